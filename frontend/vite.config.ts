@@ -1,0 +1,19 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+// Two pages share one build: index.html is the browser client served on
+// the LAN, window.html the desktop window (Wails loads it as its index).
+export default defineConfig({
+  base: '/',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsInlineLimit: 0,
+    rollupOptions: {
+      input: {
+        client: resolve(import.meta.dirname, 'index.html'),
+        window: resolve(import.meta.dirname, 'window.html'),
+      },
+    },
+  },
+});

@@ -1,0 +1,114 @@
+#!/bin/sh
+# Runs the multicast tests of app/mdns inside private network namespaces, so
+# nothing is ever advertised on a real interface.
+#
+#   1. one host: `unshare --net` with only lo, multicast enabled on it; runs
+#      every test of the package (the unit tests and TestLoopback*).
+#   2. two hosts: namespaces A and B joined by a veth pair (IPv4 and IPv6);
+#      TestTwoHosts advertises in A and starts the same test binary in B to
+#      browse, open the join URL, resolve the host name and see the goodbye.
+#
+# Needs root (or CAP_SYS_ADMIN + CAP_NET_ADMIN) and iproute2. The test binary
+# is built first, outside the namespaces, so modules are downloaded there.
+# Usage: scripts/test-mdns.sh [test flags for part 1, e.g. -test.run Update]
+set -eu
+
+cd "$(dirname "$0")/.."
+pkg=./app/mdns
+
+fail() {
+	echo "test-mdns: $*" >&2
+	exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || fail "needs root: it creates network namespaces (CI runs it as root)"
+command -v ip >/dev/null 2>&1 || fail "needs iproute2 (the ip command)"
+command -v unshare >/dev/null 2>&1 || fail "needs unshare (util-linux)"
+unshare --net true 2>/dev/null ||
+	fail "unshare --net is not permitted here: the tests need a private network namespace (run as root, or in a privileged container)"
+
+work=$(mktemp -d)
+ns_a="sbx-mdns-a-$$"
+ns_b="sbx-mdns-b-$$"
+cleanup() {
+	ip netns del "$ns_a" 2>/dev/null || true
+	ip netns del "$ns_b" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# now_ms prints a millisecond clock for the timings.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# report prints a go test-style summary line for one part.
+report() { # status name start_ms
+	secs=$(($(now_ms) - $3))
+	secs="$((secs / 1000)).$(printf '%03d' $((secs % 1000)))s"
+	if [ "$1" -eq 0 ]; then
+		printf 'ok  \tsignalbox/app/mdns [%s]\t%s\n' "$2" "$secs"
+	else
+		printf 'FAIL\tsignalbox/app/mdns [%s]\t%s\n' "$2" "$secs"
+	fi
+}
+
+bin="$work/mdns.test"
+echo "test-mdns: building the test binary (go test -race -c)"
+go test -race -c -o "$bin" "$pkg"
+
+# Tests refuse to multicast in this (the outer) namespace.
+SIGNALBOX_OUTER_NETNS=$(readlink /proc/self/ns/net)
+export SIGNALBOX_OUTER_NETNS
+status=0
+
+# 1. One host: lo only.
+echo "test-mdns: one host (lo in a private namespace)"
+start=$(now_ms)
+rc=0
+unshare --net sh -ec '
+	ip link set lo up
+	ip link set lo multicast on
+	ip route add 224.0.0.0/4 dev lo
+	SIGNALBOX_NETNS=1 exec "$@"' sh "$bin" -test.v -test.timeout=60s "$@" || rc=$?
+report "$rc" "netns lo" "$start"
+[ "$rc" -eq 0 ] || status=1
+
+# 2. Two hosts: A (va, 10.77.0.1, fd77::1) <-> B (vb, 10.77.0.2, fd77::2).
+echo "test-mdns: two hosts (veth pair between two namespaces)"
+start=$(now_ms)
+ip netns add "$ns_a"
+ip netns add "$ns_b"
+ip link add va netns "$ns_a" type veth peer name vb netns "$ns_b"
+for side in "$ns_a va 1" "$ns_b vb 2"; do
+	# shellcheck disable=SC2086 # split "ns iface n" on purpose
+	set -- $side
+	ip -n "$1" link set lo up
+	# No duplicate address detection: the link-local address is usable at
+	# once, instead of after ~2 s of DAD.
+	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.accept_dad=0"
+	ip -n "$1" addr add "10.77.0.$3/24" dev "$2"
+	ip -n "$1" addr add "fd77::$3/64" dev "$2" nodad
+	ip -n "$1" link set "$2" up
+done
+# Wait (bounded) until both ends have carrier and no tentative address.
+tries=0
+until ip -n "$ns_a" link show va | grep -q LOWER_UP &&
+	ip -n "$ns_b" link show vb | grep -q LOWER_UP &&
+	[ -z "$(ip -n "$ns_a" -6 addr show dev va tentative)" ] &&
+	[ -z "$(ip -n "$ns_b" -6 addr show dev vb tentative)" ]; do
+	tries=$((tries + 1))
+	[ "$tries" -le 50 ] || fail "the veth pair did not come up within 5 s"
+	sleep 0.1
+done
+rc=0
+ip netns exec "$ns_a" env SIGNALBOX_NETNS=1 SIGNALBOX_PEER_NS="$ns_b" \
+	"$bin" -test.v -test.timeout=60s -test.run '^TestTwoHosts$' || rc=$?
+report "$rc" "two netns over veth" "$start"
+[ "$rc" -eq 0 ] || status=1
+
+if [ "$status" -eq 0 ]; then
+	echo "PASS"
+else
+	echo "FAIL"
+fi
+exit "$status"

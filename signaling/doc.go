@@ -1,0 +1,24 @@
+// Package signaling is the core of Signalbox: rooms, peers, presence and the
+// relay of opaque signalling payloads between peers of the same room.
+//
+// It knows nothing about wire formats. A transport (the native WebSocket
+// protocol in signaling/native, the socket.io layer in signaling/socketio, the
+// desktop window) connects a Peer to the Hub, calls the Hub's methods when its
+// client asks for something, and delivers the Messages the Hub puts in the
+// peer's outbox through a Link.
+//
+// Where things happen:
+//   - hub.go: the registry of peers and rooms; every operation a transport or
+//     the UI can ask for (join, leave, signal, broadcast, resume, kick, ...).
+//   - room.go: membership, capacity and the delivery of one message to the
+//     members of one room. Nothing is ever delivered outside the room.
+//   - peer.go / outbox.go: a peer's seat and its bounded outbox with replay
+//     history for resume.
+//
+// Concurrency: lock order is Hub.mu, then Room.mu, then Peer.mu. Messages are
+// pushed to outboxes while a room lock is held, so every member sees presence
+// and relay in one consistent order; a push is an O(1) in-memory append that
+// never blocks and never does I/O (Link.Wake must not block either).
+//
+// This package must never import Wails, zeroconf, or anything under app/.
+package signaling

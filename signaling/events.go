@@ -1,0 +1,96 @@
+package signaling
+
+import (
+	"sync"
+	"time"
+)
+
+// EventKind names a change in the hub, for observers such as the window.
+type EventKind string
+
+// The events.
+const (
+	EventPeerConnected    EventKind = "peer-connected"
+	EventPeerDisconnected EventKind = "peer-disconnected"
+	EventPeerJoined       EventKind = "peer-joined"
+	EventPeerLeft         EventKind = "peer-left"
+	EventPeerAway         EventKind = "peer-away" // connection lost, seat kept for the grace period
+	EventPeerBack         EventKind = "peer-back" // resumed within the grace period
+	EventRoomOpened       EventKind = "room-opened"
+	EventRoomClosed       EventKind = "room-closed"
+	EventRoomLocked       EventKind = "room-locked"
+	EventRoomUnlocked     EventKind = "room-unlocked"
+	EventError            EventKind = "error" // a client caused an error
+)
+
+// Event is one change in the hub.
+type Event struct {
+	Kind   EventKind `json:"kind"`
+	Time   time.Time `json:"time"`
+	Room   string    `json:"room,omitempty"`
+	Peer   string    `json:"peer,omitempty"`
+	Reason Reason    `json:"reason,omitempty"`
+	Code   Code      `json:"code,omitempty"`
+}
+
+// subscribers fans events out to observers without ever blocking the hub:
+// an observer whose channel is full misses events and is told so by
+// Lagged, and should take a new Snapshot.
+type subscribers struct {
+	mu     sync.Mutex
+	chans  map[chan Event]*subscription
+	closed bool
+}
+
+type subscription struct{ lagged bool }
+
+// Subscribe returns a channel of hub events with room for buffer of them,
+// and a function that ends the subscription. The channel is closed when
+// the subscription ends or the hub shuts down.
+func (h *Hub) Subscribe(buffer int) (<-chan Event, func()) {
+	ch := make(chan Event, buffer)
+	s := &h.subs
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		close(ch)
+		return ch, func() {}
+	}
+	if s.chans == nil {
+		s.chans = map[chan Event]*subscription{}
+	}
+	s.chans[ch] = &subscription{}
+	return ch, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if _, ok := s.chans[ch]; ok {
+			delete(s.chans, ch)
+			close(ch)
+		}
+	}
+}
+
+func (h *Hub) emit(ev Event) {
+	ev.Time = h.now()
+	s := &h.subs
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ch, sub := range s.chans {
+		select {
+		case ch <- ev:
+		default:
+			sub.lagged = true
+			h.stats.eventsLost.Add(1)
+		}
+	}
+}
+
+func (s *subscribers) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	for ch := range s.chans {
+		close(ch)
+	}
+	s.chans = nil
+}

@@ -1,0 +1,165 @@
+package httpserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"signalbox/signaling"
+	"signalbox/signaling/metrics"
+	"signalbox/signaling/native"
+	"signalbox/signaling/origin"
+)
+
+// readHeaderTimeout bounds how long a client may take to send its request
+// headers: a connection that never says anything is closed.
+const readHeaderTimeout = 10 * time.Second
+
+// Config holds the server's settings.
+type Config struct {
+	Hub     signaling.Config
+	Version string
+	// Origins is the cross-site WebSocket policy of every transport.
+	Origins origin.Policy
+	// Client is the browser client's files (index.html at the root).
+	Client fs.FS
+	// ListRooms lets anyone on the LAN list the open rooms and their
+	// occupancy (/api/lobby), for the client's lobby.
+	ListRooms bool
+	// APIFromLAN lets other devices read /api/rooms and /metrics, which
+	// name every peer and its address; by default only this machine can.
+	APIFromLAN bool
+}
+
+// Server serves one hub over HTTP.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	hub    *signaling.Hub
+	native *native.Server
+	mux    *http.ServeMux
+	http   *http.Server
+
+	mu      sync.Mutex
+	closers []func(context.Context) error // extra transports, shut down with the server
+}
+
+// New builds a Server and its hub.
+func New(cfg Config, log *slog.Logger) (*Server, error) {
+	hub, err := signaling.New(cfg.Hub, log)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, hub: hub, mux: http.NewServeMux()}
+	s.native = native.NewServer(hub, native.Config{Version: cfg.Version, Origins: cfg.Origins}, log)
+	s.routes()
+	s.http = &http.Server{
+		Handler:           s.mux,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	return s, nil
+}
+
+// Hub is the server's hub, for the window and other transports.
+func (s *Server) Hub() *signaling.Hub { return s.hub }
+
+// Handle mounts another handler, such as a transport; call it before
+// Serve. shutdown, when not nil, is called by Shutdown after the hub has
+// closed every peer, and should wait for the transport's goroutines.
+func (s *Server) Handle(pattern string, h http.Handler, shutdown func(context.Context) error) {
+	s.mux.Handle(pattern, h)
+	if shutdown != nil {
+		s.mu.Lock()
+		s.closers = append(s.closers, shutdown)
+		s.mu.Unlock()
+	}
+}
+
+func (s *Server) routes() {
+	s.mux.Handle("GET /ws", s.native)
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /api/lobby", s.lobby)
+	s.mux.Handle("GET /api/rooms", s.local(http.HandlerFunc(s.rooms)))
+	s.mux.Handle("GET /metrics", s.local(promhttp.HandlerFor(metrics.NewRegistry(s.hub), promhttp.HandlerOpts{})))
+	if s.cfg.Client != nil {
+		s.mux.Handle("GET /", clientHandler(s.cfg.Client))
+	}
+}
+
+// Serve serves on l, which the caller made so a busy port is its error,
+// until Shutdown. It returns http.ErrServerClosed after a shutdown.
+func (s *Server) Serve(l net.Listener) error { return s.http.Serve(l) }
+
+// Shutdown stops accepting, closes every peer with "going away" (1001),
+// waits for their connections to finish writing, then for ctx.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx) // stops listeners; hijacked WebSockets are ours to close
+	s.hub.Shutdown()
+	done := make(chan struct{})
+	go func() { s.native.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = errors.Join(err, ctx.Err())
+	}
+	s.mu.Lock()
+	closers := s.closers
+	s.mu.Unlock()
+	for _, c := range closers {
+		err = errors.Join(err, c(ctx))
+	}
+	return err
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	st := s.hub.Stats()
+	writeJSON(w, map[string]any{"status": "ok", "version": s.cfg.Version, "peers": st.Peers, "rooms": st.Rooms})
+}
+
+func (s *Server) lobby(w http.ResponseWriter, r *http.Request) {
+	if !s.cfg.ListRooms {
+		writeJSON(w, map[string]any{"listed": false, "rooms": []signaling.RoomSummary{}})
+		return
+	}
+	writeJSON(w, map[string]any{"listed": true, "rooms": s.hub.Rooms(), "capacity": s.hub.Config().RoomCapacity})
+}
+
+func (s *Server) rooms(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, s.hub.Snapshot())
+}
+
+// local refuses requests from other devices unless APIFromLAN is set:
+// the full snapshot names every peer with its address.
+func (s *Server) local(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.cfg.APIFromLAN && !isLoopback(r.RemoteAddr) {
+			http.Error(w, "only available on the Signalbox machine itself", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func isLoopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(v) // a failed write means the client went away
+}

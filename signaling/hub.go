@@ -1,0 +1,395 @@
+package signaling
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Hub is the registry of peers and rooms. Every transport attaches its
+// peers to one Hub, so a browser on the native protocol, a socket.io page
+// and the desktop window meet in the same rooms.
+type Hub struct {
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
+	stats *Stats
+	subs  subscribers
+
+	mu     sync.Mutex
+	peers  map[string]*Peer // by id
+	tokens map[string]*Peer // by resume token, while in a room
+	rooms  map[string]*Room
+	closed bool
+}
+
+// New returns a Hub with cfg (zero fields take the defaults).
+func New(cfg Config, log *slog.Logger) (*Hub, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return &Hub{
+		cfg: cfg, log: log, now: time.Now, stats: newStats(),
+		peers: map[string]*Peer{}, tokens: map[string]*Peer{}, rooms: map[string]*Room{},
+	}, nil
+}
+
+// Config returns the hub's settings with defaults applied.
+func (h *Hub) Config() Config { return h.cfg }
+
+// ICEServers returns the ICE servers to hand to peer id.
+func (h *Hub) ICEServers(id string) []ICEServer {
+	if h.cfg.ICEServersFor != nil {
+		return h.cfg.ICEServersFor(id)
+	}
+	return h.cfg.ICEServers
+}
+
+// Connect registers a new connection as a peer outside any room, with a
+// fresh id and a friendly default name.
+func (h *Hub) Connect(info ConnInfo, link Link) (*Peer, error) {
+	p := &Peer{
+		hub: h, id: randomID(16), token: randomID(32), info: info,
+		connectedAt: h.now(), name: FriendlyName(), link: link,
+		limiter: rate.NewLimiter(rate.Limit(h.cfg.Rate), h.cfg.Burst),
+		box:     newOutbox(h.cfg.OutboxSize),
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case h.closed:
+		return nil, ErrShuttingDown
+	case len(h.peers) >= h.cfg.MaxPeers:
+		return nil, fmt.Errorf("%d peers connected: %w", len(h.peers), ErrServerFull)
+	}
+	h.peers[p.id] = p
+	h.stats.connects.Add(1)
+	h.emit(Event{Kind: EventPeerConnected, Peer: p.id})
+	return p, nil
+}
+
+// Join puts p in the room named room, creating it if needed, and renames p
+// when name is not empty. p gets KindJoined, the others KindPeerJoined.
+func (h *Hub) Join(p *Peer, room, name string) error {
+	room, err := RoomName(room)
+	if err != nil {
+		return err
+	}
+	name = DisplayName(name)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.canJoin(p, room); err != nil {
+		return err
+	}
+	r := h.rooms[room]
+	if r == nil {
+		r = &Room{name: room, capacity: h.cfg.RoomCapacity, createdAt: h.now()}
+		h.rooms[room] = r
+		h.emit(Event{Kind: EventRoomOpened, Room: room})
+	}
+	r.mu.Lock()
+	full, err := h.seat(p, r, name)
+	r.mu.Unlock()
+	if err != nil {
+		if len(r.members) == 0 {
+			delete(h.rooms, room)
+		}
+		return err
+	}
+	h.tokens[p.token] = p
+	h.emit(Event{Kind: EventPeerJoined, Room: room, Peer: p.id})
+	h.dropAll(full)
+	return nil
+}
+
+// canJoin checks what Join needs of the hub. h.mu must be held.
+func (h *Hub) canJoin(p *Peer, room string) error {
+	switch {
+	case h.closed:
+		return ErrShuttingDown
+	case h.peers[p.id] != p:
+		return fmt.Errorf("peer %s is disconnected: %w", p.id, ErrNotInRoom)
+	case p.room.Load() != nil:
+		return fmt.Errorf("in room %q: %w", p.RoomName(), ErrAlreadyInRoom)
+	case h.rooms[room] == nil && len(h.rooms) >= h.cfg.MaxRooms:
+		return fmt.Errorf("%d rooms open: %w", len(h.rooms), ErrTooManyRooms)
+	}
+	return nil
+}
+
+// seat adds p to r and tells everyone. h.mu and r.mu must be held.
+func (h *Hub) seat(p *Peer, r *Room, name string) (full []*Peer, err error) {
+	switch {
+	case r.locked:
+		return nil, fmt.Errorf("join %q: %w", r.name, ErrRoomLocked)
+	case len(r.members) >= r.capacity:
+		return nil, fmt.Errorf("join %q (%d of %d): %w", r.name, len(r.members), r.capacity, ErrRoomFull)
+	}
+	others := r.infos(nil)
+	p.mu.Lock()
+	if name != "" {
+		p.name = name
+	}
+	p.joinedAt = h.now()
+	self := PeerInfo{ID: p.id, Name: p.name}
+	ok := p.push(&Message{Kind: KindJoined, Room: r.name, Peer: self, Peers: others, Capacity: r.capacity, Token: p.token})
+	p.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("join %q: %w", r.name, ErrSlowConsumer)
+	}
+	r.members = append(r.members, p)
+	p.room.Store(r)
+	return r.deliver(&Message{Kind: KindPeerJoined, Room: r.name, Peer: self}, p, nil), nil
+}
+
+// Leave takes p out of its room; the others see it leave.
+func (h *Hub) Leave(p *Peer) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	full, ok := h.unseat(p, ReasonLeft)
+	if !ok {
+		return ErrNotInRoom
+	}
+	defer h.dropAll(full)
+	return nil
+}
+
+// unseat takes p out of its room for reason, telling the others, and p
+// itself unless it asked. It reports false when p was in no room. h.mu
+// must be held.
+func (h *Hub) unseat(p *Peer, reason Reason) (full []*Peer, ok bool) {
+	r := p.room.Load()
+	if r == nil {
+		return nil, false
+	}
+	info := p.Info()
+	r.mu.Lock()
+	r.remove(p)
+	p.room.Store(nil)
+	full = r.deliver(&Message{Kind: KindPeerLeft, Room: r.name, Peer: info, Reason: reason}, nil, nil)
+	empty := len(r.members) == 0
+	r.mu.Unlock()
+	delete(h.tokens, p.token)
+	if reason != ReasonLeft {
+		p.mu.Lock()
+		p.push(&Message{Kind: KindLeft, Room: r.name, Reason: reason})
+		p.mu.Unlock()
+	}
+	h.emit(Event{Kind: EventPeerLeft, Room: r.name, Peer: p.id, Reason: reason})
+	if empty && h.rooms[r.name] == r {
+		delete(h.rooms, r.name)
+		h.emit(Event{Kind: EventRoomClosed, Room: r.name})
+	}
+	return full, true
+}
+
+// Signal relays data from p to the peer with id to, which must be in p's
+// room. The recipient sees it stamped with p's id and name.
+func (h *Hub) Signal(p *Peer, to string, data json.RawMessage) error {
+	r := p.room.Load()
+	if r == nil {
+		return ErrNotInRoom
+	}
+	m := &Message{Kind: KindSignal, Room: r.name, Peer: p.Info(), Data: data}
+	r.mu.Lock()
+	if r.find(p.id) != p {
+		r.mu.Unlock()
+		return ErrNotInRoom
+	}
+	target := r.find(to)
+	if target == nil || target == p {
+		r.mu.Unlock()
+		return fmt.Errorf("signal to %q: %w", to, ErrUnknownPeer)
+	}
+	ok := r.deliverTo(target, m)
+	r.mu.Unlock()
+	h.stats.relayed.Add(1)
+	if !ok {
+		h.drop(target)
+	}
+	return nil
+}
+
+// Broadcast relays data from p to every other peer of its room.
+func (h *Hub) Broadcast(p *Peer, data json.RawMessage) error {
+	r := p.room.Load()
+	if r == nil {
+		return ErrNotInRoom
+	}
+	m := &Message{Kind: KindBroadcast, Room: r.name, Peer: p.Info(), Data: data}
+	r.mu.Lock()
+	if r.find(p.id) != p {
+		r.mu.Unlock()
+		return ErrNotInRoom
+	}
+	full := r.deliver(m, p, nil)
+	n := len(r.members) - 1
+	r.mu.Unlock()
+	h.stats.relayed.Add(uint64(n))
+	h.dropAll(full)
+	return nil
+}
+
+// Detach tells the hub that link, p's connection, is gone. A peer in a room
+// keeps its seat for the resume grace period; the others notice nothing
+// unless it does not come back. A stale link (already replaced) is ignored.
+func (h *Hub) Detach(p *Peer, link Link) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p.mu.Lock()
+	if p.link != link || p.gone {
+		p.mu.Unlock()
+		return
+	}
+	p.link = nil
+	keep := p.room.Load() != nil && !h.closed && h.cfg.ResumeGrace > 0
+	if keep {
+		var t *time.Timer
+		t = time.AfterFunc(h.cfg.ResumeGrace, func() { h.expire(p, t) })
+		p.away = t
+	}
+	p.mu.Unlock()
+	if keep {
+		h.emit(Event{Kind: EventPeerAway, Room: p.RoomName(), Peer: p.id})
+		return
+	}
+	h.dropAll(h.unregister(p, ReasonLeft))
+}
+
+// Disconnect removes p for good: it leaves its room at once, with no grace.
+func (h *Hub) Disconnect(p *Peer) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.dropAll(h.unregister(p, ReasonLeft))
+}
+
+// expire ends the seat of a peer whose grace period ran out, unless it
+// resumed meanwhile.
+func (h *Hub) expire(p *Peer, t *time.Timer) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p.mu.Lock()
+	stale := p.away != t || p.link != nil
+	p.away = nil
+	p.mu.Unlock()
+	if stale {
+		return
+	}
+	h.dropAll(h.unregister(p, ReasonTimedOut))
+}
+
+// unregister takes p out of its room and the hub. h.mu must be held. It
+// returns the peers that overflowed on the way, for dropAll.
+func (h *Hub) unregister(p *Peer, reason Reason) []*Peer {
+	full, _ := h.unseat(p, reason)
+	p.mu.Lock()
+	if p.away != nil {
+		p.away.Stop()
+		p.away = nil
+	}
+	p.gone = true
+	p.mu.Unlock()
+	if h.peers[p.id] == p {
+		delete(h.peers, p.id)
+		h.emit(Event{Kind: EventPeerDisconnected, Peer: p.id, Reason: reason})
+	}
+	return full
+}
+
+// Resume gives the seat that token belongs to back to a new connection. The
+// new connection arrived as provisional, a peer Connect made for it; its
+// link moves to the seat and provisional is discarded. Messages after
+// lastSeen (a sequence number) are delivered again, then KindResumed with
+// the room as it is now. The seat's old link, if still open, is closed.
+func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, error) {
+	h.mu.Lock()
+	seat := h.tokens[token]
+	if seat == nil || seat == provisional || provisional.room.Load() != nil {
+		h.mu.Unlock()
+		return nil, ErrBadToken
+	}
+	provisional.mu.Lock()
+	link := provisional.link
+	provisional.link = nil
+	provisional.mu.Unlock()
+	h.unregister(provisional, ReasonReplaced)
+
+	r := seat.room.Load()
+	r.mu.Lock()
+	seat.mu.Lock()
+	old := seat.link
+	if seat.away != nil {
+		seat.away.Stop()
+		seat.away = nil
+	}
+	seat.link = link
+	lost := seat.box.rewind(lastSeen)
+	ok := seat.push(&Message{Kind: KindResumed, Room: r.name, Peer: PeerInfo{ID: seat.id, Name: seat.name},
+		Peers: r.infos(seat), Capacity: r.capacity, Token: seat.token, Lost: lost})
+	seat.mu.Unlock()
+	r.mu.Unlock()
+	h.emit(Event{Kind: EventPeerBack, Room: r.name, Peer: seat.id})
+	h.mu.Unlock()
+	if old != nil {
+		old.Close(ReasonReplaced)
+	}
+	if !ok {
+		h.drop(seat)
+	}
+	return seat, nil
+}
+
+// drop disconnects a peer that cannot keep up: it leaves its room and the
+// hub at once, and its connection is closed.
+func (h *Hub) drop(p *Peer) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.dropAll([]*Peer{p})
+}
+
+// dropAll drops every peer in full, and any peer that overflows while the
+// others are told. h.mu must be held.
+func (h *Hub) dropAll(full []*Peer) {
+	for len(full) > 0 {
+		p := full[0]
+		full = full[1:]
+		p.mu.Lock()
+		gone, link := p.gone, p.link
+		p.mu.Unlock()
+		if gone {
+			continue
+		}
+		h.stats.dropped.Add(1)
+		h.log.Info("dropping slow peer", "peer", p.id, "room", p.RoomName())
+		full = append(full, h.unregister(p, ReasonDropped)...)
+		if link != nil {
+			link.Close(ReasonDropped)
+		}
+	}
+}
+
+// Shutdown closes every peer's connection with ReasonShutdown and refuses
+// new ones. Transports wait for their connections to finish.
+func (h *Hub) Shutdown() {
+	h.mu.Lock()
+	h.closed = true
+	var links []Link
+	for _, p := range h.peers {
+		p.mu.Lock()
+		if p.link != nil {
+			links = append(links, p.link)
+		}
+		p.mu.Unlock()
+		h.unregister(p, ReasonShutdown)
+	}
+	h.mu.Unlock()
+	for _, l := range links {
+		l.Close(ReasonShutdown)
+	}
+	h.subs.closeAll()
+}

@@ -1,0 +1,119 @@
+package native
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"signalbox/signaling"
+	"signalbox/signaling/origin"
+)
+
+// Buffer sizes for every connection. Frames are small (an ICE candidate is
+// a few hundred bytes), so a small read buffer keeps idle connections
+// cheap; write buffers come from a pool and are held only while writing.
+const (
+	readBufferSize  = 1024
+	writeBufferSize = 4096
+)
+
+// Config holds the native transport's settings; the timers and limits come
+// from the hub's signaling.Config.
+type Config struct {
+	// Version is the server version sent in welcome.
+	Version string
+	// Origins is the cross-site WebSocket policy.
+	Origins origin.Policy
+}
+
+// Server is the http.Handler for /ws.
+type Server struct {
+	hub      *signaling.Hub
+	cfg      Config
+	log      *slog.Logger
+	upgrader websocket.Upgrader
+	conns    sync.WaitGroup
+}
+
+// NewServer returns a handler that attaches WebSocket clients to hub.
+func NewServer(hub *signaling.Hub, cfg Config, log *slog.Logger) *Server {
+	s := &Server{hub: hub, cfg: cfg, log: log}
+	s.upgrader = websocket.Upgrader{
+		HandshakeTimeout: hub.Config().HandshakeTimeout,
+		ReadBufferSize:   readBufferSize,
+		WriteBufferSize:  writeBufferSize,
+		WriteBufferPool:  &sync.Pool{},
+		CheckOrigin:      cfg.Origins.Check,
+	}
+	return s
+}
+
+// ServeHTTP upgrades the request and serves the connection until it ends.
+// A cross-origin request is refused with 403 before any upgrade.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.cfg.Origins.Check(r) {
+		s.log.Warn("cross-origin websocket refused", "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
+		http.Error(w, "cross-origin WebSocket refused", http.StatusForbidden)
+		return
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with an HTTP error
+	}
+	s.conns.Add(1)
+	defer s.conns.Done()
+	cfg := s.hub.Config()
+	c := &conn{ws: ws, hub: s.hub, cfg: cfg, log: s.log}
+	info := signaling.ConnInfo{RemoteAddr: r.RemoteAddr, UserAgent: r.UserAgent(), Transport: "websocket"}
+	p, err := s.hub.Connect(info, c)
+	if err != nil {
+		refuse(ws, err, cfg.WriteTimeout)
+		return
+	}
+	c.peer.Store(p)
+	p.Send(&signaling.Message{Kind: signaling.KindFrame, Frame: s.welcome(p)})
+	c.run()
+}
+
+// Wait blocks until every connection has ended. Call it after the hub's
+// Shutdown, which closes them.
+func (s *Server) Wait() { s.conns.Wait() }
+
+func (s *Server) welcome(p *signaling.Peer) []byte {
+	cfg := s.hub.Config()
+	ice := s.hub.ICEServers(p.ID())
+	if ice == nil {
+		ice = []signaling.ICEServer{}
+	}
+	b, err := json.Marshal(welcomeFrame{
+		Type: "welcome", Protocol: ProtocolVersion,
+		Server:       serverInfo{Name: cfg.ServerName, Version: s.cfg.Version},
+		Peer:         p.Info(),
+		PingInterval: cfg.PingInterval.Milliseconds(),
+		Limits: limits{
+			MaxMessageSize: cfg.MaxMessageSize, Rate: cfg.Rate, Burst: cfg.Burst,
+			RoomCapacity: cfg.RoomCapacity, ResumeGrace: cfg.ResumeGrace.Milliseconds(),
+		},
+		ICEServers: ice,
+	})
+	if err != nil {
+		panic(err) // plain structs always encode
+	}
+	return b
+}
+
+// refuse tells a client the hub would not take it, then closes.
+func refuse(ws *websocket.Conn, err error, timeout time.Duration) {
+	defer ws.Close()
+	b, _ := json.Marshal(errorFrameFor("", err))
+	ws.SetWriteDeadline(time.Now().Add(timeout))
+	if ws.WriteMessage(websocket.TextMessage, b) != nil {
+		return
+	}
+	_ = ws.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "server-full"), time.Now().Add(timeout))
+}

@@ -1,0 +1,95 @@
+package signaling
+
+// Entry is one message in a peer's outbox with its sequence number. Seq
+// counts from 1 and never repeats for a peer, so a client that reconnects
+// can say which message it saw last.
+type Entry struct {
+	Seq uint64
+	Msg *Message
+}
+
+// outbox is a peer's bounded queue of messages waiting to be written, plus
+// a history of recently written ones that a resume can replay: a write the
+// kernel accepted may still be lost when the client's Wi-Fi drops, and the
+// server only learns of the drop a pong timeout later.
+//
+// It is a ring of sequence numbers [base, end): [base, sent) is history,
+// [sent, end) is pending. History gives way to pending; pending never
+// exceeds max. The ring grows on demand so an idle peer costs little.
+// The owning Peer's mutex guards it.
+type outbox struct {
+	ring            []*Message
+	max             int
+	base, sent, end uint64 // sequence numbers; the ring slot of seq is seq % len(ring)
+}
+
+// initialRing is the first ring size: most peers see a handful of
+// messages (joined, a few presence changes) and never need more.
+const initialRing = 8
+
+func newOutbox(max int) outbox {
+	return outbox{max: max, base: 1, sent: 1, end: 1}
+}
+
+// push appends m. It reports false, changing nothing, when max messages are
+// already pending: the peer is too far behind.
+func (o *outbox) push(m *Message) bool {
+	if int(o.end-o.base) == len(o.ring) {
+		switch {
+		case len(o.ring) < o.max:
+			o.grow()
+		case o.sent > o.base:
+			o.ring[o.base%uint64(len(o.ring))] = nil
+			o.base++
+		default:
+			return false
+		}
+	}
+	o.ring[o.end%uint64(len(o.ring))] = m
+	o.end++
+	return true
+}
+
+func (o *outbox) grow() {
+	n := max(initialRing, 2*len(o.ring))
+	n = min(n, o.max)
+	ring := make([]*Message, n)
+	for s := o.base; s < o.end; s++ {
+		ring[s%uint64(n)] = o.ring[s%uint64(len(o.ring))]
+	}
+	o.ring = ring
+}
+
+// take appends the pending entries to dst, at most cap(dst)-len(dst) of
+// them (all if dst has no room at all), and marks them written.
+func (o *outbox) take(dst []Entry) []Entry {
+	room := cap(dst) - len(dst)
+	for o.sent < o.end {
+		if room == 0 && len(dst) > 0 {
+			break
+		}
+		dst = append(dst, Entry{Seq: o.sent, Msg: o.ring[o.sent%uint64(len(o.ring))]})
+		o.sent++
+		room--
+	}
+	return dst
+}
+
+// pending reports how many messages wait to be written.
+func (o *outbox) pending() int { return int(o.end - o.sent) }
+
+// rewind makes every message after seq lastSeen pending again, as far as
+// history reaches, and returns how many of them history no longer holds.
+// A lastSeen beyond what was written is treated as "saw everything written".
+func (o *outbox) rewind(lastSeen uint64) (lost uint64) {
+	next := lastSeen + 1
+	switch {
+	case next > o.sent:
+		return 0
+	case next < o.base:
+		lost = o.base - next
+		next = o.base
+	}
+	o.sent = next
+	return lost
+}

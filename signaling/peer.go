@@ -1,0 +1,131 @@
+package signaling
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Link is one live transport connection serving a Peer. The hub calls it,
+// possibly while holding its locks, so neither method may block.
+type Link interface {
+	// Wake tells the link that the peer's outbox has messages to write;
+	// the link then calls Peer.Take until it is empty.
+	Wake()
+	// Close ends the connection, after writing what is pending if that can
+	// be done quickly. The transport then calls Hub.Detach or
+	// Hub.Disconnect.
+	Close(reason Reason)
+}
+
+// ConnInfo describes a peer's connection, for the window and /api/rooms.
+type ConnInfo struct {
+	RemoteAddr string
+	UserAgent  string
+	Transport  string // "websocket", "socket.io/polling", "window", …
+}
+
+// Peer is a client's seat on the server: its id, name, room membership and
+// outbox. A Peer outlives its connection for the resume grace period.
+type Peer struct {
+	hub         *Hub
+	id          string
+	token       string
+	info        ConnInfo
+	connectedAt time.Time
+	limiter     *rate.Limiter
+	room        atomic.Pointer[Room] // written under Hub.mu and Room.mu
+
+	mu       sync.Mutex
+	name     string
+	joinedAt time.Time
+	link     Link
+	away     *time.Timer // running while the connection is gone but the seat kept
+	gone     bool        // unregistered: pushes are dropped
+	box      outbox
+}
+
+// ID is the peer's server-assigned, unguessable id.
+func (p *Peer) ID() string { return p.id }
+
+// Info returns the peer's id and current display name.
+func (p *Peer) Info() PeerInfo {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return PeerInfo{ID: p.id, Name: p.name}
+}
+
+// RoomName returns the name of the peer's room, or "" outside a room.
+func (p *Peer) RoomName() string {
+	if r := p.room.Load(); r != nil {
+		return r.name
+	}
+	return ""
+}
+
+// Allow reports whether the peer may send one more message now under its
+// rate limit. Transports call it once per client message.
+func (p *Peer) Allow() bool { return p.limiter.Allow() }
+
+// Take appends the messages waiting for the peer to dst (see outbox.take)
+// and returns it. Only the peer's current link calls it.
+func (p *Peer) Take(dst []Entry) []Entry {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.box.take(dst)
+}
+
+// Pending reports how many messages wait to be written to the peer.
+func (p *Peer) Pending() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.box.pending()
+}
+
+// Send queues a message a transport made for its own client (a reply or an
+// error) behind the hub's messages. A peer too far behind to take it is
+// dropped.
+func (p *Peer) Send(m *Message) {
+	p.mu.Lock()
+	ok := p.push(m)
+	p.mu.Unlock()
+	if !ok {
+		p.hub.drop(p)
+	}
+}
+
+// SendError counts err under its code and queues it for the client; ref
+// names the request that failed ("" when unknown).
+func (p *Peer) SendError(ref string, err error) {
+	p.hub.countError(p, err)
+	p.Send(&Message{Kind: KindError, Err: err, Ref: ref})
+}
+
+// push queues m and wakes the link. It reports false when the outbox is
+// full; messages to a gone peer vanish. p.mu must be held.
+func (p *Peer) push(m *Message) bool {
+	if p.gone {
+		return true
+	}
+	if !p.box.push(m) {
+		return false
+	}
+	if p.link != nil {
+		p.link.Wake()
+	}
+	return true
+}
+
+// snapshot describes the peer for the window. p.mu must not be held.
+func (p *Peer) snapshot() PeerSnapshot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return PeerSnapshot{
+		ID: p.id, Name: p.name, Room: p.RoomName(),
+		RemoteAddr: p.info.RemoteAddr, UserAgent: p.info.UserAgent, Transport: p.info.Transport,
+		ConnectedAt: p.connectedAt, JoinedAt: p.joinedAt, Away: p.link == nil && !p.gone,
+		Pending: p.box.pending(),
+	}
+}

@@ -1,0 +1,79 @@
+package signaling
+
+import (
+	"sync"
+	"time"
+)
+
+// Room is a named group of peers that relay to each other. Its members are
+// changed only with both Hub.mu and Room.mu held, and read with Room.mu.
+type Room struct {
+	name      string
+	capacity  int
+	createdAt time.Time
+
+	mu      sync.Mutex
+	members []*Peer // in join order
+	locked  bool
+}
+
+// Name is the room's canonical name.
+func (r *Room) Name() string { return r.name }
+
+// find returns the member with id, or nil. r.mu must be held.
+func (r *Room) find(id string) *Peer {
+	for _, p := range r.members {
+		if p.id == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// remove takes p out of the members. r.mu must be held.
+func (r *Room) remove(p *Peer) bool {
+	for i, m := range r.members {
+		if m == p {
+			r.members = append(r.members[:i], r.members[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// infos lists the members as peers see them. r.mu must be held.
+func (r *Room) infos(except *Peer) []PeerInfo {
+	out := make([]PeerInfo, 0, len(r.members))
+	for _, p := range r.members {
+		if p != except {
+			out = append(out, p.Info())
+		}
+	}
+	return out
+}
+
+// deliver pushes m to every member but except, and returns the members
+// whose outbox was full. r.mu must be held; this is the only place a
+// message fans out, and it only ever reaches this room's members.
+func (r *Room) deliver(m *Message, except *Peer, full []*Peer) []*Peer {
+	for _, p := range r.members {
+		if p == except {
+			continue
+		}
+		p.mu.Lock()
+		ok := p.push(m)
+		p.mu.Unlock()
+		if !ok {
+			full = append(full, p)
+		}
+	}
+	return full
+}
+
+// deliverTo pushes m to one member and reports whether it fit. r.mu must
+// be held.
+func (r *Room) deliverTo(p *Peer, m *Message) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.push(m)
+}

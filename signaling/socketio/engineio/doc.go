@@ -1,0 +1,59 @@
+// Package engineio is an Engine.IO protocol v4 server: the transport layer
+// under Socket.IO v5 (socket.io-client 3.x and later).
+//
+// It is hand-written on gorilla/websocket because no maintained Go library
+// implements the current protocol (v4, Socket.IO 3 and later) without
+// pulling in heavy dependencies. It follows the protocol document at
+// https://github.com/socketio/engine.io-protocol (v4) and, where that
+// document is silent, the reference server (socketio/engine.io): its error
+// codes, its answers to bad requests, and its close reasons.
+//
+// What it does:
+//   - HTTP long-polling: GET receives, POST sends; packets in a payload are
+//     joined with the record separator "\x1e". Text only: a binary packet
+//     ("b" + base64 in a payload, a binary WebSocket frame, a POST with
+//     Content-Type application/octet-stream) is refused and closes the
+//     session as a parse error. Signalbox sends JSON, never binary.
+//   - WebSocket: one packet per text frame.
+//   - Upgrade from polling to WebSocket: probe "2probe"/"3probe", a noop "6"
+//     ends the pending GET, "5" switches; packets queued meanwhile go out on
+//     the WebSocket in order, exactly once.
+//   - Heartbeat driven by the server: ping "2" every PingInterval; no pong "3"
+//     within PingTimeout closes the session.
+//   - One GET and one POST in flight per session; a second one is answered
+//     400 and closes the session, as the protocol requires.
+//   - Bad requests get 400 (403 for a refused origin) with the reference
+//     server's JSON body {"code":N,"message":"..."}.
+//
+// Where this server knowingly differs from the reference one:
+//   - a malformed payload is refused whole: none of its packets reaches the
+//     Handler (the reference delivers those before the bad one);
+//   - a POST over MaxPayload is answered 413 and also closes the session;
+//   - a poll during an upgrade, once the probe is answered, gets its noop at
+//     once rather than on a 100 ms check;
+//   - EIO=4 is required on every request, not only on the handshake;
+//   - Session.Close and Shutdown flush queued packets before the close
+//     packet or frame; Shutdown drops at once a polling session that has no
+//     poll pending, as the reference does.
+//
+// A program plugs in through the Handler interface (Open, Message, Close)
+// and talks back through Session.Send and Session.Close. The Socket.IO layer
+// on top (namespaces, events, acks) lives elsewhere; see package sioproto for
+// its packet codec.
+//
+// Goroutines: a polling session owns none (its one timer is a
+// time.AfterFunc and its requests run on net/http's goroutines); a
+// WebSocket session owns two, the reader (the HTTP handler's own goroutine
+// after the upgrade) and one writer. Only the writer writes data frames to
+// an upgraded connection; before the switch, the probing reader writes the
+// single "3probe". Handler.Close runs on a short-lived goroutine of its own,
+// so Send and Close never call into the Handler.
+//
+// Locks: Session.deliverMu (held around Handler calls and the transport
+// switch) comes before Session.mu or Server.mu; those two are never held
+// together. No I/O and no Handler call happens under Session.mu or
+// Server.mu.
+//
+// This package must never import the signaling hub (package signaling),
+// package sioproto, Wails, zeroconf, or anything under app/.
+package engineio

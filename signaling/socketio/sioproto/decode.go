@@ -1,0 +1,158 @@
+package sioproto
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// maxIDDigits is the most digits an ack id may have (MaxID has 16).
+const maxIDDigits = 16
+
+// Decode parses one packet, as received in an Engine.IO message:
+//
+//	<type>[<attachments>-][<namespace>,][<ack id>][<JSON payload>]
+//
+// It follows socket.io-parser's decoder, and also requires the payload the
+// protocol makes mandatory (EVENT and ACK). Deliberate differences: a
+// numeric event name, which socket.io-parser lets through, is refused with
+// ErrBadPayload (Signalbox events are named by strings), and binary packets
+// are refused with ErrBinaryUnsupported (the returned Packet then holds the
+// Type, Namespace and Attachments, for the log).
+func Decode(s string) (Packet, error) {
+	if s == "" {
+		return Packet{}, ErrEmpty
+	}
+	if s[0] < '0' || s[0] > '6' {
+		return Packet{}, fmt.Errorf("%w: %q", ErrUnknownType, s[0])
+	}
+	p := Packet{Type: Type(s[0] - '0')}
+	rest := s[1:]
+
+	if p.Type == BinaryEvent || p.Type == BinaryAck {
+		digits, after, found := strings.Cut(rest, "-")
+		n, ok := parseDigits(digits)
+		if !found || !ok || n < 1 {
+			return p, fmt.Errorf("%w (%w in %v)", ErrBinaryUnsupported, ErrBadAttachments, p.Type)
+		}
+		p.Attachments = int(n)
+		p.Namespace, _ = cutNamespace(after)
+		return p, fmt.Errorf("%w: %v with %d attachment(s) in namespace %q", ErrBinaryUnsupported, p.Type, n, p.Namespace)
+	}
+
+	p.Namespace, rest = cutNamespace(rest)
+
+	end := 0
+	for end < len(rest) && isDigit(rest[end]) {
+		end++
+	}
+	if end > 0 {
+		id, ok := parseDigits(rest[:end])
+		if !ok || end > maxIDDigits || id > MaxID {
+			return p, fmt.Errorf("%w: %s", ErrBadID, rest[:end])
+		}
+		p.HasID, p.ID = true, id
+	}
+	if err := p.decodePayload(rest[end:]); err != nil {
+		return p, fmt.Errorf("%v in %q: %w", p.Type, p.Namespace, err)
+	}
+	return p, nil
+}
+
+// cutNamespace splits a leading namespace ("/name," or "/name" up to the
+// end) from s. Without one, the namespace is MainNamespace.
+func cutNamespace(s string) (nsp, rest string) {
+	if !strings.HasPrefix(s, "/") {
+		return MainNamespace, s
+	}
+	nsp, rest, _ = strings.Cut(s, ",")
+	return nsp, rest
+}
+
+// decodePayload checks the JSON payload against p's type and stores it.
+func (p *Packet) decodePayload(payload string) error {
+	if payload == "" {
+		switch p.Type {
+		case Event:
+			return fmt.Errorf("%w: missing event array", ErrBadPayload)
+		case Ack:
+			return fmt.Errorf("%w: missing ack array", ErrBadPayload)
+		}
+		return nil
+	}
+	switch p.Type {
+	case Connect:
+		if jsonKind(payload) != '{' || !json.Valid([]byte(payload)) {
+			return fmt.Errorf("%w: want an object", ErrBadPayload)
+		}
+		p.Data = json.RawMessage(payload)
+	case ConnectError:
+		if k := jsonKind(payload); (k != '{' && k != '"') || !json.Valid([]byte(payload)) {
+			return fmt.Errorf("%w: want an object or a string", ErrBadPayload)
+		}
+		p.Data = json.RawMessage(payload)
+	case Disconnect:
+		return fmt.Errorf("%w: DISCONNECT carries no payload", ErrBadPayload)
+	case Ack:
+		args, err := decodeArray(payload)
+		if err != nil {
+			return err
+		}
+		p.Args = args
+	case Event:
+		args, err := decodeArray(payload)
+		if err != nil {
+			return err
+		}
+		if len(args) == 0 || jsonKind(string(args[0])) != '"' {
+			return fmt.Errorf("%w: an event array starts with the event name", ErrBadPayload)
+		}
+		if err := json.Unmarshal(args[0], &p.Event); err != nil {
+			return fmt.Errorf("%w: event name: %w", ErrBadPayload, err)
+		}
+		if Reserved(p.Event) {
+			return fmt.Errorf("%w: %q", ErrReservedEvent, p.Event)
+		}
+		p.Args = args[1:]
+	}
+	return nil
+}
+
+// decodeArray splits a JSON array into its raw elements.
+func decodeArray(payload string) ([]json.RawMessage, error) {
+	if jsonKind(payload) != '[' {
+		return nil, fmt.Errorf("%w: want an array", ErrBadPayload)
+	}
+	var args []json.RawMessage
+	if err := json.Unmarshal([]byte(payload), &args); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadPayload, err)
+	}
+	return args, nil
+}
+
+// jsonKind returns the first byte of a JSON text after leading whitespace:
+// '{', '[', '"', or something else; 0 when there is none.
+func jsonKind(s string) byte {
+	s = strings.TrimLeft(s, " \t\r\n")
+	if s == "" {
+		return 0
+	}
+	return s[0]
+}
+
+// parseDigits parses a non-empty run of ASCII digits; ok is false for
+// anything else or a value over MaxID.
+func parseDigits(s string) (n uint64, ok bool) {
+	if s == "" || len(s) > maxIDDigits {
+		return 0, false
+	}
+	for i := range len(s) {
+		if !isDigit(s[i]) {
+			return 0, false
+		}
+		n = n*10 + uint64(s[i]-'0')
+	}
+	return n, n <= MaxID
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -1,0 +1,21 @@
+// Package sioproto encodes and decodes Socket.IO protocol v5 packets, the
+// strings carried inside Engine.IO message packets: CONNECT, DISCONNECT,
+// EVENT (with an optional ack id), ACK and CONNECT_ERROR, in any namespace
+// ("/admin," prefix). It follows https://github.com/socketio/socket.io-protocol
+// (v5) and the default parser of the reference implementation
+// (socket.io-parser).
+//
+// It is hand-written because no maintained Go library implements the current
+// protocol without heavy dependencies, and the codec is small.
+//
+// Binary packets (BINARY_EVENT, BINARY_ACK) are decoded only far enough to
+// refuse them with ErrBinaryUnsupported: their attachments would follow as
+// binary Engine.IO packets, which Signalbox does not accept.
+//
+// Event arguments stay raw JSON ([]json.RawMessage), so a relay can pass
+// them on without decoding them.
+//
+// This package is pure: it must never import net/http, the engineio
+// transport, the signaling hub (package signaling), Wails, zeroconf, or
+// anything under app/.
+package sioproto

@@ -1,0 +1,94 @@
+package sioproto
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Encode returns p in its wire form, to send as one Engine.IO message. It
+// checks what Decode checks, so it never produces a packet the other side
+// must refuse: the namespace, the ack id, and the payload's JSON and shape
+// for the type. Binary types are refused with ErrBinaryUnsupported.
+func Encode(p Packet) (string, error) {
+	if p.Type < Connect || p.Type > BinaryAck {
+		return "", fmt.Errorf("%w: %d", ErrUnknownType, int(p.Type))
+	}
+	if p.Type == BinaryEvent || p.Type == BinaryAck {
+		return "", fmt.Errorf("%w: cannot encode %v", ErrBinaryUnsupported, p.Type)
+	}
+	if p.HasID && p.ID > MaxID {
+		return "", fmt.Errorf("%w: %d", ErrBadID, p.ID)
+	}
+	var b strings.Builder
+	b.WriteByte(byte('0' + p.Type))
+	if p.Namespace != "" && p.Namespace != MainNamespace {
+		if !strings.HasPrefix(p.Namespace, "/") || strings.Contains(p.Namespace, ",") {
+			return "", fmt.Errorf("%w: %q", ErrBadNamespace, p.Namespace)
+		}
+		b.WriteString(p.Namespace)
+		b.WriteByte(',')
+	}
+	if p.HasID {
+		b.WriteString(strconv.FormatUint(p.ID, 10))
+	}
+	if err := p.encodePayload(&b); err != nil {
+		return "", fmt.Errorf("%v: %w", p.Type, err)
+	}
+	return b.String(), nil
+}
+
+// encodePayload writes p's JSON payload, checked against its type.
+func (p Packet) encodePayload(b *strings.Builder) error {
+	switch p.Type {
+	case Connect, ConnectError:
+		if p.Data == nil {
+			return nil
+		}
+		k := jsonKind(string(p.Data))
+		if (k != '{' && (p.Type == Connect || k != '"')) || !json.Valid(p.Data) {
+			return fmt.Errorf("%w: Data must be a JSON object (or a string, for CONNECT_ERROR)", ErrBadPayload)
+		}
+		b.Write(p.Data)
+	case Disconnect:
+		if p.Data != nil || p.Args != nil {
+			return fmt.Errorf("%w: DISCONNECT carries no payload", ErrBadPayload)
+		}
+	case Event:
+		if Reserved(p.Event) {
+			return fmt.Errorf("%w: %q", ErrReservedEvent, p.Event)
+		}
+		name, _ := json.Marshal(p.Event) // cannot fail for a string
+		b.WriteByte('[')
+		b.Write(name)
+		for _, a := range p.Args {
+			b.WriteByte(',')
+			if err := writeArg(b, a); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	case Ack:
+		b.WriteByte('[')
+		for i, a := range p.Args {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := writeArg(b, a); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	}
+	return nil
+}
+
+// writeArg writes one argument after checking it is one JSON value.
+func writeArg(b *strings.Builder, a json.RawMessage) error {
+	if !json.Valid(a) {
+		return fmt.Errorf("%w: argument is not JSON: %.40q", ErrBadPayload, a)
+	}
+	b.Write(a)
+	return nil
+}

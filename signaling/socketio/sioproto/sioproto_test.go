@@ -1,0 +1,287 @@
+package sioproto
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func raw(s ...string) []json.RawMessage {
+	out := make([]json.RawMessage, len(s))
+	for i, v := range s {
+		out[i] = json.RawMessage(v)
+	}
+	return out
+}
+
+// The examples of the protocol document (socket.io-protocol, "Packet
+// encoding"), both ways.
+var specExamples = []struct {
+	wire string
+	p    Packet
+}{
+	{`0`, Packet{Type: Connect, Namespace: "/"}},
+	{`0{"sid":"wZX3oN0bSVIhsaknAAAI"}`, Packet{Type: Connect, Namespace: "/", Data: json.RawMessage(`{"sid":"wZX3oN0bSVIhsaknAAAI"}`)}},
+	{`0/admin,`, Packet{Type: Connect, Namespace: "/admin"}},
+	{`0/admin,{"sid":"oSO0OpakMV_3jnilAAAA"}`, Packet{Type: Connect, Namespace: "/admin", Data: json.RawMessage(`{"sid":"oSO0OpakMV_3jnilAAAA"}`)}},
+	{`4{"message":"Not authorized"}`, Packet{Type: ConnectError, Namespace: "/", Data: json.RawMessage(`{"message":"Not authorized"}`)}},
+	{`2["foo"]`, Packet{Type: Event, Namespace: "/", Event: "foo", Args: raw()}},
+	{`2/admin,["bar"]`, Packet{Type: Event, Namespace: "/admin", Event: "bar", Args: raw()}},
+	{`212["foo"]`, Packet{Type: Event, Namespace: "/", HasID: true, ID: 12, Event: "foo", Args: raw()}},
+	{`312[]`, Packet{Type: Ack, Namespace: "/", HasID: true, ID: 12, Args: raw()}},
+	{`2/admin,13["foo"]`, Packet{Type: Event, Namespace: "/admin", HasID: true, ID: 13, Event: "foo", Args: raw()}},
+	{`3/admin,13["bar"]`, Packet{Type: Ack, Namespace: "/admin", HasID: true, ID: 13, Args: raw(`"bar"`)}},
+	{`314["bar"]`, Packet{Type: Ack, Namespace: "/", HasID: true, ID: 14, Args: raw(`"bar"`)}},
+	{`1`, Packet{Type: Disconnect, Namespace: "/"}},
+	{`1/admin,`, Packet{Type: Disconnect, Namespace: "/admin"}},
+	// Signalbox-shaped traffic.
+	{`2["create or join","room-1"]`, Packet{Type: Event, Namespace: "/", Event: "create or join", Args: raw(`"room-1"`)}},
+	{`20["message",{"type":"offer","sdp":"v=0"},3]`, Packet{Type: Event, Namespace: "/", HasID: true, ID: 0, Event: "message", Args: raw(`{"type":"offer","sdp":"v=0"}`, `3`)}},
+	{`0{"token":"123"}`, Packet{Type: Connect, Namespace: "/", Data: json.RawMessage(`{"token":"123"}`)}},
+	{`39007199254740991[]`, Packet{Type: Ack, Namespace: "/", HasID: true, ID: MaxID, Args: raw()}},
+}
+
+func TestDecodeSpecExamples(t *testing.T) {
+	for _, tc := range specExamples {
+		got, err := Decode(tc.wire)
+		if err != nil {
+			t.Errorf("Decode(%q) error %v", tc.wire, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tc.p) {
+			t.Errorf("Decode(%q) = %+v, want %+v", tc.wire, got, tc.p)
+		}
+	}
+}
+
+func TestEncodeSpecExamples(t *testing.T) {
+	for _, tc := range specExamples {
+		got, err := Encode(tc.p)
+		if err != nil {
+			t.Errorf("Encode(%+v) error %v", tc.p, err)
+			continue
+		}
+		if got != tc.wire {
+			t.Errorf("Encode(%+v) = %q, want %q", tc.p, got, tc.wire)
+		}
+	}
+}
+
+// Inputs the reference decoder accepts in a looser form than the encoder
+// writes.
+func TestDecodeLenient(t *testing.T) {
+	tests := []struct {
+		wire string
+		want Packet
+	}{
+		{`0/admin`, Packet{Type: Connect, Namespace: "/admin"}}, // namespace up to the end, no comma
+		{`2/,["a"]`, Packet{Type: Event, Namespace: "/", Event: "a", Args: raw()}},
+		{`2007["a"]`, Packet{Type: Event, Namespace: "/", HasID: true, ID: 7, Event: "a", Args: raw()}},
+		{`2 [ "a" , 1 ]`, Packet{Type: Event, Namespace: "/", Event: "a", Args: raw(`1`)}},
+		{`4"refused"`, Packet{Type: ConnectError, Namespace: "/", Data: json.RawMessage(`"refused"`)}},
+		{`2/chat,["a",{"x":[1,2]},null,"é"]`, Packet{Type: Event, Namespace: "/chat", Event: "a", Args: raw(`{"x":[1,2]}`, `null`, `"é"`)}},
+	}
+	for _, tc := range tests {
+		got, err := Decode(tc.wire)
+		if err != nil {
+			t.Errorf("Decode(%q) error %v", tc.wire, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Decode(%q) = %+v, want %+v", tc.wire, got, tc.want)
+		}
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		wire string
+		want error
+	}{
+		{``, ErrEmpty},
+		{`7`, ErrUnknownType},
+		{`a["x"]`, ErrUnknownType},
+		{`51-["baz",{"_placeholder":true,"num":0}]`, ErrBinaryUnsupported},
+		{`52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, ErrBinaryUnsupported},
+		{`61-15["bar",{"_placeholder":true,"num":0}]`, ErrBinaryUnsupported},
+		{`5["x"]`, ErrBadAttachments},
+		{`50-["x"]`, ErrBadAttachments},
+		{`5x-["x"]`, ErrBadAttachments},
+		{`2`, ErrBadPayload},               // EVENT needs its array
+		{`212`, ErrBadPayload},             // ... even with an id
+		{`3/admin,1`, ErrBadPayload},       // ACK needs its array
+		{`2[]`, ErrBadPayload},             // no event name
+		{`2[1]`, ErrBadPayload},            // numeric event name: refused here
+		{`2{"a":1}`, ErrBadPayload},        // not an array
+		{`2null`, ErrBadPayload},           // null is no array
+		{`2["a"`, ErrBadPayload},           // truncated
+		{`2["a"]x`, ErrBadPayload},         // trailing garbage
+		{`2["a"]["b"]`, ErrBadPayload},     // two values
+		{`3{}`, ErrBadPayload},             // ACK payload must be an array
+		{`0[]`, ErrBadPayload},             // CONNECT payload must be an object
+		{`0"token"`, ErrBadPayload},        // ... not a string
+		{`0{`, ErrBadPayload},              // ... and valid
+		{`1{}`, ErrBadPayload},             // DISCONNECT carries nothing
+		{`4[]`, ErrBadPayload},             // CONNECT_ERROR: object or string
+		{`2["connect"]`, ErrReservedEvent}, // reserved names
+		{`2["disconnect",1]`, ErrReservedEvent},
+		{`2/a,1["removeListener"]`, ErrReservedEvent},
+		{`29007199254740992["a"]`, ErrBadID}, // over MaxID
+		{`299999999999999999999["a"]`, ErrBadID},
+	}
+	for _, tc := range tests {
+		_, err := Decode(tc.wire)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("Decode(%q) error = %v, want %v", tc.wire, err, tc.want)
+		}
+	}
+}
+
+func TestDecodeBinaryReportsWhat(t *testing.T) {
+	p, err := Decode(`52-/admin,3["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`)
+	if !errors.Is(err, ErrBinaryUnsupported) {
+		t.Fatalf("error = %v, want ErrBinaryUnsupported", err)
+	}
+	if p.Type != BinaryEvent || p.Attachments != 2 || p.Namespace != "/admin" {
+		t.Errorf("packet = %+v, want BINARY_EVENT with 2 attachments in /admin", p)
+	}
+}
+
+func TestEncodeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		p    Packet
+		want error
+	}{
+		{"binary event", Packet{Type: BinaryEvent, Event: "x"}, ErrBinaryUnsupported},
+		{"binary ack", Packet{Type: BinaryAck}, ErrBinaryUnsupported},
+		{"unknown type", Packet{Type: 9}, ErrUnknownType},
+		{"negative type", Packet{Type: -1}, ErrUnknownType},
+		{"namespace without slash", Packet{Type: Connect, Namespace: "admin"}, ErrBadNamespace},
+		{"namespace with comma", Packet{Type: Connect, Namespace: "/a,b"}, ErrBadNamespace},
+		{"id too big", Packet{Type: Ack, HasID: true, ID: MaxID + 1}, ErrBadID},
+		{"reserved event", Packet{Type: Event, Event: "connect_error"}, ErrReservedEvent},
+		{"bad argument", Packet{Type: Event, Event: "x", Args: raw(`{`)}, ErrBadPayload},
+		{"empty argument", Packet{Type: Ack, Args: raw(``)}, ErrBadPayload},
+		{"connect with array", Packet{Type: Connect, Data: json.RawMessage(`[1]`)}, ErrBadPayload},
+		{"connect with string", Packet{Type: Connect, Data: json.RawMessage(`"x"`)}, ErrBadPayload},
+		{"connect with bad json", Packet{Type: Connect, Data: json.RawMessage(`{"a":}`)}, ErrBadPayload},
+		{"connect error with number", Packet{Type: ConnectError, Data: json.RawMessage(`3`)}, ErrBadPayload},
+		{"disconnect with data", Packet{Type: Disconnect, Data: json.RawMessage(`{}`)}, ErrBadPayload},
+	}
+	for _, tc := range tests {
+		_, err := Encode(tc.p)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: Encode(%+v) error = %v, want %v", tc.name, tc.p, err, tc.want)
+		}
+	}
+}
+
+func TestEncodeEscapesEventName(t *testing.T) {
+	got, err := Encode(Packet{Type: Event, Event: "say \"hi\"\x1e", Args: raw(`"a"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `2["say \"hi\"\u001e","a"]`
+	if got != want {
+		t.Errorf("Encode = %q, want %q", got, want)
+	}
+}
+
+func TestTypeString(t *testing.T) {
+	tests := map[Type]string{Connect: "CONNECT", ConnectError: "CONNECT_ERROR", BinaryAck: "BINARY_ACK", 9: "Type(9)"}
+	for typ, want := range tests {
+		if got := typ.String(); got != want {
+			t.Errorf("Type(%d).String() = %q, want %q", int(typ), got, want)
+		}
+	}
+}
+
+// FuzzSioDecode checks that Decode never panics and that whatever it
+// accepts encodes and decodes back to the same packet.
+func FuzzSioDecode(f *testing.F) {
+	for _, tc := range specExamples {
+		f.Add(tc.wire)
+	}
+	for _, s := range []string{``, `51-["a",{"_placeholder":true,"num":0}]`, `2/x`, `0/admin`, `2 ["a"]`, `4"x"`, `3/a,1[1,[2],{"3":4}]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := Decode(s)
+		if err != nil {
+			return
+		}
+		enc, err := Encode(p)
+		if err != nil {
+			t.Fatalf("Decode(%q) = %+v, but Encode fails: %v", s, p, err)
+		}
+		again, err := Decode(enc)
+		if err != nil {
+			t.Fatalf("Decode(Encode(Decode(%q))) = Decode(%q) fails: %v", s, enc, err)
+		}
+		if !reflect.DeepEqual(normalize(again), normalize(p)) {
+			t.Fatalf("round trip of %q through %q: %+v, want %+v", s, enc, again, p)
+		}
+	})
+}
+
+// normalize compacts raw JSON so packets compare by value, not by the
+// whitespace they were written with.
+func normalize(p Packet) Packet {
+	p.Data = compact(p.Data)
+	args := make([]json.RawMessage, len(p.Args))
+	for i, a := range p.Args {
+		args[i] = compact(a)
+	}
+	p.Args = args
+	return p
+}
+
+func compact(m json.RawMessage) json.RawMessage {
+	if m == nil {
+		return nil
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, m); err != nil {
+		return m
+	}
+	return b.Bytes()
+}
+
+// The codec stays pure: no transport, no HTTP, no hub, no desktop app.
+func TestImports(t *testing.T) {
+	forbiddenPrefixes := []string{
+		"net",
+		"signalbox/",
+		"github.com/",
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			for _, bad := range forbiddenPrefixes {
+				if strings.HasPrefix(path, bad) {
+					t.Errorf("%s imports %s", name, path)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,149 @@
+package turnrelay
+
+import (
+	"errors"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/turn/v4"
+)
+
+// maxPortAttempts is how many ports listenPair tries when Config.Port is 0:
+// the TCP port the kernel picks may be taken for UDP, and then it tries
+// another.
+const maxPortAttempts = 10
+
+// listenPair listens on UDP and TCP on the same port of ip (nil: all
+// interfaces). With port 0 it picks a port free for both.
+func listenPair(ip net.IP, port int) (net.PacketConn, net.Listener, error) {
+	host := ""
+	if ip != nil {
+		host = ip.String()
+	}
+	attempts := 1
+	if port == 0 {
+		attempts = maxPortAttempts
+	}
+	var lastErr error
+	for range attempts {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return nil, nil, err
+		}
+		tcpPort := ln.Addr().(*net.TCPAddr).Port
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(tcpPort)))
+		if err == nil {
+			return pc, ln, nil
+		}
+		lastErr = errors.Join(err, ln.Close())
+	}
+	return nil, nil, lastErr
+}
+
+// trackingListener remembers the connections it accepts, so Close can close
+// them: pion/turn's Server.Close closes the listener but not the connections
+// it accepted.
+type trackingListener struct {
+	net.Listener
+
+	mu     sync.Mutex
+	conns  map[*trackedConn]struct{}
+	closed bool
+}
+
+func newTrackingListener(l net.Listener) *trackingListener {
+	return &trackingListener{Listener: l, conns: make(map[*trackedConn]struct{})}
+}
+
+// Accept accepts a connection and tracks it until it is closed.
+func (l *trackingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c, owner: l}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		_ = c.Close() // raced with closeConns: refuse it
+		return nil, net.ErrClosed
+	}
+	l.conns[tc] = struct{}{}
+	return tc, nil
+}
+
+// closeConns closes every tracked connection and refuses new ones.
+func (l *trackingListener) closeConns() error {
+	l.mu.Lock()
+	l.closed = true
+	conns := make([]*trackedConn, 0, len(l.conns))
+	for c := range l.conns {
+		conns = append(conns, c)
+	}
+	l.mu.Unlock()
+	var errs []error
+	for _, c := range conns {
+		if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// trackedConn removes itself from its listener when closed.
+type trackedConn struct {
+	net.Conn
+	owner *trackingListener
+}
+
+// Close closes the connection and forgets it.
+func (c *trackedConn) Close() error {
+	c.owner.mu.Lock()
+	delete(c.owner.conns, c)
+	c.owner.mu.Unlock()
+	return c.Conn.Close()
+}
+
+// relayGenerator hands pion relay sockets on one IPv4 address and wraps
+// each one to count the bytes it relays.
+type relayGenerator struct {
+	turn.RelayAddressGeneratorStatic
+	relayed *atomic.Uint64
+}
+
+// AllocatePacketConn opens a relay socket and wraps it in a countingConn.
+func (g *relayGenerator) AllocatePacketConn(network string, requestedPort int) (net.PacketConn, net.Addr, error) {
+	conn, addr, err := g.RelayAddressGeneratorStatic.AllocatePacketConn(network, requestedPort)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &countingConn{PacketConn: conn, n: g.relayed}, addr, nil
+}
+
+// countingConn adds the payload bytes it reads and writes to n: everything a
+// relay socket exchanges with peers.
+type countingConn struct {
+	net.PacketConn
+	n *atomic.Uint64
+}
+
+// ReadFrom reads a datagram from a peer and counts it.
+func (c *countingConn) ReadFrom(p []byte) (int, net.Addr, error) {
+	n, addr, err := c.PacketConn.ReadFrom(p)
+	c.n.Add(uint64(max(n, 0)))
+	return n, addr, err
+}
+
+// WriteTo writes a datagram to a peer and counts it. It counts before
+// sending, so the count already holds the datagram when the peer answers,
+// and takes back whatever was not sent.
+func (c *countingConn) WriteTo(p []byte, addr net.Addr) (int, error) {
+	c.n.Add(uint64(len(p)))
+	n, err := c.PacketConn.WriteTo(p, addr)
+	if unsent := len(p) - max(n, 0); unsent > 0 {
+		c.n.Add(^uint64(unsent - 1)) // subtracts unsent
+	}
+	return n, err
+}
