@@ -1,5 +1,6 @@
 // Command signalbox is a LAN WebRTC signaling appliance: a desktop window
 // (Wails) or, with --headless or without a display, a terminal program.
+// `signalbox discover` lists the Signalbox servers on the LAN.
 package main
 
 import (
@@ -13,6 +14,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -21,17 +24,27 @@ import (
 
 	"signalbox/app"
 	"signalbox/app/service"
+	"signalbox/app/settings"
 	"signalbox/signaling"
 )
 
 //go:embed all:frontend/dist
 var assets embed.FS
 
+// appIcon is the window's icon on Linux (Windows and macOS take theirs
+// from the files the Wails CLI builds into the executable).
+//
+//go:embed build/appicon.png
+var appIcon []byte
+
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
 // shutdownTimeout bounds the graceful shutdown on SIGINT/SIGTERM.
 const shutdownTimeout = 5 * time.Second
+
+// configFolder is the folder under os.UserConfigDir() holding settings.json.
+const configFolder = "signalbox"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -41,21 +54,35 @@ func main() {
 type options struct {
 	headless bool
 	logLevel slog.Level
-	settings service.Settings
+	// flags holds every flag's value; base takes those never stored
+	// (list-rooms, api-from-lan, allow-origin).
+	flags service.Settings
+	// set names the flags given, which win over the stored settings.
+	set map[string]bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
-	var o options
+	o := options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("signalbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: signalbox [flags]\n       signalbox discover [--wait 2s] [--interface NAME]\n\n"+
+			"Flags override the settings saved by the window for this run.\n\n")
+		fs.PrintDefaults()
+	}
 	fs.BoolVar(&o.headless, "headless", false, "run without a window, even when a display is available")
-	fs.StringVar(&o.settings.Addr, "addr", fmt.Sprintf(":%d", service.DefaultPort), "listen address (host:port)")
-	fs.StringVar(&o.settings.ServerName, "name", defaultServerName(), "server name shown to clients and on the LAN")
-	fs.IntVar(&o.settings.RoomCapacity, "room-size", signaling.DefaultRoomCapacity, fmt.Sprintf("peers per room (1-%d)", signaling.MaxRoomCapacity))
-	fs.BoolVar(&o.settings.ListRooms, "list-rooms", true, "let the lobby list open rooms")
-	fs.BoolVar(&o.settings.APIFromLAN, "api-from-lan", false, "let other devices read /api/rooms and /metrics")
+	fs.StringVar(&o.flags.Addr, "addr", fmt.Sprintf(":%d", service.DefaultPort), "listen address (host:port)")
+	fs.StringVar(&o.flags.ServerName, "name", defaultServerName(), "server name shown to clients and on the LAN")
+	fs.IntVar(&o.flags.RoomCapacity, "room-size", signaling.DefaultRoomCapacity, fmt.Sprintf("peers per room (1-%d)", signaling.MaxRoomCapacity))
+	fs.BoolVar(&o.flags.MDNS, "mdns", true, "advertise the server on the LAN by mDNS (as signalbox.local)")
+	fs.Func("interface", "serve and advertise only on this network interface (repeatable; loopback is always served)", func(v string) error {
+		o.flags.Interfaces = append(o.flags.Interfaces, v)
+		return nil
+	})
+	fs.BoolVar(&o.flags.ListRooms, "list-rooms", true, "let the lobby list open rooms")
+	fs.BoolVar(&o.flags.APIFromLAN, "api-from-lan", false, "let other devices read /api/rooms and /metrics")
 	fs.Func("allow-origin", "extra origin allowed to open WebSockets (repeatable)", func(v string) error {
-		o.settings.AllowOrigins = append(o.settings.AllowOrigins, v)
+		o.flags.AllowOrigins = append(o.flags.AllowOrigins, v)
 		return nil
 	})
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
@@ -63,9 +90,47 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, err
 	}
 	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "signalbox: unexpected argument %q\n", fs.Arg(0))
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	return o, nil
+}
+
+// storedFlags maps the flags that override a stored setting to its JSON key.
+var storedFlags = map[string]string{
+	"addr": "port", "name": "serverName", "room-size": "roomCapacity",
+	"mdns": "mdns", "interface": "interfaces",
+}
+
+// override sets in st the stored settings that flags were given for.
+func (o options) override(st *service.Settings) {
+	if o.set["addr"] {
+		st.Addr = o.flags.Addr
+	}
+	if o.set["name"] {
+		st.ServerName = o.flags.ServerName
+	}
+	if o.set["room-size"] {
+		st.RoomCapacity = o.flags.RoomCapacity
+	}
+	if o.set["mdns"] {
+		st.MDNS = o.flags.MDNS
+	}
+	if o.set["interface"] {
+		st.Interfaces = o.flags.Interfaces
+	}
+}
+
+// fixed lists the JSON keys of the stored settings that flags override.
+func (o options) fixed() []string {
+	var keys []string
+	for flagName, key := range storedFlags {
+		if o.set[flagName] {
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }
 
 func defaultServerName() string {
@@ -77,6 +142,9 @@ func defaultServerName() string {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "discover" {
+		return runDiscover(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -90,15 +158,43 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "signalbox:", err)
 		return 1
 	}
-	svc := service.New(o.settings, client, version, log)
-	if app.GeneratingBindings || (!o.headless && app.WindowSupported && hasDisplay()) {
-		if err := app.Run(svc, client, log); err != nil {
-			fmt.Fprintln(stderr, "signalbox:", err)
-			return 1
-		}
-		return 0
+	dir, stored := loadSettings(log)
+	st := stored.ApplyTo(o.flags)
+	o.override(&st)
+	window := app.GeneratingBindings || (!o.headless && app.WindowSupported && hasDisplay())
+	if window {
+		st.AllowOrigins = append(st.AllowOrigins, app.WindowOrigins(runtime.GOOS)...)
 	}
-	return runHeadless(svc, stdout, stderr, log)
+	svc := service.New(service.Config{Settings: st, Client: client, Version: version}, log)
+	if !window {
+		return runHeadless(svc, stdout, stderr, log)
+	}
+	raiseOpenFileLimit(log)
+	cfg := app.Config{ConfigDir: dir, Settings: stored, Override: o.override, Fixed: o.fixed(), Version: version}
+	if err := app.Run(svc, client, appIcon, cfg, log); err != nil {
+		fmt.Fprintln(stderr, "signalbox:", err)
+		return 1
+	}
+	return 0
+}
+
+// loadSettings reads the settings the window saved, from
+// os.UserConfigDir()/signalbox (XDG_CONFIG_HOME on Linux). It returns the
+// folder ("" when there is none) and the settings, the defaults when the
+// file is missing or broken. Nothing is written here.
+func loadSettings(log *slog.Logger) (string, settings.Settings) {
+	def := settings.Default(defaultServerName())
+	base, err := os.UserConfigDir()
+	if err != nil {
+		log.Warn("no configuration folder: settings will not be saved", "err", err)
+		return "", def
+	}
+	dir := filepath.Join(base, configFolder)
+	s, err := settings.Load(dir, def)
+	if err != nil {
+		log.Warn("settings file ignored, using defaults", "err", err)
+	}
+	return dir, s
 }
 
 // hasDisplay reports whether a graphical session is available.
@@ -119,11 +215,11 @@ func runHeadless(svc *service.Service, stdout, stderr io.Writer, log *slog.Logge
 	printJoinInfo(stdout, svc)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var serveErr error
 	select {
 	case <-ctx.Done():
-	case serveErr = <-svc.Done():
+	case <-svc.Stopped():
 	}
+	serveErr := svc.Err()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	err := errors.Join(serveErr, svc.Stop(shutdownCtx))

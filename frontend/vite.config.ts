@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { socketIOClient } from './scripts/socketio-client';
 
 // Two pages share one build: index.html is the browser client served on
 // the LAN, window.html the desktop window (Wails loads it as its index).
 export default defineConfig({
   base: '/',
+  plugins: [socketIOClient()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -231,7 +231,11 @@ func (h *Hub) Broadcast(p *Peer, data json.RawMessage) error {
 	n := len(r.members) - 1
 	r.mu.Unlock()
 	h.stats.relayed.Add(uint64(n))
-	h.dropAll(full)
+	if len(full) > 0 {
+		h.mu.Lock()
+		h.dropAll(full)
+		h.mu.Unlock()
+	}
 	return nil
 }
 
@@ -249,9 +253,9 @@ func (h *Hub) Detach(p *Peer, link Link) {
 	p.link = nil
 	keep := p.room.Load() != nil && !h.closed && h.cfg.ResumeGrace > 0
 	if keep {
-		var t *time.Timer
-		t = time.AfterFunc(h.cfg.ResumeGrace, func() { h.expire(p, t) })
-		p.away = t
+		p.awayGen++
+		gen := p.awayGen
+		p.away = time.AfterFunc(h.cfg.ResumeGrace, func() { h.expire(p, gen) })
 	}
 	p.mu.Unlock()
 	if keep {
@@ -270,11 +274,11 @@ func (h *Hub) Disconnect(p *Peer) {
 
 // expire ends the seat of a peer whose grace period ran out, unless it
 // resumed meanwhile.
-func (h *Hub) expire(p *Peer, t *time.Timer) {
+func (h *Hub) expire(p *Peer, gen uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p.mu.Lock()
-	stale := p.away != t || p.link != nil
+	stale := p.awayGen != gen || p.away == nil || p.link != nil
 	p.away = nil
 	p.mu.Unlock()
 	if stale {
@@ -309,7 +313,7 @@ func (h *Hub) unregister(p *Peer, reason Reason) []*Peer {
 func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, error) {
 	h.mu.Lock()
 	seat := h.tokens[token]
-	if seat == nil || seat == provisional || provisional.room.Load() != nil {
+	if seat == nil || seat == provisional || h.peers[provisional.id] != provisional || provisional.room.Load() != nil {
 		h.mu.Unlock()
 		return nil, ErrBadToken
 	}

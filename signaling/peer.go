@@ -43,6 +43,7 @@ type Peer struct {
 	joinedAt time.Time
 	link     Link
 	away     *time.Timer // running while the connection is gone but the seat kept
+	awayGen  uint64      // counts grace periods, so a stale timer knows it is stale
 	gone     bool        // unregistered: pushes are dropped
 	box      outbox
 }

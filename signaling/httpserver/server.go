@@ -17,6 +17,7 @@ import (
 	"signalbox/signaling/metrics"
 	"signalbox/signaling/native"
 	"signalbox/signaling/origin"
+	"signalbox/signaling/socketio"
 )
 
 // readHeaderTimeout bounds how long a client may take to send its request
@@ -66,6 +67,13 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		ReadHeaderTimeout: readHeaderTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
+	sio, err := socketio.New(hub, socketio.Config{Origins: cfg.Origins, Client: cfg.Client}, log)
+	if err != nil {
+		return nil, err
+	}
+	s.Handle("GET "+socketio.Path, sio, sio.Shutdown) // GET and POST: "/socket.io/" alone would conflict with "GET /"
+	s.Handle("POST "+socketio.Path, sio, nil)
+	s.http.RegisterOnShutdown(sio.CloseAll) // answers long polls, which http.Server.Shutdown would wait for
 	return s, nil
 }
 

@@ -40,7 +40,8 @@ type conn struct {
 	hub  *signaling.Hub
 	cfg  signaling.Config
 	log  *slog.Logger
-	peer atomic.Pointer[signaling.Peer] // changes once, on resume
+	peer  atomic.Pointer[signaling.Peer] // changes once, on resume
+	pools *pools                         // the server's, shared
 
 	mu          sync.Mutex
 	writing     bool // a writer goroutine is running
@@ -93,8 +94,9 @@ func (c *conn) closeWith(code int, reason signaling.Reason) {
 // was asked for. A write error ends the connection: the read loop sees it.
 func (c *conn) write() {
 	defer c.writers.Done()
-	batch := make([]signaling.Entry, 0, writeBatch)
-	var buf []byte
+	bp := c.pools.batches.Get().(*[]signaling.Entry)
+	defer c.pools.batches.Put(bp)
+	batch := *bp
 	for {
 		for {
 			batch = c.peer.Load().Take(batch[:0])
@@ -102,9 +104,8 @@ func (c *conn) write() {
 				break
 			}
 			for i, e := range batch {
-				buf = withSeq(buf[:0], e.Seq, e.Msg.Encoded(signaling.EncodingNative, encode))
 				batch[i] = signaling.Entry{}
-				if err := c.writeFrame(buf); err != nil {
+				if err := c.writeEntry(e); err != nil {
 					c.ws.NetConn().Close()
 					c.stopWriting()
 					return
@@ -114,22 +115,47 @@ func (c *conn) write() {
 		if c.finishClose() {
 			return
 		}
-		c.mu.Lock()
-		c.writing = false
-		again := c.peer.Load().Pending() > 0 && !c.dead
-		if again {
-			c.writing = true
-		}
-		c.mu.Unlock()
-		if !again {
+		// Stop, then look again: a push between the last Take and now
+		// found writing still true and did not start a writer. Pending
+		// takes the peer's lock, which is never taken inside c.mu (push
+		// calls Wake with the peer's lock held), so ask it unlocked.
+		c.stopWriting()
+		if c.peer.Load().Pending() == 0 || !c.resumeWriting() {
 			return
 		}
 	}
 }
 
-func (c *conn) writeFrame(b []byte) error {
+// resumeWriting makes this goroutine the writer again, unless another
+// writer started meanwhile or the connection is dead.
+func (c *conn) resumeWriting() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.writing || c.dead {
+		return false
+	}
+	c.writing = true
+	return true
+}
+
+// writeEntry writes one outbox entry as a frame: its encoding, shared by
+// every recipient, with the recipient's seq put in front. The pieces go
+// straight into gorilla's pooled write buffer, one write to the socket.
+func (c *conn) writeEntry(e signaling.Entry) error {
+	body := e.Msg.Encoded(signaling.EncodingNative, encode)
+	var head [len(`{"seq":,`) + 20]byte
 	c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
-	return c.ws.WriteMessage(websocket.TextMessage, b)
+	w, err := c.ws.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(appendSeq(head[:0], e.Seq, body)); err != nil {
+		return err
+	}
+	if _, err := w.Write(body[1:]); err != nil {
+		return err
+	}
+	return w.Close()
 }
 
 func (c *conn) stopWriting() {
@@ -178,10 +204,8 @@ func (c *conn) run() {
 		c.ws.SetReadDeadline(time.Now().Add(c.cfg.PongTimeout))
 		return nil
 	})
-	var frame bytes.Buffer
 	for {
-		frame.Reset()
-		err := c.readFrame(&frame)
+		ok, err := c.next()
 		if errors.Is(err, signaling.ErrTooLarge) {
 			c.peer.Load().SendError("", err)
 			c.closeWith(websocket.CloseMessageTooBig, signaling.Reason(signaling.CodeTooLarge))
@@ -192,8 +216,7 @@ func (c *conn) run() {
 			normalClose = websocket.IsCloseError(err, websocket.CloseNormalClosure)
 			return
 		}
-		c.ws.SetReadDeadline(time.Now().Add(c.cfg.PongTimeout))
-		if !c.handle(frame.Bytes()) {
+		if !ok {
 			c.closeWith(closeMisbehaving, "misbehaving")
 			c.drain()
 			return
@@ -201,24 +224,57 @@ func (c *conn) run() {
 	}
 }
 
-// readFrame reads one text frame into buf, refusing frames over the size
-// limit without reading them whole.
-func (c *conn) readFrame(buf *bytes.Buffer) error {
+// next waits for the next frame, then reads and handles it. It reports
+// false when the client must go for misbehaving. The frame is read into a
+// pooled buffer, given back before the next wait, so an idle connection
+// holds no frame buffer (handle copies what it keeps).
+func (c *conn) next() (bool, error) {
 	kind, r, err := c.ws.NextReader()
 	if err != nil {
-		return err
+		return true, err
 	}
+	buf := c.pools.frames.Get().(*bytes.Buffer)
+	defer c.pools.putFrame(buf)
+	buf.Reset()
 	n, err := buf.ReadFrom(io.LimitReader(r, c.cfg.MaxMessageSize+1))
 	if err != nil {
-		return err
+		return true, err
 	}
 	if n > c.cfg.MaxMessageSize {
-		return signaling.ErrTooLarge
+		return true, signaling.ErrTooLarge
 	}
 	if kind != websocket.TextMessage {
 		buf.Reset() // a binary frame is not JSON: handle reports bad-json
 	}
-	return nil
+	c.ws.SetReadDeadline(time.Now().Add(c.cfg.PongTimeout))
+	return c.handle(buf.Bytes()), nil
+}
+
+// maxPooledFrame is the largest frame buffer kept for reuse; the rare
+// larger one (a big SDP) is left to the garbage collector.
+const maxPooledFrame = 16 << 10
+
+// pools hold the buffers a connection needs only while it reads or writes,
+// shared by all connections of a Server, so an idle connection holds none.
+type pools struct {
+	frames  sync.Pool // *bytes.Buffer: one client frame being handled
+	batches sync.Pool // *[]signaling.Entry: a writer's batch
+}
+
+func newPools() *pools {
+	return &pools{
+		frames: sync.Pool{New: func() any { return new(bytes.Buffer) }},
+		batches: sync.Pool{New: func() any {
+			b := make([]signaling.Entry, 0, writeBatch)
+			return &b
+		}},
+	}
+}
+
+func (p *pools) putFrame(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledFrame {
+		p.frames.Put(b)
+	}
 }
 
 // drain reads until the client's close frame arrives or the linger

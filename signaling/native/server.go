@@ -37,11 +37,12 @@ type Server struct {
 	log      *slog.Logger
 	upgrader websocket.Upgrader
 	conns    sync.WaitGroup
+	pools    *pools
 }
 
 // NewServer returns a handler that attaches WebSocket clients to hub.
 func NewServer(hub *signaling.Hub, cfg Config, log *slog.Logger) *Server {
-	s := &Server{hub: hub, cfg: cfg, log: log}
+	s := &Server{hub: hub, cfg: cfg, log: log, pools: newPools()}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: hub.Config().HandshakeTimeout,
 		ReadBufferSize:   readBufferSize,
@@ -64,10 +65,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered with an HTTP error
 	}
-	s.conns.Add(1)
-	defer s.conns.Done()
 	cfg := s.hub.Config()
-	c := &conn{ws: ws, hub: s.hub, cfg: cfg, log: s.log}
+	c := &conn{ws: ws, hub: s.hub, cfg: cfg, log: s.log, pools: s.pools}
 	info := signaling.ConnInfo{RemoteAddr: r.RemoteAddr, UserAgent: r.UserAgent(), Transport: "websocket"}
 	p, err := s.hub.Connect(info, c)
 	if err != nil {
@@ -76,7 +75,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.peer.Store(p)
 	p.Send(&signaling.Message{Kind: signaling.KindFrame, Frame: s.welcome(p)})
-	c.run()
+	// The read loop runs on a goroutine of its own and this handler
+	// returns: net/http's goroutine would otherwise keep its request, its
+	// 4 KiB read and write buffers and a deep stack alive for as long as
+	// the connection lasts, most of an idle connection's cost.
+	s.conns.Add(1)
+	go func() {
+		defer s.conns.Done()
+		c.run()
+	}()
 }
 
 // Wait blocks until every connection has ended. Call it after the hub's

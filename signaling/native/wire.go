@@ -45,7 +45,7 @@ func decodeRequest(frame []byte) (request, error) {
 	}
 	if err := json.Unmarshal(frame, &req); err != nil {
 		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
 			return req, fmt.Errorf("field %q must be a %s: %w", typeErr.Field, typeErr.Type, signaling.ErrBadField)
 		}
 		return req, fmt.Errorf("%v: %w", err, signaling.ErrBadJSON)
@@ -174,9 +174,9 @@ func encode(m *signaling.Message) []byte {
 	case signaling.KindPeerLeft:
 		v = presenceFrame{Type: "peer-left", Room: m.Room, Peer: m.Peer, Reason: m.Reason}
 	case signaling.KindSignal:
-		v = relayFrame{Type: "signal", From: m.Peer.ID, Name: m.Peer.Name, Data: m.Data}
+		return appendRelay(nil, "signal", m.Peer, m.Data)
 	case signaling.KindBroadcast:
-		v = relayFrame{Type: "broadcast", From: m.Peer.ID, Name: m.Peer.Name, Data: m.Data}
+		return appendRelay(nil, "broadcast", m.Peer, m.Data)
 	case signaling.KindLeft:
 		v = leftFrame{Type: "left", Room: m.Room, Reason: m.Reason}
 	case signaling.KindError:
@@ -206,10 +206,88 @@ func errorFrameFor(ref string, err error) errorFrame {
 // withSeq writes body, a JSON object, to buf with "seq":seq as its first
 // field.
 func withSeq(buf []byte, seq uint64, body []byte) []byte {
+	return append(appendSeq(buf, seq, body), body[1:]...)
+}
+
+// appendSeq appends what withSeq puts before body[1:]: `{"seq":N` and a
+// comma unless body is the empty object.
+func appendSeq(buf []byte, seq uint64, body []byte) []byte {
 	buf = append(buf, `{"seq":`...)
 	buf = strconv.AppendUint(buf, seq, 10)
 	if len(body) > 2 {
 		buf = append(buf, ',')
 	}
-	return append(buf, body[1:]...)
+	return buf
+}
+
+// appendRelay appends a signal or broadcast frame (relayFrame's fields, in
+// its order) without json.Marshal: the relay is the hot path, and Marshal
+// would validate and compact data again although the decoder already
+// checked it. Data must be valid JSON, which every transport guarantees.
+func appendRelay(dst []byte, typ string, from signaling.PeerInfo, data json.RawMessage) []byte {
+	dst = append(dst, `{"type":"`...)
+	dst = append(dst, typ...)
+	dst = append(dst, `","from":`...)
+	dst = appendString(dst, from.ID)
+	dst = append(dst, `,"name":`...)
+	dst = appendString(dst, from.Name)
+	dst = append(dst, `,"data":`...)
+	dst = append(dst, data...)
+	return append(dst, '}')
+}
+
+// appendString appends s as a JSON string, escaped as encoding/json does
+// (including its HTML-safe escapes of <, > and &, and of U+2028 and
+// U+2029); invalid UTF-8 becomes U+FFFD.
+func appendString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }

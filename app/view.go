@@ -1,0 +1,165 @@
+package app
+
+import (
+	"net"
+	"time"
+
+	"signalbox/app/service"
+	"signalbox/signaling"
+)
+
+// maxViewRooms bounds the rooms sent to the window in one view: a busy
+// server's full table would cost the webview more than anyone can read.
+// The view says how many were left out.
+const maxViewRooms = 500
+
+// maxDeviceCache bounds the parsed user agents kept between views.
+const maxDeviceCache = 1024
+
+// PeerView is one peer as the window shows it.
+type PeerView struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Room    string `json:"room,omitempty"`
+	Address string `json:"address"`
+	// Transport is the hub's transport name ("websocket", "socket.io/…").
+	Transport   string    `json:"transport"`
+	Device      Device    `json:"device"`
+	UserAgent   string    `json:"userAgent"`
+	ConnectedAt time.Time `json:"connectedAt"`
+	JoinedAt    time.Time `json:"joinedAt,omitzero"`
+	// Away is true while the connection is lost and the seat kept.
+	Away bool `json:"away"`
+	// Pending counts the messages waiting to be written to the peer: a
+	// growing number means a slow link, the only connection quality the
+	// server can see.
+	Pending int `json:"pending"`
+}
+
+// RoomView is one room as the window shows it.
+type RoomView struct {
+	Name      string     `json:"name"`
+	Capacity  int        `json:"capacity"`
+	Locked    bool       `json:"locked"`
+	CreatedAt time.Time  `json:"createdAt"`
+	Peers     []PeerView `json:"peers"`
+}
+
+// StatsView is the counters the window shows.
+type StatsView struct {
+	Peers int `json:"peers"`
+	Rooms int `json:"rooms"`
+	// MessagesPerSec is the rate of relayed messages over the last stats
+	// interval.
+	MessagesPerSec float64 `json:"messagesPerSec"`
+	Relayed        uint64  `json:"relayed"`
+	Connects       uint64  `json:"connects"`
+	Errors         uint64  `json:"errors"`
+	SlowDropped    uint64  `json:"slowDropped"`
+}
+
+// View is the rooms and peers at one moment.
+type View struct {
+	Rooms []RoomView `json:"rooms"`
+	// Lobby holds the connected peers in no room.
+	Lobby []PeerView `json:"lobby"`
+	// Omitted counts the rooms left out (see maxViewRooms).
+	Omitted int       `json:"omitted"`
+	Stats   StatsView `json:"stats"`
+}
+
+// JoinView is a join URL for the window; the first is the primary one,
+// shown as the QR code.
+type JoinView struct {
+	URL       string `json:"url"`
+	Interface string `json:"interface,omitempty"`
+	Primary   bool   `json:"primary"`
+}
+
+// Server states in Status.State.
+const (
+	StateRunning = "running"
+	StateStopped = "stopped"
+	StateError   = "error"
+)
+
+// Status is the server's state for the window's header.
+type Status struct {
+	// State is StateRunning, StateStopped or StateError.
+	State string `json:"state"`
+	// ErrorCode is a stable identifier when State is StateError:
+	// "port-busy" or "failed"; Error is the English detail.
+	ErrorCode string `json:"errorCode,omitempty"`
+	Error     string `json:"error,omitempty"`
+	// Port is the port served on, or the one configured when not running.
+	Port         int                `json:"port"`
+	ServerName   string             `json:"serverName"`
+	RoomCapacity int                `json:"roomCapacity"`
+	Version      string             `json:"version"`
+	Joins        []JoinView         `json:"joins"`
+	LocalURL     string             `json:"localUrl"`
+	MDNS         service.MDNSStatus `json:"mdns"`
+}
+
+// viewer turns hub snapshots into Views, caching parsed user agents.
+type viewer struct {
+	devices map[string]Device
+}
+
+// view converts snap, and returns the peer names it holds, by id.
+func (v *viewer) view(snap signaling.Snapshot) (View, map[string]string) {
+	names := make(map[string]string, snap.Stats.Peers)
+	peer := func(p signaling.PeerSnapshot) PeerView {
+		names[p.ID] = p.Name
+		return PeerView{
+			ID: p.ID, Name: p.Name, Room: p.Room, Address: hostOf(p.RemoteAddr),
+			Transport: p.Transport, Device: v.device(p.UserAgent), UserAgent: p.UserAgent,
+			ConnectedAt: p.ConnectedAt, JoinedAt: p.JoinedAt, Away: p.Away, Pending: p.Pending,
+		}
+	}
+	out := View{Rooms: []RoomView{}, Lobby: []PeerView{}, Stats: statsView(snap.Stats)}
+	for i, r := range snap.Rooms {
+		if i == maxViewRooms {
+			out.Omitted = len(snap.Rooms) - i
+			break
+		}
+		rv := RoomView{Name: r.Name, Capacity: r.Capacity, Locked: r.Locked, CreatedAt: r.CreatedAt, Peers: make([]PeerView, 0, len(r.Peers))}
+		for _, p := range r.Peers {
+			rv.Peers = append(rv.Peers, peer(p))
+		}
+		out.Rooms = append(out.Rooms, rv)
+	}
+	for _, p := range snap.Lobby {
+		out.Lobby = append(out.Lobby, peer(p))
+	}
+	return out, names
+}
+
+func (v *viewer) device(ua string) Device {
+	if d, ok := v.devices[ua]; ok {
+		return d
+	}
+	if v.devices == nil || len(v.devices) >= maxDeviceCache {
+		v.devices = make(map[string]Device)
+	}
+	d := ParseDevice(ua)
+	v.devices[ua] = d
+	return d
+}
+
+func statsView(s signaling.StatsSnapshot) StatsView {
+	out := StatsView{Peers: s.Peers, Rooms: s.Rooms, Relayed: s.Relayed, Connects: s.Connects, SlowDropped: s.SlowDropped}
+	for _, n := range s.Errors {
+		out.Errors += n
+	}
+	return out
+}
+
+// hostOf returns the host of a host:port address, or addr itself.
+func hostOf(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host
+}

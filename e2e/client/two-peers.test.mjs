@@ -1,0 +1,99 @@
+// Two pages in a call through Signalbox (room capacity 2): video both ways,
+// chat, the teaching view, the lobby's room list, a third page turned away
+// with the room-full message, and leaving.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, screenshot, startServer, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
+
+let server;
+let browser;
+let ana;
+let ben;
+
+before(async () => {
+  server = await startServer({ roomSize: 2 });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('Ana opens a room from the lobby; her name is remembered', async () => {
+  ana = await openPage(browser, server.url, '/');
+  await ana.fill('#name', 'Ana');
+  await ana.fill('#room', 'math');
+  await ana.click('[data-action=join]');
+  await ana.waitForURL(/\/r\/math$/);
+  const s = await waitInRoom(ana, 0);
+  assert.equal(s.room, 'math');
+  assert.equal(await ana.evaluate(() => localStorage.getItem('signalbox.name')), 'Ana');
+  await ana.locator('.tile.self .caption', { hasText: 'You (Ana)' }).waitFor({ timeout: STEP_TIMEOUT });
+});
+
+test('Ben joins by the room link and both decode the other side’s video', async () => {
+  ben = await openPage(browser, server.url, '/r/math', { name: 'Ben' });
+  await waitInRoom(ben, 1);
+  await waitInRoom(ana, 1);
+  const [a, b] = await Promise.all([waitDecoding(ana, 1), waitDecoding(ben, 1)]);
+  assert.equal(a.second[0].name, 'Ben');
+  assert.equal(b.second[0].name, 'Ana');
+  await ana.locator('.tile.remote .name', { hasText: 'Ben' }).waitFor({ timeout: STEP_TIMEOUT });
+  await ben.locator('.tile.remote .name', { hasText: 'Ana' }).waitFor({ timeout: STEP_TIMEOUT });
+});
+
+test('a chat line reaches the other page', async () => {
+  await ana.click('[data-action=chat]');
+  await ana.fill('#chat-input', 'hello from Ana');
+  await ana.press('#chat-input', 'Enter');
+  await ben.click('[data-action=chat]');
+  await ben.locator('.chat-lines li', { hasText: 'hello from Ana' }).waitFor({ timeout: STEP_TIMEOUT });
+  await ben.fill('#chat-input', '你好 Ana');
+  await ben.press('#chat-input', 'Enter');
+  await ana.locator('.chat-lines li', { hasText: '你好 Ana' }).waitFor({ timeout: STEP_TIMEOUT });
+});
+
+test('the teaching view names the offer, the answer, candidates and the route', async () => {
+  await ana.click('[data-action=teach]');
+  const log = ana.locator('.teaching .log');
+  await log.locator('.entry.in', { hasText: 'Ben joined the room' }).waitFor({ timeout: STEP_TIMEOUT });
+  await log.locator('.entry', { hasText: /^.*(Offer to Ben|Offer from Ben)/ }).first().waitFor({ timeout: STEP_TIMEOUT });
+  await log.locator('.entry', { hasText: /Answer (to|from) Ben/ }).first().waitFor({ timeout: STEP_TIMEOUT });
+  await log.locator('.entry.kind-candidate').first().waitFor({ timeout: STEP_TIMEOUT });
+  const card = ana.locator('.conn[data-state=connected]');
+  await card.waitFor({ timeout: STEP_TIMEOUT });
+  await card.locator('dd', { hasText: 'host ↔ host' }).waitFor({ timeout: STEP_TIMEOUT });
+  await card.locator('dd', { hasText: /\d+ ms/ }).waitFor({ timeout: STEP_TIMEOUT });
+  await card.locator('dd', { hasText: /↓ \d+ kbit\/s/ }).waitFor({ timeout: STEP_TIMEOUT });
+  console.log('screenshot:', await screenshot(ana, 'call-two-peers-teaching.png'));
+  await ana.click('[data-action=teach]');
+  console.log('screenshot:', await screenshot(ben, 'call-two-peers.png'));
+});
+
+test('the lobby lists the room as full, and a third page gets the room-full message', async () => {
+  const cleo = await openPage(browser, server.url, '/', { name: 'Cleo' });
+  const item = cleo.locator('.room-item[data-room=math]');
+  await item.locator('text=2 of 2 here').waitFor({ timeout: STEP_TIMEOUT });
+  assert.equal(await item.locator('button').isDisabled(), true);
+  await cleo.goto(server.url + '/r/math');
+  const ended = cleo.locator('.ended[data-reason=room-full]');
+  await ended.waitFor({ timeout: STEP_TIMEOUT });
+  assert.match(await ended.innerText(), /This room is full/);
+  assert.match(await ended.innerText(), /already holds 2 people/);
+  await cleo.context().close();
+  // The others are undisturbed.
+  assert.equal((await waitInRoom(ana, 1)).peers.length, 1);
+});
+
+test('leaving removes the tile on the other side', async () => {
+  const benId = (await ben.evaluate(() => window.__signalbox.state())).self;
+  await ana.locator(`.tile.remote[data-peer="${benId}"]`).waitFor({ timeout: STEP_TIMEOUT });
+  await ben.click('[data-action=leave]');
+  await ben.locator('.ended[data-reason=left]').waitFor({ timeout: STEP_TIMEOUT });
+  await ana.locator(`.tile.remote[data-peer="${benId}"]`).waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+  await waitInRoom(ana, 0);
+  await ana.click('[data-action=teach]');
+  await ana.locator('.teaching .log .entry', { hasText: 'Ben left the room (left)' }).waitFor({ timeout: STEP_TIMEOUT });
+});

@@ -1,0 +1,352 @@
+// The call: the signalling connection, this page's media and one PeerLink
+// per remote peer, tied together. Views subscribe to its events and call
+// its methods; it knows nothing about the DOM.
+
+import type { LocalMedia } from './media';
+import { isPolite, routeSignal } from './negotiation';
+import { PeerLink } from './peer';
+import {
+  asBroadcastData,
+  asSignalData,
+  type ClientRequest,
+  type JoinedFrame,
+  type MediaState,
+  type PeerInfo,
+  type RelayFrame,
+  type ServerFrame,
+  type SignalData,
+  type WelcomeFrame,
+} from './protocol';
+import type { SeatBook } from './seat';
+import { SignalingClient, type EndReason, type SocketLike, type Status } from './signaling';
+import type { LocalEvent, LogEntry } from './teaching';
+
+/** LOG_MAX bounds the teaching log kept in memory. */
+export const LOG_MAX = 400;
+/** CHAT_MAX bounds the chat lines kept. */
+export const CHAT_MAX = 500;
+/** CHAT_TEXT_MAX bounds one chat line, in characters: well under the server's frame limit. */
+export const CHAT_TEXT_MAX = 2000;
+/** STATS_MS is how often getStats() is read while someone looks at the figures. */
+export const STATS_MS = 1000;
+
+/** RemotePeer is another peer of the room as the page knows it. */
+export interface RemotePeer {
+  info: PeerInfo;
+  link: PeerLink | null;
+  media: MediaState | null;
+}
+
+/** ChatLine is one chat message. */
+export interface ChatLine {
+  at: number;
+  name: string;
+  text: string;
+  self: boolean;
+}
+
+/** CallEvents are what views listen to. */
+export interface CallEvents {
+  peers: void;
+  media: void;
+  chat: ChatLine;
+  log: LogEntry;
+  status: Status;
+  stats: void;
+  end: EndReason;
+  self: void;
+}
+
+/** CallOptions configure a Call. */
+export interface CallOptions {
+  room: string;
+  name: string;
+  url: string;
+  seats: SeatBook;
+  media: LocalMedia;
+  webrtc: boolean;
+  connect?: (url: string) => SocketLike;
+}
+
+/** Call is one page's presence in one room. */
+export class Call {
+  readonly peers = new Map<string, RemotePeer>();
+  readonly chat: ChatLine[] = [];
+  readonly log: LogEntry[] = [];
+  self: PeerInfo | null = null;
+  room: string;
+  capacity = 0;
+  serverName = '';
+  ended: EndReason | null = null;
+  readonly client: SignalingClient;
+  #iceServers: RTCIceServer[] = [];
+  #listeners = new Map<keyof CallEvents, Set<(v: never) => void>>();
+  #statsTimer: ReturnType<typeof setInterval> | null = null;
+  #unmedia: () => void;
+  #lastMedia = '';
+
+  constructor(private readonly o: CallOptions) {
+    this.room = o.room;
+    this.client = new SignalingClient({
+      url: o.url,
+      room: o.room,
+      name: o.name,
+      seats: o.seats,
+      connect: o.connect,
+      onFrame: (f) => this.#frame(f),
+      onSent: (req) => this.#sent(req),
+      onStatus: (s) => {
+        if (s.phase === 'reconnecting' && s.attempt === 0) this.#local({ event: 'socket-lost' });
+        this.#emit('status', s);
+      },
+      onWelcome: (f) => this.#welcome(f),
+      onEnd: (r) => this.#end(r),
+    });
+    this.#unmedia = o.media.onChange(() => this.#mediaChanged());
+  }
+
+  /** on subscribes to an event; it returns the unsubscribe function. */
+  on<K extends keyof CallEvents>(event: K, fn: (v: CallEvents[K]) => void): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(fn as (v: never) => void);
+    return () => set.delete(fn as (v: never) => void);
+  }
+
+  #emit<K extends keyof CallEvents>(event: K, v: CallEvents[K]): void {
+    for (const fn of this.#listeners.get(event) ?? []) (fn as (v: CallEvents[K]) => void)(v);
+  }
+
+  /** media is this page's own media. */
+  get media(): LocalMedia {
+    return this.o.media;
+  }
+
+  /** webrtc says whether this browser can make calls at all. */
+  get webrtc(): boolean {
+    return this.o.webrtc;
+  }
+
+  /** start connects and joins (or resumes). */
+  start(): void {
+    this.client.start();
+  }
+
+  /** leave leaves the room for good. */
+  leave(): void {
+    this.client.leave();
+  }
+
+  /** dropSocket cuts the signalling socket as a network drop would; the call resumes. */
+  dropSocket(): void {
+    this.#local({ event: 'socket-dropped' });
+    this.client.dropSocket();
+  }
+
+  /** sendChat sends a chat line to the room. */
+  sendChat(text: string): void {
+    const t = text.trim().slice(0, CHAT_TEXT_MAX);
+    if (!t) return;
+    this.client.send({ type: 'broadcast', data: { chat: t } });
+    this.#addChat({ at: Date.now(), name: this.self?.name ?? '', text: t, self: true });
+  }
+
+  /** setStatsPolling reads getStats() every STATS_MS while on. */
+  setStatsPolling(on: boolean): void {
+    if (on && this.#statsTimer === null) {
+      this.#statsTimer = setInterval(() => void this.sampleStats(), STATS_MS);
+      void this.sampleStats();
+    } else if (!on && this.#statsTimer !== null) {
+      clearInterval(this.#statsTimer);
+      this.#statsTimer = null;
+    }
+  }
+
+  /** sampleStats reads every connection's figures once. */
+  async sampleStats(): Promise<void> {
+    await Promise.all([...this.peers.values()].map((p) => p.link?.sample().catch(() => null)));
+    this.#emit('stats', undefined);
+  }
+
+  /** mediaState is what this page tells the others about its media. */
+  mediaState(): MediaState {
+    const m = this.o.media;
+    return { mic: m.micOn && m.audio !== null, cam: (m.camOn && m.camera !== null) || m.screen !== null, screen: m.screen !== null };
+  }
+
+  #welcome(f: WelcomeFrame): void {
+    this.#iceServers = Array.isArray(f.iceServers) ? f.iceServers : [];
+    this.serverName = f.server.name;
+    this.#record({ dir: 'in', at: Date.now(), frame: f, peer: '' });
+  }
+
+  #sent(req: ClientRequest): void {
+    const peer = req.type === 'signal' ? (this.peers.get(req.to)?.info.name ?? req.to) : '';
+    this.#record({ dir: 'out', at: Date.now(), req, peer });
+  }
+
+  #frame(f: ServerFrame): void {
+    const peer = f.type === 'signal' ? (this.peers.get(f.from)?.info.name ?? f.name) : '';
+    this.#record({ dir: 'in', at: Date.now(), frame: f, peer });
+    switch (f.type) {
+      case 'joined':
+        this.#joined(f, true);
+        break;
+      case 'resumed':
+        this.#joined(f, false);
+        break;
+      case 'peer-joined':
+        if (!this.peers.has(f.peer.id)) this.peers.set(f.peer.id, { info: f.peer, link: null, media: null });
+        this.#emit('peers', undefined);
+        this.#announceMedia(true);
+        break;
+      case 'peer-left':
+        this.#remove(f.peer.id);
+        break;
+      case 'signal':
+        this.#signal(f);
+        break;
+      case 'broadcast':
+        this.#broadcast(f);
+        break;
+    }
+  }
+
+  #joined(f: JoinedFrame, fresh: boolean): void {
+    this.self = f.self;
+    this.room = f.room;
+    this.capacity = f.capacity;
+    const present = new Set(f.peers.map((p) => p.id));
+    for (const id of [...this.peers.keys()]) {
+      if (fresh || !present.has(id)) this.#remove(id, false);
+    }
+    for (const info of f.peers) {
+      let p = this.peers.get(info.id);
+      if (!p) this.peers.set(info.id, (p = { info, link: null, media: null }));
+      p.info = info;
+      // We arrived last (or came back after a reload): we make the offer.
+      if (!p.link) p.link = this.#newLink(info.id, true, null);
+      else if ((f.lost ?? 0) > 0) p.link.restartIce(); // signals may have been lost
+    }
+    this.#emit('self', undefined);
+    this.#emit('peers', undefined);
+    this.#announceMedia(true);
+  }
+
+  #newLink(remoteId: string, initiator: boolean, remotePc: string | null): PeerLink | null {
+    if (!this.o.webrtc || !this.self) return null;
+    const media = this.o.media;
+    return new PeerLink({
+      remoteId,
+      iceServers: this.#iceServers,
+      polite: isPolite(this.self.id, remoteId),
+      initiator,
+      remotePc,
+      outgoing: (kind) => media.outgoing(kind),
+      localStream: media.stream,
+      send: (data: SignalData) => this.client.send({ type: 'signal', to: remoteId, data }),
+      onChange: () => this.#emit('peers', undefined),
+      onLocal: (e) => this.#local(e),
+      peerName: () => this.peers.get(remoteId)?.info.name ?? remoteId,
+    });
+  }
+
+  #signal(f: RelayFrame): void {
+    const data = asSignalData(f.data);
+    if (!data || !this.o.webrtc) return;
+    let p = this.peers.get(f.from);
+    if (!p) {
+      // A signal can overtake nothing (the server keeps order), but a peer
+      // we only know from a replay may speak first: take it in.
+      p = { info: { id: f.from, name: f.name }, link: null, media: null };
+      this.peers.set(f.from, p);
+    }
+    const route = routeSignal(p.link ? { localPc: p.link.localPc, remotePc: p.link.remotePc } : null, data);
+    switch (route) {
+      case 'stale':
+        this.#local({ event: 'stale', peer: p.info.name });
+        return;
+      case 'replace':
+        this.#local({ event: 'replaced', peer: p.info.name });
+        p.link?.close();
+        p.link = this.#newLink(f.from, false, data.pc);
+        break;
+      case 'create':
+        p.link = this.#newLink(f.from, false, data.pc);
+        break;
+      case 'accept':
+        break;
+    }
+    this.#emit('peers', undefined);
+    void p.link?.handle(data);
+  }
+
+  #broadcast(f: RelayFrame): void {
+    const b = asBroadcastData(f.data);
+    if (b.chat !== undefined) this.#addChat({ at: Date.now(), name: f.name, text: b.chat.slice(0, CHAT_TEXT_MAX), self: false });
+    if (b.media) {
+      const p = this.peers.get(f.from);
+      if (p) {
+        p.media = b.media;
+        this.#emit('peers', undefined);
+      }
+    }
+  }
+
+  #addChat(line: ChatLine): void {
+    this.chat.push(line);
+    if (this.chat.length > CHAT_MAX) this.chat.shift();
+    this.#emit('chat', line);
+  }
+
+  #remove(id: string, emit = true): void {
+    const p = this.peers.get(id);
+    if (!p) return;
+    p.link?.close();
+    this.peers.delete(id);
+    if (emit) this.#emit('peers', undefined);
+  }
+
+  #mediaChanged(): void {
+    for (const p of this.peers.values()) {
+      if (!p.link) continue;
+      void p.link.setOutgoing('audio', this.o.media.outgoing('audio'));
+      void p.link.setOutgoing('video', this.o.media.outgoing('video'));
+    }
+    this.#announceMedia(false);
+    this.#emit('media', undefined);
+  }
+
+  /** #announceMedia tells the room about our media when it changed, or always when force is set (someone new arrived). */
+  #announceMedia(force: boolean): void {
+    const m = this.mediaState();
+    const key = JSON.stringify(m);
+    if (!force && key === this.#lastMedia) return;
+    this.#lastMedia = key;
+    if (this.self && this.peers.size > 0) this.client.send({ type: 'broadcast', data: { media: m } });
+  }
+
+  #local(e: LocalEvent): void {
+    this.#record({ dir: 'local', at: Date.now(), local: e });
+  }
+
+  /** noteLocal records a page event in the teaching log. */
+  noteLocal(e: LocalEvent): void {
+    this.#local(e);
+  }
+
+  #record(e: LogEntry): void {
+    this.log.push(e);
+    if (this.log.length > LOG_MAX) this.log.shift();
+    this.#emit('log', e);
+  }
+
+  #end(r: EndReason): void {
+    this.ended = r;
+    this.setStatsPolling(false);
+    for (const id of [...this.peers.keys()]) this.#remove(id, false);
+    this.#unmedia();
+    this.#emit('peers', undefined);
+    this.#emit('end', r);
+  }
+}

@@ -1,0 +1,178 @@
+// The join panel: the server's state (with the fix when the port is
+// busy), the join URLs, the QR code of the primary one, and the mDNS
+// advertisement.
+
+import QRCode from 'qrcode';
+
+import type { Bridge, JoinView, MDNSStatus, Status } from './api';
+import { errorCode } from './api';
+import { data, h, type Localizer, type Msg, setData, setMsg } from './dom';
+import { codeMsg } from './format';
+import type { Toaster } from './toast';
+
+/** QR_SIZE is the QR code's width in CSS pixels: big enough to scan across a classroom desk. */
+const QR_SIZE = 280;
+
+/** JoinPanel shows how to join, and what is wrong when the server is not running. */
+export class JoinPanel {
+  readonly el: HTMLElement;
+  #problem: HTMLElement;
+  #problemText: HTMLElement;
+  #problemFix: HTMLElement;
+  #join: HTMLElement;
+  #qr: HTMLCanvasElement;
+  #qrUrl = '';
+  #url: HTMLElement;
+  #others: HTMLElement;
+  #noLan: HTMLElement;
+  #mdns: HTMLElement;
+  #status: Status | null = null;
+
+  constructor(
+    private readonly l: Localizer,
+    private readonly b: Bridge,
+    private readonly toast: Toaster,
+    private readonly openSettings: () => void,
+  ) {
+    this.#problemText = h(l, 'p', { class: 'problem-text' });
+    this.#problemFix = h(l, 'p', { class: 'problem-fix' });
+    this.#problem = h(l, 'section', { class: 'problem', attrs: { role: 'alert', hidden: '' } }, [
+      this.#problemText,
+      this.#problemFix,
+      h(l, 'div', { class: 'actions' }, [
+        h(l, 'button', { class: 'btn primary', attrs: { type: 'button' }, l10n: { text: 'status.retry' }, on: { click: () => void this.#retry() } }),
+        h(l, 'button', { class: 'btn', attrs: { type: 'button' }, l10n: { text: 'status.changePort' }, on: { click: () => this.openSettings() } }),
+      ]),
+    ]);
+    this.#qr = h(l, 'canvas', { class: 'qr', attrs: { width: String(QR_SIZE), height: String(QR_SIZE), role: 'img' }, l10n: { 'aria-label': 'join.qrLabel' } });
+    this.#url = h(l, 'div', { class: 'url', attrs: { 'data-testid': 'primary-url' } });
+    this.#others = h(l, 'ul', { class: 'others' });
+    this.#noLan = h(l, 'p', { class: 'note warn', attrs: { hidden: '' }, l10n: { text: 'join.noLan' } });
+    this.#join = h(l, 'section', { class: 'join' }, [
+      h(l, 'h2', { l10n: { text: 'join.title' } }),
+      h(l, 'p', { class: 'hint', l10n: { text: 'join.scan' } }),
+      h(l, 'div', { class: 'qr-frame' }, [this.#qr]),
+      this.#url,
+      h(l, 'div', { class: 'actions' }, [
+        h(l, 'button', { class: 'btn primary', attrs: { type: 'button' }, l10n: { text: 'join.copy' }, on: { click: () => void this.#copy(this.#qrUrl) } }),
+        h(l, 'button', { class: 'btn', attrs: { type: 'button' }, l10n: { text: 'join.openLobby' }, on: { click: () => void this.#openLobby() } }),
+      ]),
+      this.#noLan,
+      h(l, 'h3', { class: 'others-title', l10n: { text: 'join.also' } }),
+      this.#others,
+    ]);
+    this.#mdns = h(l, 'p', { class: 'mdns' });
+    this.el = h(l, 'aside', { class: 'panel join-panel' }, [this.#problem, this.#join, this.#mdns]);
+  }
+
+  /** update shows a new status. */
+  update(st: Status): void {
+    this.#status = st;
+    const running = st.state === 'running';
+    this.#problem.hidden = running;
+    this.#join.hidden = !running;
+    if (!running) {
+      if (st.state === 'error' && st.errorCode === 'port-busy') {
+        setMsg(this.l, this.#problemText, ['status.portBusy', { port: st.port }]);
+        setMsg(this.l, this.#problemFix, ['status.portBusyFix', { port: st.port }]);
+      } else if (st.state === 'error') {
+        setMsg(this.l, this.#problemText, 'status.failed');
+        this.#problemFix.removeAttribute('data-l10n');
+        setData(this.#problemFix, st.error ?? '');
+      } else {
+        setMsg(this.l, this.#problemText, 'status.stoppedHint');
+        setMsg(this.l, this.#problemFix, null);
+      }
+    }
+    const primary = st.joins.find((j) => j.primary) ?? st.joins[0];
+    if (primary) {
+      setData(this.#url, primary.url);
+      void this.#drawQR(primary.url);
+    }
+    this.#noLan.hidden = !primary || !isLoopback(primary.url);
+    this.#others.replaceChildren(...st.joins.filter((j) => j !== primary).map((j) => this.#other(j)));
+    this.#others.previousElementSibling?.toggleAttribute('hidden', st.joins.length < 2);
+    setMsg(this.l, this.#mdns, mdnsMsg(st.mdns));
+    this.#mdns.className = `mdns ${st.mdns.advertising ? 'ok' : st.mdns.code === 'failed' ? 'warn' : ''}`;
+  }
+
+  #other(j: JoinView): HTMLElement {
+    return h(this.l, 'li', {}, [
+      h(this.l, 'span', { class: 'url-small' }, [data(j.url)]),
+      j.interface ? h(this.l, 'span', { class: 'iface' }, [data(j.interface)]) : null,
+      h(this.l, 'button', { class: 'btn small', attrs: { type: 'button' }, l10n: { text: 'join.copyShort' }, on: { click: () => void this.#copy(j.url) } }),
+    ]);
+  }
+
+  async #drawQR(url: string): Promise<void> {
+    if (url === this.#qrUrl) return;
+    this.#qrUrl = url;
+    try {
+      await QRCode.toCanvas(this.#qr, url, { width: QR_SIZE, margin: 2, errorCorrectionLevel: 'M', color: { dark: '#0f172a', light: '#ffffff' } });
+    } catch (err) {
+      this.toast.show('join.qrFailed', 'error', String(err));
+    }
+  }
+
+  async #copy(text: string): Promise<void> {
+    if (!text) return;
+    let ok = false;
+    try {
+      ok = await this.b.runtime.ClipboardSetText(text);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      try {
+        await navigator.clipboard.writeText(text);
+        ok = true;
+      } catch {
+        ok = false;
+      }
+    }
+    this.toast.show(ok ? 'copy.done' : 'copy.failed', ok ? 'ok' : 'error');
+  }
+
+  async #openLobby(): Promise<void> {
+    try {
+      await this.b.app.OpenRoom('');
+    } catch (err) {
+      const { code, detail } = errorCode(err);
+      this.toast.show(codeMsg(code), 'error', detail);
+    }
+  }
+
+  async #retry(): Promise<void> {
+    try {
+      await this.b.app.Retry();
+    } catch (err) {
+      const { code, detail } = errorCode(err);
+      this.toast.show(code === 'port-busy' ? ['status.portBusy', { port: this.#status?.port ?? 0 }] : codeMsg(code), 'error', detail);
+    }
+  }
+}
+
+/** mdnsMsg describes the LAN advertisement. */
+export function mdnsMsg(m: MDNSStatus): Msg {
+  if (!m.enabled) return 'mdns.off';
+  if (m.advertising) return ['mdns.advertising', { host: (m.host ?? '').replace(/\.$/, '') }];
+  switch (m.code) {
+    case 'loopback-only':
+      return 'mdns.loopbackOnly';
+    case 'no-lan':
+      return 'mdns.noLan';
+    case 'failed':
+      return 'mdns.failed';
+    default:
+      return 'mdns.starting';
+  }
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === '127.0.0.1' || host === '[::1]' || host === 'localhost';
+  } catch {
+    return false;
+  }
+}

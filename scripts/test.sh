@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every Signalbox test: installs what is missing, then static checks,
+# the frontend's type check and unit tests, the Go tests under the race
+# detector, mDNS in private network namespaces, the browser and socket.io
+# end-to-end suites in headless Chromium, and the desktop window under Xvfb.
+# Prints one line per suite and a summary; exits non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+export PATH="$(go env GOPATH)/bin:$PATH"
+mkdir -p test-artifacts
+
+passed=0 failed=0 failures=()
+suite() {
+  local name=$1; shift
+  echo "=== suite: $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); echo "=== PASS: $name ($((SECONDS - start))s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "=== FAIL: $name ($((SECONDS - start))s)"
+  fi
+}
+
+gofmt_clean() { local out; out=$(gofmt -l $(git ls-files '*.go')); [ -z "$out" ] || { echo "gofmt would change: $out"; return 1; }; }
+
+suite "frontend build and type check" bash -c 'cd frontend && npm run build --silent'
+suite "frontend unit tests" bash -c 'cd frontend && npx vitest run'
+suite "gofmt" gofmt_clean
+suite "go vet" go vet ./...
+suite "staticcheck" staticcheck ./...
+suite "go test -race" go test -race -timeout 15m ./...
+for s in test-mdns test-client test-socketio smoke-window; do
+  [ -f "scripts/$s.sh" ] && suite "$s" bash "scripts/$s.sh"
+done
+
+echo
+for f in "${failures[@]}"; do echo "failed suite: $f"; done
+echo "Suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

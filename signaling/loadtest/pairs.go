@@ -1,0 +1,317 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults for a Worker.
+const (
+	// DefaultConnectConcurrency is how many pairs a worker sets up at once:
+	// enough to ramp thousands of connections in seconds without a
+	// thundering herd that would only measure the listen backlog.
+	DefaultConnectConcurrency = 32
+	// DefaultDrain bounds how long a run waits, after the last send, for
+	// payloads still in flight before it counts the rest as lost.
+	DefaultDrain = 5 * time.Second
+	// setupTimeout bounds the setup of one pair.
+	setupTimeout = 30 * time.Second
+	// drainPoll is how often a draining run checks its counters.
+	drainPoll = 10 * time.Millisecond
+)
+
+// WorkerConfig describes one worker's share of a run.
+type WorkerConfig struct {
+	// Protocol is "native" or "socketio".
+	Protocol string `json:"protocol"`
+	// Addr is the server's host:port; LocalIP, when set, the source
+	// address of this worker's connections.
+	Addr    string `json:"addr"`
+	LocalIP string `json:"localIP,omitempty"`
+	// Index and RunID make this worker's room ids unique.
+	Index int    `json:"index"`
+	RunID string `json:"runID"`
+	// Pairs is how many rooms of two this worker fills.
+	Pairs int `json:"pairs"`
+	// PayloadSize is the size of relayed payloads in bytes.
+	PayloadSize int `json:"payloadSize"`
+	// ConnectConcurrency is how many pairs are set up at once.
+	ConnectConcurrency int `json:"connectConcurrency"`
+}
+
+// Worker runs scenarios over its own connections. A pair of peers always
+// lives in one worker, so a worker can count its own losses.
+type Worker struct {
+	cfg    WorkerConfig
+	drv    Driver
+	target Target
+	pairs  []*pair
+	phase  atomic.Pointer[Sample] // where receivers record
+}
+
+type pair struct {
+	room  string
+	peers [2]*peer
+}
+
+// peer is one simulated client of a pair.
+type peer struct {
+	pair *pair
+	idx  int
+	conn Conn
+	seq  atomic.Uint64 // last sequence number sent
+	sent atomic.Uint64 // payloads sent successfully
+	recv atomic.Uint64 // payloads received in the right room
+	max  atomic.Uint64 // highest sequence number received (reader only writes)
+}
+
+// NewWorker returns a worker with no connections yet.
+func NewWorker(cfg WorkerConfig) (*Worker, error) {
+	drv, err := DriverFor(cfg.Protocol)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.PayloadSize == 0 {
+		cfg.PayloadSize = DefaultPayloadSize
+	}
+	if cfg.ConnectConcurrency == 0 {
+		cfg.ConnectConcurrency = DefaultConnectConcurrency
+	}
+	w := &Worker{cfg: cfg, drv: drv, target: Target{Addr: cfg.Addr, LocalIP: cfg.LocalIP}}
+	w.phase.Store(NewSample())
+	return w, nil
+}
+
+// roomID names pair i of this worker.
+func (w *Worker) roomID(i int) string {
+	return fmt.Sprintf("%s-w%d-p%d", w.cfg.RunID, w.cfg.Index, i)
+}
+
+// Setup connects every pair and waits until each room holds both peers.
+// It reports connect and join latencies; pairs that fail are counted and
+// left out of later runs.
+func (w *Worker) Setup(ctx context.Context) *Sample {
+	s := NewSample()
+	w.phase.Store(s)
+	sem := make(chan struct{}, w.cfg.ConnectConcurrency)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range w.cfg.Pairs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			pctx, cancel := context.WithTimeout(ctx, setupTimeout)
+			defer cancel()
+			p, err := w.setupPair(pctx, w.roomID(i), s)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			w.pairs = append(w.pairs, p)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return s
+}
+
+// setupPair connects two peers into room.
+func (w *Worker) setupPair(ctx context.Context, room string, s *Sample) (*pair, error) {
+	p := &pair{room: room}
+	for i := range p.peers {
+		pe := &peer{pair: p, idx: i}
+		c, err := w.connect(ctx, room, pe, s)
+		if err != nil {
+			p.close()
+			return nil, err
+		}
+		pe.conn = c
+		p.peers[i] = pe
+	}
+	for _, pe := range p.peers {
+		if err := pe.conn.WaitPartner(ctx); err != nil {
+			atomic.AddUint64(&s.JoinErrors, 1)
+			p.close()
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// connect dials and joins room for pe, recording both latencies in s.
+func (w *Worker) connect(ctx context.Context, room string, pe *peer, s *Sample) (Conn, error) {
+	start := time.Now()
+	c, err := w.drv.Dial(ctx, w.target, pe.receive(w))
+	if err != nil {
+		atomic.AddUint64(&s.ConnectErrors, 1)
+		return nil, err
+	}
+	s.Connect.Record(time.Since(start))
+	atomic.AddUint64(&s.Conns, 1)
+	start = time.Now()
+	if err := c.Join(ctx, room); err != nil {
+		atomic.AddUint64(&s.JoinErrors, 1)
+		c.Close()
+		return nil, err
+	}
+	s.Join.Record(time.Since(start))
+	return c, nil
+}
+
+// receive returns pe's Receiver: it checks each payload's room and order
+// and records its latency in the worker's current phase.
+func (pe *peer) receive(w *Worker) Receiver {
+	return func(frame []byte) {
+		now := time.Now().UnixNano()
+		st, err := parsePayload(frame)
+		s := w.phase.Load()
+		if err != nil || st.Room != pe.pair.room || st.Sender == pe.idx {
+			atomic.AddUint64(&s.WrongRoom, 1)
+			return
+		}
+		s.Relay.Record(time.Duration(now - st.SentAt))
+		if st.Seq <= pe.max.Load() {
+			atomic.AddUint64(&s.OutOfOrder, 1)
+		} else {
+			pe.max.Store(st.Seq)
+		}
+		pe.recv.Add(1)
+	}
+}
+
+func (p *pair) close() {
+	for _, pe := range p.peers {
+		if pe != nil && pe.conn != nil {
+			pe.conn.Close()
+		}
+	}
+}
+
+// Relay has every peer send rate payloads per second to its partner for d,
+// then waits up to drain for the last ones, and reports the phase.
+func (w *Worker) Relay(ctx context.Context, rate float64, d, drain time.Duration) *Sample {
+	s := NewSample()
+	s.Conns = uint64(2 * len(w.pairs))
+	w.phase.Store(s)
+	var sent0, recv0 uint64
+	for _, p := range w.pairs {
+		for _, pe := range p.peers {
+			sent0 += pe.sent.Load()
+			recv0 += pe.recv.Load()
+		}
+	}
+	start := time.Now()
+	end := start.Add(d)
+	var wg sync.WaitGroup
+	for _, p := range w.pairs {
+		for _, pe := range p.peers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w.sendLoop(ctx, pe, rate, start, end, s)
+			}()
+		}
+	}
+	wg.Wait()
+	sent, recv := w.totals()
+	sent -= sent0
+	deadline := time.Now().Add(drain)
+	for {
+		_, r := w.totals()
+		recv = r - recv0
+		if recv >= sent || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(drainPoll)
+	}
+	s.Sent, s.Received = sent, recv
+	if sent > recv {
+		s.Lost = sent - recv
+	}
+	s.Disconnects = w.dead()
+	return s
+}
+
+// sendLoop sends on an open-loop schedule: the k-th payload is due at a
+// fixed time whatever happened to the previous ones, so a slow server
+// cannot slow the offered load down.
+func (w *Worker) sendLoop(ctx context.Context, pe *peer, rate float64, start, end time.Time, s *Sample) {
+	if rate <= 0 {
+		return
+	}
+	period := time.Duration(float64(time.Second) / rate)
+	next := start.Add(time.Duration(rand.Int64N(int64(period))))
+	t := time.NewTimer(0)
+	<-t.C
+	defer t.Stop()
+	var buf []byte
+	for next.Before(end) {
+		if wait := time.Until(next); wait > 0 {
+			t.Reset(wait)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				return
+			}
+		}
+		s.Lag.Record(time.Since(next))
+		st := stamp{Room: pe.pair.room, Sender: pe.idx, Seq: pe.seq.Add(1), SentAt: time.Now().UnixNano()}
+		buf = appendPayload(buf[:0], st, w.cfg.PayloadSize)
+		if err := pe.conn.Send(buf); err != nil {
+			atomic.AddUint64(&s.SendErrors, 1)
+			return
+		}
+		pe.sent.Add(1)
+		next = next.Add(period)
+	}
+}
+
+func (w *Worker) totals() (sent, recv uint64) {
+	for _, p := range w.pairs {
+		for _, pe := range p.peers {
+			sent += pe.sent.Load()
+			recv += pe.recv.Load()
+		}
+	}
+	return sent, recv
+}
+
+// dead counts connections that have ended.
+func (w *Worker) dead() uint64 {
+	var n uint64
+	for _, p := range w.pairs {
+		for _, pe := range p.peers {
+			select {
+			case <-pe.conn.Done():
+				n++
+			default:
+			}
+		}
+	}
+	return n
+}
+
+// Close closes every connection of the worker, as browsers closing.
+func (w *Worker) Close() {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 256)
+	for _, p := range w.pairs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			p.close()
+		}()
+	}
+	wg.Wait()
+	w.pairs = nil
+}
+
+// errNoPairs is returned when no pair could be set up.
+var errNoPairs = errors.New("no pair could be set up")

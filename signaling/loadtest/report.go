@@ -1,0 +1,216 @@
+package loadtest
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// WriteText writes a human summary of r.
+func (r *Report) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "%s %s over %s: %d pairs, %d workers, %s\n", r.Label, r.Scenario, r.Protocol, r.Pairs, r.Workers, r.Date.Format(time.RFC3339))
+	if r.Setup != nil {
+		s := r.Setup.Sample
+		fmt.Fprintf(w, "  setup: %d conns in %s (errors: connect %d, join %d); connect p50 %s p99 %s; join p50 %s p99 %s\n",
+			s.Conns, r.Setup.Elapsed.Round(time.Millisecond), s.ConnectErrors, s.JoinErrors,
+			ms(s.Connect.Quantile(50)), ms(s.Connect.Quantile(99)), ms(s.Join.Quantile(50)), ms(s.Join.Quantile(99)))
+	}
+	for _, p := range r.Steps {
+		s := p.Sample
+		fmt.Fprintf(w, "  %s", p.Name)
+		if p.Rate > 0 {
+			fmt.Fprintf(w, " %g/s per peer (%.0f/s total)", p.Rate, p.Rate*float64(s.Conns))
+		}
+		fmt.Fprintf(w, " in %s:", p.Elapsed.Round(time.Millisecond))
+		if s.Relay.Count() > 0 || s.Sent > 0 {
+			fmt.Fprintf(w, " relay p50 %s p90 %s p99 %s max %s; sent %d received %d lost %d out-of-order %d wrong-room %d; send errors %d, disconnects %d; generator lag p99 %s",
+				ms(s.Relay.Quantile(50)), ms(s.Relay.Quantile(90)), ms(s.Relay.Quantile(99)), ms(s.Relay.Max()),
+				s.Sent, s.Received, s.Lost, s.OutOfOrder, s.WrongRoom, s.SendErrors, s.Disconnects, ms(s.Lag.Quantile(99)))
+		}
+		if s.Cycles > 0 {
+			fmt.Fprintf(w, "; %d cycles (%.0f/s), join p99 %s", s.Cycles, float64(s.Cycles)/p.Elapsed.Seconds(), ms(s.Join.Quantile(99)))
+		}
+		c := p.Cost
+		if c.Before.RSSKiB > 0 {
+			fmt.Fprintf(w, "; server RSS %s → peak %s → %s, CPU %.2f s", kib(c.Before.RSSKiB), kib(c.PeakRSSKiB), kib(c.After.RSSKiB), c.CPU().Seconds())
+			if d := p.CPUPer1000(); d > 0 {
+				fmt.Fprintf(w, " (%.1f ms per 1,000 payloads)", float64(d)/float64(time.Millisecond))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if r.Knee > 0 || r.Scenario == ScenarioKnee {
+		fmt.Fprintf(w, "  knee: %.0f payloads/s with p99 ≤ %s and nothing lost\n", r.Knee, ms(r.KneeP99))
+	}
+	if r.Idle != nil {
+		fmt.Fprintf(w, "  idle: %d conns; server RSS %s before, %s held, %s after: %.1f KiB per connection\n",
+			r.Idle.Conns, kib(r.Idle.BeforeKiB), kib(r.Idle.HeldKiB), kib(r.Idle.AfterKiB), r.Idle.PerConnKiB())
+	}
+	if r.Final.RSSKiB > 0 {
+		fmt.Fprintf(w, "  server after closing: RSS %s, %d threads\n", kib(r.Final.RSSKiB), r.Final.Threads)
+	}
+}
+
+// ms formats d in milliseconds with two decimals.
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}
+
+// kib formats a size in KiB as MiB.
+func kib(n int64) string {
+	return fmt.Sprintf("%.1f MiB", float64(n)/1024)
+}
+
+// Column is one server and protocol in a comparison table, with its
+// reports by scenario.
+type Column struct {
+	Name    string
+	Reports map[string]*Report
+}
+
+// row is one line of the comparison: a label and how to read its value
+// from a column's reports ("" when the column lacks that scenario).
+type row struct {
+	label string
+	value func(c Column) string
+}
+
+// WriteTable writes a Markdown table comparing cols, one row per metric.
+func WriteTable(w io.Writer, cols []Column) {
+	fmt.Fprintf(w, "| metric |")
+	for _, c := range cols {
+		fmt.Fprintf(w, " %s |", c.Name)
+	}
+	fmt.Fprintf(w, "\n|---|")
+	for range cols {
+		fmt.Fprintf(w, "---:|")
+	}
+	fmt.Fprintln(w)
+	for _, r := range tableRows(cols) {
+		fmt.Fprintf(w, "| %s |", r.label)
+		for _, c := range cols {
+			fmt.Fprintf(w, " %s |", r.value(c))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func tableRows(cols []Column) []row {
+	title := func(scenario string) string {
+		for _, c := range cols {
+			if r := c.Reports[scenario]; r != nil {
+				switch scenario {
+				case ScenarioRelay:
+					if len(r.Steps) > 0 {
+						return fmt.Sprintf("relay %d pairs × %g msg/s", r.Pairs, r.Steps[0].Rate)
+					}
+				case ScenarioKnee:
+					return fmt.Sprintf("knee at %d connections", 2*r.Pairs)
+				case ScenarioIdle:
+					return fmt.Sprintf("idle %d connections", 2*r.Pairs)
+				case ScenarioChurn:
+					return "churn"
+				}
+			}
+		}
+		return scenario
+	}
+	setup := func(sc string, f func(*Sample) string) func(Column) string {
+		return func(c Column) string {
+			r := c.Reports[sc]
+			if r == nil || r.Setup == nil {
+				return "–"
+			}
+			return f(r.Setup.Sample)
+		}
+	}
+	step := func(sc string, f func(Phase) string) func(Column) string {
+		return func(c Column) string {
+			r := c.Reports[sc]
+			if r == nil || len(r.Steps) == 0 {
+				return "–"
+			}
+			return f(r.Steps[0])
+		}
+	}
+	rep := func(sc string, f func(*Report) string) func(Column) string {
+		return func(c Column) string {
+			r := c.Reports[sc]
+			if r == nil {
+				return "–"
+			}
+			return f(r)
+		}
+	}
+	q := func(h *Hist, p float64) string { return ms(h.Quantile(p)) }
+	relay, knee, idle, churn := title(ScenarioRelay), title(ScenarioKnee), title(ScenarioIdle), title(ScenarioChurn)
+	return []row{
+		{"**" + relay + "**: connect p50 / p99", setup(ScenarioRelay, func(s *Sample) string { return q(s.Connect, 50) + " / " + q(s.Connect, 99) })},
+		{"join p50 / p99", setup(ScenarioRelay, func(s *Sample) string { return q(s.Join, 50) + " / " + q(s.Join, 99) })},
+		{"relay p50 / p90", step(ScenarioRelay, func(p Phase) string { return q(p.Sample.Relay, 50) + " / " + q(p.Sample.Relay, 90) })},
+		{"relay **p99** / max", step(ScenarioRelay, func(p Phase) string { return "**" + q(p.Sample.Relay, 99) + "** / " + ms(p.Sample.Relay.Max()) })},
+		{"sent / received", step(ScenarioRelay, func(p Phase) string { return fmt.Sprintf("%d / %d", p.Sample.Sent, p.Sample.Received) })},
+		{"lost / out of order / wrong room", step(ScenarioRelay, lossCell)},
+		{"server RSS before / peak / after", step(ScenarioRelay, rssCell)},
+		{"server CPU per 1,000 messages", step(ScenarioRelay, func(p Phase) string {
+			return fmt.Sprintf("%.1f ms", float64(p.CPUPer1000())/float64(time.Millisecond))
+		})},
+		{"load generator lag p99", step(ScenarioRelay, func(p Phase) string { return q(p.Sample.Lag, 99) })},
+		{"**" + knee + "**: highest rate with p99 ≤ 10 ms, no loss", rep(ScenarioKnee, func(r *Report) string {
+			return fmt.Sprintf("**%.0f msg/s**", r.Knee)
+		})},
+		{"steps: msg/s → p99 (lost)", rep(ScenarioKnee, kneeSteps)},
+		{"**" + idle + "**: held", rep(ScenarioIdle, func(r *Report) string {
+			if r.Idle == nil {
+				return "–"
+			}
+			return fmt.Sprintf("%d", r.Idle.Conns)
+		})},
+		{"server RSS before / held / after", rep(ScenarioIdle, func(r *Report) string {
+			if r.Idle == nil {
+				return "–"
+			}
+			return kib(r.Idle.BeforeKiB) + " / " + kib(r.Idle.HeldKiB) + " / " + kib(r.Idle.AfterKiB)
+		})},
+		{"RSS **per connection**", rep(ScenarioIdle, func(r *Report) string {
+			if r.Idle == nil {
+				return "–"
+			}
+			return fmt.Sprintf("**%.1f KiB**", r.Idle.PerConnKiB())
+		})},
+		{"join p50 / **p99** (while filling)", setup(ScenarioIdle, func(s *Sample) string { return q(s.Join, 50) + " / **" + q(s.Join, 99) + "**" })},
+		{"**" + churn + "**: cycles (per s)", step(ScenarioChurn, func(p Phase) string {
+			return fmt.Sprintf("%d (%.0f/s)", p.Sample.Cycles, float64(p.Sample.Cycles)/p.Elapsed.Seconds())
+		})},
+		{"join p99 / relay p99", step(ScenarioChurn, func(p Phase) string { return q(p.Sample.Join, 99) + " / " + q(p.Sample.Relay, 99) })},
+		{"lost / out of order / wrong room", step(ScenarioChurn, lossCell)},
+		{"connect / join errors", step(ScenarioChurn, func(p Phase) string {
+			return fmt.Sprintf("%d / %d", p.Sample.ConnectErrors, p.Sample.JoinErrors)
+		})},
+		{"server RSS before / peak / after", step(ScenarioChurn, rssCell)},
+	}
+}
+
+func lossCell(p Phase) string {
+	return fmt.Sprintf("%d / %d / %d", p.Sample.Lost, p.Sample.OutOfOrder, p.Sample.WrongRoom)
+}
+
+func rssCell(p Phase) string {
+	c := p.Cost
+	return kib(c.Before.RSSKiB) + " / " + kib(c.PeakRSSKiB) + " / " + kib(c.After.RSSKiB)
+}
+
+func kneeSteps(r *Report) string {
+	var b strings.Builder
+	for i, p := range r.Steps {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%.0f → %.1f", p.Rate*float64(p.Sample.Conns), float64(p.Sample.Relay.Quantile(99))/float64(time.Millisecond))
+		if p.Sample.Lost > 0 {
+			fmt.Fprintf(&b, " (%d)", p.Sample.Lost)
+		}
+	}
+	return b.String()
+}

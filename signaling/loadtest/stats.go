@@ -1,0 +1,156 @@
+package loadtest
+
+import (
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Histogram range: 1 µs to 2 minutes at 3 significant digits.
+const (
+	histMin     = 1
+	histMax     = int64(2 * time.Minute / time.Microsecond)
+	histSigFigs = 3
+)
+
+// Hist is a latency histogram in microseconds, safe for concurrent use,
+// that merges across workers and travels as JSON.
+type Hist struct {
+	mu sync.Mutex
+	h  *hdrhistogram.Histogram
+}
+
+// NewHist returns an empty histogram.
+func NewHist() *Hist {
+	return &Hist{h: hdrhistogram.New(histMin, histMax, histSigFigs)}
+}
+
+// Record adds one duration.
+func (h *Hist) Record(d time.Duration) {
+	us := max(int64(d/time.Microsecond), histMin)
+	h.mu.Lock()
+	_ = h.h.RecordValue(min(us, histMax)) // clamped into range: cannot fail
+	h.mu.Unlock()
+}
+
+// Merge adds every value of o to h.
+func (h *Hist) Merge(o *Hist) {
+	if o == nil {
+		return
+	}
+	o.mu.Lock()
+	snap := o.h.Export()
+	o.mu.Unlock()
+	h.mu.Lock()
+	h.h.Merge(hdrhistogram.Import(snap))
+	h.mu.Unlock()
+}
+
+// Count is the number of values recorded.
+func (h *Hist) Count() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.h.TotalCount()
+}
+
+// Quantile returns the value at percentile q (0–100).
+func (h *Hist) Quantile(q float64) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return time.Duration(h.h.ValueAtQuantile(q)) * time.Microsecond
+}
+
+// Max returns the largest value recorded.
+func (h *Hist) Max() time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return time.Duration(h.h.Max()) * time.Microsecond
+}
+
+// MarshalJSON encodes the histogram's counts.
+func (h *Hist) MarshalJSON() ([]byte, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return json.Marshal(h.h.Export())
+}
+
+// UnmarshalJSON decodes what MarshalJSON encoded.
+func (h *Hist) UnmarshalJSON(b []byte) error {
+	var s hdrhistogram.Snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.h = hdrhistogram.Import(&s)
+	return nil
+}
+
+// Counts are what a run counted, summed over its workers.
+type Counts struct {
+	// Conns is how many connections were opened.
+	Conns uint64 `json:"conns"`
+	// Sent and Received count relayed payloads; Received counts only
+	// those delivered to the right room.
+	Sent     uint64 `json:"sent"`
+	Received uint64 `json:"received"`
+	// Lost is Sent - Received once the run has drained.
+	Lost uint64 `json:"lost"`
+	// OutOfOrder counts payloads whose sequence number is not above every
+	// one already received from the same sender (late or repeated).
+	OutOfOrder uint64 `json:"outOfOrder"`
+	// WrongRoom counts payloads delivered to a peer of another room.
+	WrongRoom uint64 `json:"wrongRoom"`
+	// ConnectErrors, JoinErrors and SendErrors count failed operations;
+	// Disconnects counts connections the server ended during the run.
+	ConnectErrors uint64 `json:"connectErrors"`
+	JoinErrors    uint64 `json:"joinErrors"`
+	SendErrors    uint64 `json:"sendErrors"`
+	Disconnects   uint64 `json:"disconnects"`
+	// Cycles counts completed join-signal-leave cycles (churn).
+	Cycles uint64 `json:"cycles"`
+}
+
+func (c *Counts) add(o Counts) {
+	c.Conns += o.Conns
+	c.Sent += o.Sent
+	c.Received += o.Received
+	c.Lost += o.Lost
+	c.OutOfOrder += o.OutOfOrder
+	c.WrongRoom += o.WrongRoom
+	c.ConnectErrors += o.ConnectErrors
+	c.JoinErrors += o.JoinErrors
+	c.SendErrors += o.SendErrors
+	c.Disconnects += o.Disconnects
+	c.Cycles += o.Cycles
+}
+
+// Sample is one worker's (or a whole run's) measurements of one phase.
+type Sample struct {
+	Counts
+	// Connect is the time from dialling to the protocol's handshake done;
+	// Join from the join request to the server's answer.
+	Connect *Hist `json:"connect"`
+	Join    *Hist `json:"join"`
+	// Relay is the one-way latency of relayed payloads, sender to receiver.
+	Relay *Hist `json:"relay"`
+	// Lag is how late sends left against their schedule: high values mean
+	// the load generator itself could not keep up.
+	Lag *Hist `json:"lag"`
+}
+
+// NewSample returns an empty Sample.
+func NewSample() *Sample {
+	return &Sample{Connect: NewHist(), Join: NewHist(), Relay: NewHist(), Lag: NewHist()}
+}
+
+// Merge adds o into s.
+func (s *Sample) Merge(o *Sample) {
+	s.Counts.add(o.Counts)
+	s.Connect.Merge(o.Connect)
+	s.Join.Merge(o.Join)
+	s.Relay.Merge(o.Relay)
+	s.Lag.Merge(o.Lag)
+}

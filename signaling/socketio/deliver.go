@@ -1,0 +1,82 @@
+package socketio
+
+import (
+	"fmt"
+
+	"signalbox/signaling"
+)
+
+// deliver writes one hub message to the client as Socket.IO packets; only
+// the writer calls it. It reports false when the session no longer takes
+// packets.
+func (c *conn) deliver(m *signaling.Message) bool {
+	switch m.Kind {
+	case signaling.KindSignal, signaling.KindBroadcast:
+		// Shared by every socket.io recipient: encoded once.
+		return c.send(string(m.Encoded(signaling.EncodingSocketIO, encodeRelay)))
+	case signaling.KindFrame:
+		return c.sendAll(splitFrame(m.Frame))
+	default:
+		return c.sendAll(c.translate(m))
+	}
+}
+
+// sendAll sends packets in order; false as for send.
+func (c *conn) sendAll(packets []string) bool {
+	for _, pk := range packets {
+		if !c.send(pk) {
+			return false
+		}
+	}
+	return true
+}
+
+// translate turns presence and errors into the tutorial's events and log
+// lines. It keeps count of the room's members, which the hub's messages
+// reach every member in one order, so it can say "ready" when the room
+// becomes complete, as the codelab's server does.
+func (c *conn) translate(m *signaling.Message) []string {
+	switch m.Kind {
+	case signaling.KindJoined:
+		c.room, c.members, c.capacity = m.Room, len(m.Peers)+1, m.Capacity
+		verb, name := "created", evCreated
+		if len(m.Peers) > 0 {
+			verb, name = "joined", evJoined
+		}
+		return c.withReady(
+			logLine(fmt.Sprintf("Room %s has %d client(s)", m.Room, len(m.Peers))),
+			logLine(fmt.Sprintf("Client ID %s %s room %s", m.Peer.ID, verb, m.Room)),
+			event(name, m.Room, m.Peer.ID),
+		)
+	case signaling.KindPeerJoined:
+		c.members++
+		return c.withReady(event(evJoin, m.Room, m.Peer.ID))
+	case signaling.KindPeerLeft:
+		c.members--
+		return []string{
+			logLine(fmt.Sprintf("Client ID %s left room %s (%s)", m.Peer.ID, m.Room, m.Reason)),
+			event(evBye, m.Room, m.Peer.ID, string(m.Reason)),
+		}
+	case signaling.KindLeft:
+		c.room, c.members = "", 0
+		return []string{
+			logLine(fmt.Sprintf("You are no longer in room %s (%s)", m.Room, m.Reason)),
+			event(evLeft, m.Room, string(m.Reason)),
+		}
+	case signaling.KindError:
+		e := errorFor(m.Ref, m.Err)
+		return []string{logLine("Error: " + e.Message), event(evError, e)}
+	}
+	return nil // KindResumed: socket.io peers never resume
+}
+
+// withReady appends "ready" to packets when the room has just become
+// complete: as many members as its capacity, and at least two. "ready"
+// asks for an ack, which the client may give (docs/socketio.md).
+func (c *conn) withReady(packets ...string) []string {
+	if c.members < 2 || c.members < c.capacity {
+		return packets
+	}
+	id := c.expectAck(c.room)
+	return append(packets, eventWithAck(id, evReady, c.room))
+}

@@ -1,0 +1,32 @@
+// Package socketio is the socket.io v4 transport: Socket.IO protocol v5 on
+// the default namespace, over the Engine.IO v4 server of package engineio,
+// mapped onto the signalling hub. It is what lets the pages of the WebRTC
+// tutorials (the "webrtc-web" codelab and its translations) use Signalbox
+// unchanged: they load /socket.io/socket.io.js and speak the events
+// "create or join", "created", "join", "joined", "ready", "full",
+// "message", "log", "ipaddr" and "bye".
+//
+// One socket is one signaling.Peer, registered on CONNECT ("40"; the
+// answer's sid is the peer id, so socket.id on the page is the id native
+// peers see). Socket.io peers and native peers meet in the same rooms, with
+// the hub's room capacity. docs/socketio.md has the event mapping and what
+// is not supported (binary attachments, other namespaces, the rooms API
+// beyond the tutorial's events, connection state recovery).
+//
+// Where things happen:
+//   - server.go: the http.Handler at /socket.io/ (the Engine.IO endpoint and
+//     the socket.io-client bundle), the engineio.Handler, Shutdown.
+//   - conn.go: one socket: its link to the hub and its writer, which turns
+//     the peer's outbox into Socket.IO packets.
+//   - route.go: the packets a client sends, carried out on the hub.
+//   - wire.go: the packets and log lines the server sends.
+//   - client.go: the embedded socket.io-client files.
+//
+// Goroutines: a socket owns none while idle. As in package native, Link.Wake
+// starts a writer goroutine on demand, which drains the peer's outbox into
+// engineio.Session.Send (which never blocks) and exits. Client packets are
+// handled on the engine's goroutines, one at a time per session.
+//
+// This package must never import Wails, zeroconf, anything under app/, or
+// package httpserver (which mounts it).
+package socketio
