@@ -34,7 +34,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** STEP_TIMEOUT bounds one wait for something the page should do (join, connect, decode). */
-export const STEP_TIMEOUT = 20_000;
+export const STEP_TIMEOUT = 30_000;
 
 let built = null;
 

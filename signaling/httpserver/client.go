@@ -8,7 +8,7 @@ import (
 
 // clientHandler serves the browser client: files as they are, and
 // index.html for "/" and every room link "/r/<room>", where the client
-// reads the room from the path. The desktop window's page is not served.
+// reads the room from the path, and trust.html for "/trust". The desktop window's page is not served.
 func clientHandler(files fs.FS) http.Handler {
 	static := http.FileServerFS(files)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -18,6 +18,8 @@ func clientHandler(files fs.FS) http.Handler {
 			http.NotFound(w, r)
 		case strings.HasPrefix(p, "/r/"):
 			http.ServeFileFS(w, r, files, "index.html")
+		case p == "/trust" || p == "/trust/":
+			http.ServeFileFS(w, r, files, "trust.html")
 		default:
 			static.ServeHTTP(w, r)
 		}

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -38,6 +39,12 @@ type Config struct {
 	// APIFromLAN lets other devices read /api/rooms and /metrics, which
 	// name every peer and its address; by default only this machine can.
 	APIFromLAN bool
+	// TLS, when set, makes Serve speak HTTPS and plain HTTP on the same
+	// port (see tls.go). Its GetCertificate is asked on every handshake.
+	TLS *tls.Config
+	// Trust describes the local certificate authority for /trust; nil
+	// when there is none (plain HTTP, or a certificate the user supplied).
+	Trust *TrustInfo
 }
 
 // Server serves one hub over HTTP.
@@ -48,6 +55,7 @@ type Server struct {
 	native *native.Server
 	mux    *http.ServeMux
 	http   *http.Server
+	plain  *http.Server // with TLS: the plain-HTTP side of the shared port
 
 	mu      sync.Mutex
 	closers []func(context.Context) error // extra transports, shut down with the server
@@ -62,10 +70,13 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: log, hub: hub, mux: http.NewServeMux()}
 	s.native = native.NewServer(hub, native.Config{Version: cfg.Version, Origins: cfg.Origins}, log)
 	s.routes()
-	s.http = &http.Server{
-		Handler:           s.mux,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	s.http = s.newHTTPServer(s.mux)
+	if cfg.TLS != nil {
+		s.http.TLSConfig = cfg.TLS.Clone()
+		// WebSockets need HTTP/1.1: gorilla upgrades by hijacking, which
+		// an HTTP/2 stream cannot do.
+		s.http.TLSConfig.NextProtos = []string{"http/1.1"}
+		s.plain = s.newHTTPServer(s.plainHandler())
 	}
 	sio, err := socketio.New(hub, socketio.Config{Origins: cfg.Origins, Client: cfg.Client}, log)
 	if err != nil {
@@ -98,19 +109,42 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/lobby", s.lobby)
 	s.mux.Handle("GET /api/rooms", s.local(http.HandlerFunc(s.rooms)))
 	s.mux.Handle("GET /metrics", s.local(promhttp.HandlerFor(metrics.NewRegistry(s.hub), promhttp.HandlerOpts{})))
+	s.mux.HandleFunc("GET /api/tls", s.tlsInfo)
+	s.mux.HandleFunc("GET /trust/ca.crt", s.caDER)
+	s.mux.HandleFunc("GET /trust/ca.pem", s.caPEM)
 	if s.cfg.Client != nil {
 		s.mux.Handle("GET /", clientHandler(s.cfg.Client))
 	}
 }
 
+func (s *Server) newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+}
+
 // Serve serves on l, which the caller made so a busy port is its error,
 // until Shutdown. It returns http.ErrServerClosed after a shutdown.
-func (s *Server) Serve(l net.Listener) error { return s.http.Serve(l) }
+func (s *Server) Serve(l net.Listener) error {
+	if s.plain != nil {
+		return s.serveBoth(l)
+	}
+	return s.http.Serve(l)
+}
 
 // Shutdown stops accepting, closes every peer with "going away" (1001),
 // waits for their connections to finish writing, then for ctx.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx) // stops listeners; hijacked WebSockets are ours to close
+	if s.plain != nil {
+		// Both servers' listeners share one socket: the second close of it
+		// reports net.ErrClosed, which is no failure.
+		if perr := s.plain.Shutdown(ctx); !errors.Is(perr, net.ErrClosed) {
+			err = errors.Join(err, perr)
+		}
+	}
 	s.hub.Shutdown()
 	done := make(chan struct{})
 	go func() { s.native.Wait(); close(done) }()

@@ -94,6 +94,7 @@ const en = {
   'call.enableSound': 'Tap to hear the others',
 
   'tile.you': 'You ({name})',
+  'tile.youNoName': 'You',
   'tile.youSharing': 'You ({name}) are sharing your screen',
   'tile.videoOf': 'Video of {name}',
   'tile.muted': 'muted',
@@ -312,6 +313,7 @@ const zhCN: Record<ClientKey, Entry> = {
   'call.enableSound': '点按以听到其他人',
 
   'tile.you': '你（{name}）',
+  'tile.youNoName': '你',
   'tile.youSharing': '你（{name}）正在共享屏幕',
   'tile.videoOf': '{name} 的视频',
   'tile.muted': '已静音',

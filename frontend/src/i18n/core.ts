@@ -81,3 +81,39 @@ export function detectLocale(): Locale {
   }
   return pickLocale(saved, navigator.languages ?? [navigator.language]);
 }
+
+function placeholders(entry: Entry): string[] {
+  const texts = typeof entry === 'string' ? [entry] : Object.values(entry);
+  const names = new Set<string>();
+  for (const t of texts) for (const m of (t ?? '').matchAll(/\{(\w+)\}/g)) names.add(m[1]!);
+  return [...names].sort();
+}
+
+/**
+ * catalogueProblems lists what is wrong with a catalogue: a key missing or
+ * empty in a locale, a key only one locale has, placeholders that differ
+ * from the English entry's, a plural entry without its `other` form. It
+ * returns an empty list for a complete catalogue; tests assert that.
+ */
+export function catalogueProblems<K extends string>(catalogue: Catalogue<K>): string[] {
+  const problems: string[] = [];
+  const keys = new Set<string>(LOCALES.flatMap((l) => Object.keys(catalogue[l] ?? {})));
+  for (const key of [...keys].sort()) {
+    const en = (catalogue.en as Record<string, Entry | undefined>)[key];
+    for (const locale of LOCALES) {
+      const entry = (catalogue[locale] as Record<string, Entry | undefined> | undefined)?.[key];
+      if (entry === undefined) {
+        problems.push(`${locale}: missing ${key}`);
+        continue;
+      }
+      if (typeof entry === 'string' ? entry.trim() === '' : !entry.other?.trim()) {
+        problems.push(`${locale}: ${key} is empty or has no "other" form`);
+        continue;
+      }
+      if (en !== undefined && placeholders(entry).join() !== placeholders(en).join()) {
+        problems.push(`${locale}: ${key} has placeholders {${placeholders(entry).join('},{')}} but English has {${placeholders(en).join('},{')}}`);
+      }
+    }
+  }
+  return problems;
+}

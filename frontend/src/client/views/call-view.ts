@@ -92,7 +92,7 @@ export class CallView {
 
     media.onChange(() => this.#updateControls());
     call.on('peers', () => this.#grid.update(call.peers));
-    call.on('self', () => this.#self.update(call.self?.name ?? ''));
+    call.on('self', () => this.#self.setName(call.self?.name ?? ''));
     call.on('status', () => this.#updateBanner());
     call.on('chat', (line) => {
       if (this.#panel !== 'chat' && !line.self) this.#unread++;

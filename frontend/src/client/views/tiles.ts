@@ -38,6 +38,7 @@ export class SelfPreview {
   readonly video = video(true);
   #avatar: HTMLElement;
   #label: HTMLElement;
+  #name = '';
 
   constructor(private readonly l: Localizer, private readonly media: LocalMedia) {
     this.video.srcObject = media.stream;
@@ -48,14 +49,21 @@ export class SelfPreview {
     this.update();
   }
 
+  /** setName shows this page's display name once the server has confirmed it. */
+  setName(name: string): void {
+    this.#name = name;
+    this.update();
+  }
+
   /** update shows the current tracks and switches. */
-  update(name = ''): void {
+  update(): void {
     const m = this.media;
+    const name = this.#name;
     const showing = m.screen !== null || (m.camera !== null && m.camOn);
     this.el.classList.toggle('mirrored', m.screen === null);
     this.el.classList.toggle('no-video', !showing);
     setUserText(this.#avatar, initials(name) || '·');
-    const key: ClientKey = m.screen ? 'tile.youSharing' : 'tile.you';
+    const key: ClientKey = name ? (m.screen ? 'tile.youSharing' : 'tile.you') : 'tile.youNoName';
     this.l.set(this.#label, { text: [key, { name }] });
     this.l.set(this.video, { 'aria-label': [key, { name }] });
     if (this.video.srcObject !== m.stream) this.video.srcObject = m.stream;

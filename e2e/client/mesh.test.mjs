@@ -1,0 +1,37 @@
+// A mesh of three (room capacity 3): every page decodes the video of both
+// others, over one RTCPeerConnection per remote peer.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, startServer, waitDecoding, waitInRoom } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ roomSize: 3 });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('three pages each decode the other two', async () => {
+  const names = ['Ana', 'Ben', 'Cleo'];
+  const pages = [];
+  for (const [i, name] of names.entries()) {
+    const p = await openPage(browser, server.url, '/r/mesh', { name });
+    await waitInRoom(p, i); // join one after the other: each newcomer offers to those already there
+    pages.push(p);
+  }
+  await Promise.all(pages.map((p) => waitInRoom(p, 2)));
+  const samples = await Promise.all(pages.map((p) => waitDecoding(p, 2)));
+  for (const [i, s] of samples.entries()) {
+    const from = s.second.map((x) => x.name).sort();
+    assert.deepEqual(from, names.filter((_, j) => j !== i).sort(), `${names[i]} decodes video from`);
+  }
+  const grid = await pages[0].locator('.grid').getAttribute('data-count');
+  assert.equal(grid, '3');
+});

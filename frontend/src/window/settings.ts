@@ -1,0 +1,159 @@
+// The settings tab: port, room capacity, server name, interfaces and mDNS,
+// saved by the Go side in the user's config folder. A change that restarts
+// the server (and so disconnects everyone) is confirmed first.
+
+import type { Bridge, InterfaceView, Settings, SettingsView } from './api';
+import { errorCode } from './api';
+import type { Confirmer } from './confirm';
+import { data, h, type Localizer, setData, setMsg } from './dom';
+import { codeMsg } from './format';
+import type { Toaster } from './toast';
+
+/** MAX_ROOM_CAPACITY mirrors signaling.MaxRoomCapacity. */
+const MAX_ROOM_CAPACITY = 32;
+
+/** needsRestart mirrors settings.NeedsRestart in Go. */
+export function needsRestart(a: Settings, b: Settings): boolean {
+  return (
+    a.port !== b.port ||
+    a.roomCapacity !== b.roomCapacity ||
+    a.serverName !== b.serverName ||
+    a.interfaces.length !== b.interfaces.length ||
+    a.interfaces.some((x, i) => x !== b.interfaces[i])
+  );
+}
+
+/** SettingsTab edits the stored settings. */
+export class SettingsTab {
+  readonly el: HTMLElement;
+  #port: HTMLInputElement;
+  #capacity: HTMLInputElement;
+  #name: HTMLInputElement;
+  #mdns: HTMLInputElement;
+  #allIfaces: HTMLInputElement;
+  #ifaces: HTMLElement;
+  #path: HTMLElement;
+  #fixedNote: HTMLElement;
+  #view: SettingsView | null = null;
+
+  constructor(
+    private readonly l: Localizer,
+    private readonly b: Bridge,
+    private readonly confirm: Confirmer,
+    private readonly toast: Toaster,
+  ) {
+    this.#port = h(l, 'input', { attrs: { type: 'number', min: '1', max: '65535', id: 'set-port', required: '' } });
+    this.#capacity = h(l, 'input', { attrs: { type: 'number', min: '1', max: String(MAX_ROOM_CAPACITY), id: 'set-capacity', required: '' } });
+    this.#name = h(l, 'input', { attrs: { type: 'text', maxlength: '63', id: 'set-name', required: '' } });
+    this.#mdns = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-mdns' } });
+    this.#allIfaces = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-all-ifaces' }, on: { change: () => this.#syncIfaces() } });
+    this.#ifaces = h(l, 'div', { class: 'ifaces' });
+    this.#path = h(l, 'p', { class: 'hint mono' });
+    this.#fixedNote = h(l, 'p', { class: 'note', attrs: { hidden: '' }, l10n: { text: 'settings.fixedNote' } });
+    const field = (id: string, label: Parameters<Localizer['t']>[0], input: HTMLElement, hint?: Parameters<Localizer['t']>[0]) =>
+      h(l, 'div', { class: 'field' }, [h(l, 'label', { attrs: { for: id }, l10n: { text: label } }), input, hint ? h(l, 'small', { l10n: { text: hint } }) : null]);
+    const form = h(l, 'form', { class: 'settings', on: { submit: (ev) => void this.#save(ev) } }, [
+      field('set-name', 'settings.name', this.#name, 'settings.nameHint'),
+      field('set-port', 'settings.port', this.#port, 'settings.portHint'),
+      field('set-capacity', 'settings.capacity', this.#capacity, ['settings.capacityHint', { max: MAX_ROOM_CAPACITY }]),
+      h(l, 'fieldset', {}, [
+        h(l, 'legend', { l10n: { text: 'settings.interfaces' } }),
+        h(l, 'label', { class: 'check' }, [this.#allIfaces, h(l, 'span', { l10n: { text: 'settings.allInterfaces' } })]),
+        this.#ifaces,
+        h(l, 'small', { l10n: { text: 'settings.interfacesHint' } }),
+      ]),
+      h(l, 'label', { class: 'check' }, [this.#mdns, h(l, 'span', { l10n: { text: 'settings.mdns' } })]),
+      h(l, 'small', { l10n: { text: 'settings.mdnsHint' } }),
+      this.#fixedNote,
+      h(l, 'div', { class: 'actions' }, [
+        h(l, 'button', { class: 'btn primary', attrs: { type: 'submit' }, l10n: { text: 'settings.save' } }),
+        h(l, 'button', { class: 'btn', attrs: { type: 'button' }, l10n: { text: 'settings.reset' }, on: { click: () => void this.load() } }),
+      ]),
+      this.#path,
+    ]);
+    this.el = h(l, 'section', { class: 'tab settings-tab' }, [h(l, 'h2', { l10n: { text: 'settings.title' } }), form]);
+  }
+
+  /** load reads the settings and the interfaces into the form. */
+  async load(): Promise<void> {
+    try {
+      this.#fill(await this.b.app.Settings());
+    } catch (err) {
+      const { code, detail } = errorCode(err);
+      this.toast.show(codeMsg(code), 'error', detail);
+    }
+  }
+
+  /** focusPort shows the port field (the fix for a busy port). */
+  focusPort(): void {
+    this.#port.focus();
+    this.#port.select();
+  }
+
+  #fill(v: SettingsView): void {
+    this.#view = v;
+    const s = v.settings;
+    this.#port.value = String(s.port);
+    this.#capacity.value = String(s.roomCapacity);
+    this.#name.value = s.serverName;
+    this.#mdns.checked = s.mdns;
+    this.#allIfaces.checked = s.interfaces.length === 0;
+    this.#ifaces.replaceChildren(...v.interfaces.map((i) => this.#iface(i, s.interfaces.includes(i.name))));
+    this.#syncIfaces();
+    const fixed: Record<string, HTMLInputElement> = { port: this.#port, roomCapacity: this.#capacity, serverName: this.#name, mdns: this.#mdns, interfaces: this.#allIfaces };
+    for (const [key, input] of Object.entries(fixed)) input.classList.toggle('fixed', v.fixed.includes(key));
+    this.#fixedNote.hidden = v.fixed.length === 0;
+    if (v.path) setMsg(this.l, this.#path, ['settings.savedIn', { path: v.path }]);
+    else setMsg(this.l, this.#path, 'settings.noFolder');
+  }
+
+  #iface(i: InterfaceView, checked: boolean): HTMLElement {
+    const box = h(this.l, 'input', { attrs: { type: 'checkbox', value: i.name } });
+    box.checked = checked;
+    const addrs = h(this.l, 'span', { class: 'mono hint' });
+    if (i.up) setData(addrs, i.addrs.join(', '));
+    else setMsg(this.l, addrs, 'settings.interfaceGone');
+    return h(this.l, 'label', { class: 'check' }, [box, h(this.l, 'b', {}, [data(i.name)]), addrs]);
+  }
+
+  #syncIfaces(): void {
+    const all = this.#allIfaces.checked;
+    this.#ifaces.querySelectorAll('input').forEach((box) => {
+      box.disabled = all;
+    });
+  }
+
+  #read(): Settings | null {
+    if (!this.#view) return null;
+    const chosen = this.#allIfaces.checked
+      ? []
+      : [...this.#ifaces.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.value);
+    return {
+      ...this.#view.settings,
+      port: Number(this.#port.value),
+      roomCapacity: Number(this.#capacity.value),
+      serverName: this.#name.value.trim(),
+      interfaces: chosen,
+      mdns: this.#mdns.checked,
+    };
+  }
+
+  async #save(ev: SubmitEvent): Promise<void> {
+    ev.preventDefault();
+    const next = this.#read();
+    if (!next || !this.#view) return;
+    if (!this.#allIfaces.checked && next.interfaces.length === 0) {
+      this.toast.show('settings.pickInterface', 'error');
+      return;
+    }
+    if (needsRestart(this.#view.settings, next) && !(await this.confirm.ask('confirm.restartTitle', 'confirm.restartBody', 'settings.save'))) return;
+    try {
+      const res = await this.b.app.SaveSettings(next);
+      this.toast.show(res.restarted ? 'settings.savedRestarted' : 'settings.saved');
+      await this.load();
+    } catch (err) {
+      const { code, detail } = errorCode(err);
+      this.toast.show(codeMsg(code), 'error', detail);
+    }
+  }
+}
