@@ -86,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return nil
 	})
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
+	securityFlags(fs, &o.flags)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -101,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 var storedFlags = map[string]string{
 	"addr": "port", "name": "serverName", "room-size": "roomCapacity",
 	"mdns": "mdns", "interface": "interfaces",
+	"https": "https", "turn": "turn", "turn-port": "turnPort",
 }
 
 // override sets in st the stored settings that flags were given for.
@@ -120,6 +122,7 @@ func (o options) override(st *service.Settings) {
 	if o.set["interface"] {
 		st.Interfaces = o.flags.Interfaces
 	}
+	o.overrideSecurity(st)
 }
 
 // fixed lists the JSON keys of the stored settings that flags override.
@@ -165,7 +168,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if window {
 		st.AllowOrigins = append(st.AllowOrigins, app.WindowOrigins(runtime.GOOS)...)
 	}
-	svc := service.New(service.Config{Settings: st, Client: client, Version: version}, log)
+	svc := service.New(service.Config{Settings: st, Client: client, Version: version, ConfigDir: dir}, log)
 	if !window {
 		return runHeadless(svc, stdout, stderr, log)
 	}
@@ -246,4 +249,5 @@ func printJoinInfo(w io.Writer, svc *service.Service) {
 		BlackChar: qrterminal.BLACK_BLACK, WhiteChar: qrterminal.WHITE_WHITE,
 		BlackWhiteChar: qrterminal.BLACK_WHITE, WhiteBlackChar: qrterminal.WHITE_BLACK, QuietZone: 1,
 	})
+	printSecurityInfo(w, svc)
 }

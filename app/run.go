@@ -45,6 +45,8 @@ func Run(svc *service.Service, client fs.FS, icon []byte, cfg Config, log *slog.
 			wctx = ctx
 			a.startup(ctx)
 		},
+		// Wails itself turns SIGINT and SIGTERM into a clean shutdown,
+		// which runs OnShutdown: the server stops and mDNS says goodbye.
 		OnShutdown: a.shutdown,
 		Bind:       []any{a},
 		Linux: &linux.Options{

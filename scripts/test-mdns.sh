@@ -7,6 +7,8 @@
 #   2. two hosts: namespaces A and B joined by a veth pair (IPv4 and IPv6);
 #      TestTwoHosts advertises in A and starts the same test binary in B to
 #      browse, open the join URL, resolve the host name and see the goodbye.
+#   3. the real program on those two hosts: `signalbox --headless` in A,
+#      `signalbox discover` (table and --json) in B; gone after SIGTERM.
 #
 # Needs root (or CAP_SYS_ADMIN + CAP_NET_ADMIN) and iproute2. The test binary
 # is built first, outside the namespaces, so modules are downloaded there.
@@ -104,6 +106,50 @@ rc=0
 ip netns exec "$ns_a" env SIGNALBOX_NETNS=1 SIGNALBOX_PEER_NS="$ns_b" \
 	"$bin" -test.v -test.timeout=60s -test.run '^TestTwoHosts$' || rc=$?
 report "$rc" "two netns over veth" "$start"
+[ "$rc" -eq 0 ] || status=1
+
+# 3. The real program on the same two hosts: `signalbox` (headless) in A
+#    advertises itself after it listens; `signalbox discover` in B finds it
+#    with its join URL and TXT record; after SIGTERM it is gone.
+echo "test-mdns: signalbox in A, signalbox discover in B"
+start=$(now_ms)
+rc=0
+sbx="$work/signalbox"
+go build -o "$sbx" . || rc=$?
+if [ "$rc" -eq 0 ]; then
+	ip netns exec "$ns_a" env XDG_CONFIG_HOME="$work/config" \
+		"$sbx" --headless --addr :0 --mdns=true --name "Netns Lab" >"$work/server.out" 2>"$work/server.err" &
+	server=$!
+	tries=0
+	until grep -q 'msg="mdns: advertising"' "$work/server.err" 2>/dev/null; do
+		tries=$((tries + 1))
+		if [ "$tries" -gt 100 ] || ! kill -0 "$server" 2>/dev/null; then
+			echo "test-mdns: signalbox did not advertise within 10 s" >&2
+			rc=1
+			break
+		fi
+		sleep 0.1
+	done
+	port=$(grep -Eo 'http://10\.77\.0\.1:[0-9]+/' "$work/server.out" | head -1 | grep -Eo '[0-9]+/$' | tr -d /)
+	if [ "$rc" -eq 0 ]; then
+		ip netns exec "$ns_b" "$sbx" discover --wait 2s --interface vb >"$work/discover.out" 2>&1 || rc=$?
+		ip netns exec "$ns_b" "$sbx" discover --wait 2s --interface vb --json >"$work/discover.json" 2>&1 || rc=$?
+		cat "$work/discover.out"
+		grep -Eq "^Netns Lab +http://10\.77\.0\.1:$port/ +signalbox\.local\. +1 " "$work/discover.out" ||
+			{ echo "test-mdns: discover did not list Netns Lab at http://10.77.0.1:$port/" >&2; rc=1; }
+		for want in '"path": "/ws"' '"scheme": "http"' '"version": "1"' '"id": "[0-9a-f]{16}"' '"fd77::1"'; do
+			grep -Eq "$want" "$work/discover.json" || { echo "test-mdns: discover --json lacks $want" >&2; rc=1; }
+		done
+	fi
+	kill -TERM "$server" 2>/dev/null || true
+	wait "$server" || { echo "test-mdns: signalbox exited with $? on SIGTERM" >&2; rc=1; }
+	grep -q 'msg="mdns: stopped advertising"' "$work/server.err" || { echo "test-mdns: no goodbye logged" >&2; rc=1; }
+	ip netns exec "$ns_b" "$sbx" discover --wait 1s --interface vb >"$work/discover-after.out" 2>&1 || rc=$?
+	grep -q '^no Signalbox server found$' "$work/discover-after.out" ||
+		{ echo "test-mdns: still found after quitting:" >&2; cat "$work/discover-after.out" >&2; rc=1; }
+	[ "$rc" -eq 0 ] || { echo "--- server log" >&2; cat "$work/server.err" >&2; }
+fi
+report "$rc" "signalbox discover over veth" "$start"
 [ "$rc" -eq 0 ] || status=1
 
 if [ "$status" -eq 0 ]; then

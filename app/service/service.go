@@ -42,6 +42,15 @@ type Settings struct {
 	// ServerID is the random id published in the mDNS TXT record, which
 	// tells two servers of the same name apart.
 	ServerID string
+	// HTTPS serves HTTPS (and plain HTTP, for this machine and /trust) on
+	// the port, with the user's CertFile and KeyFile when both are set,
+	// else a certificate from the local CA (see tls.go).
+	HTTPS             bool
+	CertFile, KeyFile string
+	// TURN runs the built-in relay on TURNPort, UDP and TCP (0 picks a
+	// free port); see turn.go.
+	TURN     bool
+	TURNPort int
 }
 
 // clone returns s with its own slices.
@@ -57,7 +66,8 @@ func needsRestart(a, b Settings) bool {
 	return a.Addr != b.Addr || !slices.Equal(a.Interfaces, b.Interfaces) ||
 		a.ServerName != b.ServerName || a.RoomCapacity != b.RoomCapacity ||
 		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN ||
-		!slices.Equal(a.AllowOrigins, b.AllowOrigins)
+		!slices.Equal(a.AllowOrigins, b.AllowOrigins) ||
+		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile
 }
 
 // Config is what New needs. Zero fields take defaults.
@@ -74,6 +84,10 @@ type Config struct {
 	LANInterfaces func() ([]mdns.LANInterface, error)
 	// NewAdvertiser makes the mDNS advertiser; nil means mdns.New.
 	NewAdvertiser func(mdns.Config, *slog.Logger) Advertiser
+	// ConfigDir is the app's configuration folder
+	// (os.UserConfigDir()/signalbox); the local CA lives in its TLSFolder.
+	// "" means no HTTPS unless the settings name a certificate.
+	ConfigDir string
 }
 
 // Errors of Start and Stop.
@@ -102,6 +116,7 @@ type Service struct {
 	adv      *advertiser
 	advStop  context.CancelFunc
 	advDone  chan struct{}
+	sec      *security // HTTPS and the relay of the running server
 }
 
 // New returns a stopped service.
@@ -140,23 +155,28 @@ func (s *Service) start() error {
 // startLocked does Start's work; s.mu is held.
 func (s *Service) startLocked() error {
 	st := s.settings
-	srv, err := httpserver.New(httpserver.Config{
-		Hub:     signaling.Config{ServerName: st.ServerName, RoomCapacity: st.RoomCapacity},
-		Version: s.cfg.Version, Client: s.cfg.Client,
-		Origins:   origin.Policy{Allowed: st.AllowOrigins},
-		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN,
-	}, s.log)
+	lns, skipped, err := listen(st)
 	if err != nil {
 		return err
 	}
-	lns, skipped, err := listen(st)
+	sec := s.startSecurity(st, lns) // the certificate names the addresses listened on
+	tlsCfg, trust, ice := sec.serverConfig()
+	srv, err := httpserver.New(httpserver.Config{
+		Hub:     signaling.Config{ServerName: st.ServerName, RoomCapacity: st.RoomCapacity, ICEServersFor: ice},
+		Version: s.cfg.Version, Client: s.cfg.Client,
+		Origins:   origin.Policy{Allowed: st.AllowOrigins},
+		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN,
+		TLS: tlsCfg, Trust: trust,
+	}, s.log)
 	if err != nil {
+		sec.close()
+		closeAll(lns)
 		return err
 	}
 	for _, e := range skipped {
 		s.log.Warn("not serving on an address", "err", e)
 	}
-	s.srv, s.lns, s.stopped = srv, lns, make(chan struct{})
+	s.srv, s.lns, s.stopped, s.sec = srv, lns, make(chan struct{}), sec
 	go s.serve(srv, lns, s.stopped)
 	addrs := make([]string, len(lns))
 	for i, ln := range lns {
@@ -202,7 +222,7 @@ func (s *Service) startAdvertising() {
 	a := &advertiser{
 		cfg: mdns.Config{
 			Instance: instanceName(st.ServerName), Host: mdns.DefaultHost, Port: port,
-			TXT: mdns.TXT{Version: txtVersion, Path: txtPath, Scheme: txtScheme, ID: st.ServerID},
+			TXT: mdns.TXT{Version: txtVersion, Path: txtPath, Scheme: s.sec.scheme(), Fingerprint: s.sec.fingerprint(), ID: st.ServerID},
 		},
 		only: slices.Clone(st.Interfaces), bound: boundIPs(s.lns),
 		lan: s.cfg.LANInterfaces, make: s.cfg.NewAdvertiser, log: s.log,
@@ -256,8 +276,8 @@ func (s *Service) Stop(ctx context.Context) error {
 func (s *Service) stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.stopAdvertising()
-	srv, stopped := s.srv, s.stopped
-	s.srv, s.lns, s.stopped = nil, nil, nil
+	srv, stopped, sec := s.srv, s.stopped, s.sec
+	s.srv, s.lns, s.stopped, s.sec = nil, nil, nil, nil
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
@@ -268,6 +288,7 @@ func (s *Service) stop(ctx context.Context) error {
 	case <-ctx.Done():
 		err = errors.Join(err, ctx.Err())
 	}
+	sec.close()
 	s.log.Info("server stopped")
 	return err
 }
@@ -287,6 +308,9 @@ func (s *Service) Apply(ctx context.Context, st Settings) (restarted bool, err e
 		if old.MDNS != st.MDNS || old.ServerID != st.ServerID {
 			s.stopAdvertising()
 			s.startAdvertising()
+		}
+		if old.TURN != st.TURN || old.TURNPort != st.TURNPort {
+			s.restartRelayLocked(st)
 		}
 		s.mu.Unlock()
 		return false, nil
@@ -373,11 +397,12 @@ func (s *Service) Joins() []JoinURL {
 	if len(s.lns) > 0 {
 		port = s.lns[0].Addr().(*net.TCPAddr).Port
 	}
+	secure, alt := s.sec.scheme() == "https", s.altHostLocked()
 	s.mu.Unlock()
 	if port == 0 {
 		return nil
 	}
-	return joinURLs(ips, port, only)
+	return withScheme(joinURLs(ips, port, only), port, secure, alt)
 }
 
 // JoinURLs returns the URLs of Joins.

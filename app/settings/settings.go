@@ -61,6 +61,14 @@ type Settings struct {
 	Language string `json:"language"`
 	// ServerID is the random id of this installation, published over mDNS.
 	ServerID string `json:"serverId"`
+	// HTTPS serves other devices over HTTPS with the local CA, so their
+	// browsers allow the camera.
+	HTTPS bool `json:"https"`
+	// TURN runs the built-in relay on TURNPort (UDP and TCP), for
+	// networks that keep devices from reaching each other; TURNPort 0
+	// picks a free port at every start.
+	TURN     bool `json:"turn"`
+	TURNPort int  `json:"turnPort"`
 }
 
 // Default returns the settings of a new installation, with a fresh
@@ -69,6 +77,7 @@ func Default(serverName string) Settings {
 	return Settings{
 		Port: service.DefaultPort, RoomCapacity: signaling.DefaultRoomCapacity,
 		ServerName: serverName, Interfaces: []string{}, MDNS: true, ServerID: NewServerID(),
+		HTTPS: true, TURN: true, TURNPort: service.DefaultTURNPort,
 	}
 }
 
@@ -85,6 +94,8 @@ func (s Settings) Validate() error {
 	switch {
 	case s.Port < 1 || s.Port > 65535:
 		return fmt.Errorf("%w: port %d: must be between 1 and 65535", ErrInvalid, s.Port)
+	case s.TURNPort < 0 || s.TURNPort > 65535:
+		return fmt.Errorf("%w: turnPort %d: must be between 0 and 65535", ErrInvalid, s.TURNPort)
 	case s.RoomCapacity < 1 || s.RoomCapacity > signaling.MaxRoomCapacity:
 		return fmt.Errorf("%w: roomCapacity %d: must be between 1 and %d", ErrInvalid, s.RoomCapacity, signaling.MaxRoomCapacity)
 	case strings.TrimSpace(s.ServerName) == "":
@@ -186,6 +197,7 @@ func (s Settings) ApplyTo(base service.Settings) service.Settings {
 	base.Interfaces = slices.Clone(s.Interfaces)
 	base.MDNS = s.MDNS
 	base.ServerID = s.ServerID
+	base.HTTPS, base.TURN, base.TURNPort = s.HTTPS, s.TURN, s.TURNPort
 	return base
 }
 
@@ -193,5 +205,5 @@ func (s Settings) ApplyTo(base service.Settings) service.Settings {
 // (disconnecting every peer), so the window can say so before saving.
 func NeedsRestart(a, b Settings) bool {
 	return a.Port != b.Port || a.RoomCapacity != b.RoomCapacity || a.ServerName != b.ServerName ||
-		!slices.Equal(a.Interfaces, b.Interfaces)
+		!slices.Equal(a.Interfaces, b.Interfaces) || a.HTTPS != b.HTTPS
 }

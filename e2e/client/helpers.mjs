@@ -86,8 +86,8 @@ export function launch() {
  * openPage opens a new browser context (its own storage, like another
  * device) with a remembered display name, and goes to path.
  */
-export async function openPage(browser, base, path, { name, locale = 'en-US', viewport = { width: 1280, height: 720 } } = {}) {
-  const context = await browser.newContext({ locale, viewport });
+export async function openPage(browser, base, path, { name, locale = 'en-US', viewport } = {}) {
+  const context = await browser.newContext({ locale, viewport: viewport ?? { width: 1280, height: 720 } });
   if (name) {
     await context.addInitScript((n) => {
       if (!localStorage.getItem('signalbox.name')) localStorage.setItem('signalbox.name', n);

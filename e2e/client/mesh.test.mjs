@@ -3,7 +3,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, startServer, waitDecoding, waitInRoom } from './helpers.mjs';
+import { launch, openPage, screenshot, startServer, waitDecoding, waitInRoom } from './helpers.mjs';
 
 let server;
 let browser;
@@ -22,7 +22,9 @@ test('three pages each decode the other two', async () => {
   const names = ['Ana', 'Ben', 'Cleo'];
   const pages = [];
   for (const [i, name] of names.entries()) {
-    const p = await openPage(browser, server.url, '/r/mesh', { name });
+    // Cleo is on a phone.
+    const viewport = name === 'Cleo' ? { width: 390, height: 844 } : undefined;
+    const p = await openPage(browser, server.url, '/r/mesh', { name, viewport });
     await waitInRoom(p, i); // join one after the other: each newcomer offers to those already there
     pages.push(p);
   }
@@ -32,6 +34,8 @@ test('three pages each decode the other two', async () => {
     const from = s.second.map((x) => x.name).sort();
     assert.deepEqual(from, names.filter((_, j) => j !== i).sort(), `${names[i]} decodes video from`);
   }
-  const grid = await pages[0].locator('.grid').getAttribute('data-count');
-  assert.equal(grid, '3');
+  for (const p of pages) assert.equal(await p.locator('.grid').getAttribute('data-count'), '3');
+  await pages[2].locator('.tile.remote:not(.no-video)').nth(1).waitFor();
+  console.log('screenshot:', await screenshot(pages[2], 'call-mesh-phone.png'));
+  console.log('screenshot:', await screenshot(pages[0], 'call-mesh.png'));
 });

@@ -79,3 +79,16 @@ test('a reload resumes the seat and the call is negotiated again', async () => {
   assert.deepEqual(await ben.evaluate(() => window.__removed), []);
   assert.equal(await leftEntries(ben), 0);
 });
+
+test('when Signalbox stops, the page says so and the call goes on', async () => {
+  const framesBefore = (await inboundVideo(ben))[0].framesDecoded;
+  await server.stop();
+  const banner = ben.locator('.banner');
+  await banner.waitFor({ timeout: STEP_TIMEOUT });
+  assert.match(await banner.innerText(), /Signalbox is stopping or restarting|Signalbox cannot be reached/);
+  assert.match(await ben.locator('.status').innerText(), /Reconnecting/);
+  // Media flows browser to browser: it does not need the server.
+  await sleep(1500);
+  const framesAfter = (await inboundVideo(ben))[0].framesDecoded;
+  assert.ok(framesAfter > framesBefore, `Ben decoded ${framesBefore} then ${framesAfter} frames`);
+});

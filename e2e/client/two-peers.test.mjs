@@ -72,6 +72,17 @@ test('the teaching view names the offer, the answer, candidates and the route', 
   console.log('screenshot:', await screenshot(ben, 'call-two-peers.png'));
 });
 
+test('screen sharing replaces the camera; the other side is told and keeps decoding', async () => {
+  const share = ana.locator('[data-action=screen]');
+  await share.click();
+  await ana.locator('[data-action=screen][aria-pressed=true]', { hasText: 'Stop sharing' }).waitFor({ timeout: STEP_TIMEOUT });
+  await ben.locator('.tile.remote .pill', { hasText: 'sharing screen' }).waitFor({ timeout: STEP_TIMEOUT });
+  await waitDecoding(ben, 1);
+  await share.click();
+  await ben.locator('.tile.remote .pill', { hasText: 'sharing screen' }).waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+  await waitDecoding(ben, 1);
+});
+
 test('the lobby lists the room as full, and a third page gets the room-full message', async () => {
   const cleo = await openPage(browser, server.url, '/', { name: 'Cleo' });
   const item = cleo.locator('.room-item[data-room=math]');

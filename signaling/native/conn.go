@@ -1,10 +1,12 @@
 package native
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,12 +38,24 @@ const writeBatch = 16
 // goroutine. Pings go out with WriteControl from a timer, which gorilla
 // allows concurrently with the writer.
 type conn struct {
-	ws   *websocket.Conn
-	hub  *signaling.Hub
-	cfg  signaling.Config
-	log  *slog.Logger
+	ws    *websocket.Conn
+	hub   *signaling.Hub
+	cfg   *signaling.Config // the server's copy of the hub's, shared
+	log   *slog.Logger
 	peer  atomic.Pointer[signaling.Peer] // changes once, on resume
 	pools *pools                         // the server's, shared
+
+	// Parking (park.go): br is gorilla's read buffer, tcp the plain TCP
+	// connection (nil under TLS), fd its descriptor; poller is the
+	// server's, nil where the platform has none. ended is called once the
+	// connection is over.
+	br        *bufio.Reader
+	tcp       *net.TCPConn
+	fd        int32
+	poller    *poller
+	parkAfter time.Duration
+	ended     func()
+	lastSeen  atomic.Int64 // Unix ns of the last frame, pong or ping from the client
 
 	mu          sync.Mutex
 	writing     bool // a writer goroutine is running
@@ -49,7 +63,8 @@ type conn struct {
 	closeReason signaling.Reason
 	closeCode   int
 	writers     sync.WaitGroup
-	pinger      *time.Timer
+	pinger      *time.Timer // the heartbeat, see tick
+	nextPing    time.Time
 
 	limited bool // the last request was refused for its rate (read loop only)
 	strikes int  // consecutive bad requests (read loop only)
@@ -106,7 +121,7 @@ func (c *conn) write() {
 			for i, e := range batch {
 				batch[i] = signaling.Entry{}
 				if err := c.writeEntry(e); err != nil {
-					c.ws.NetConn().Close()
+					c.abort()
 					c.stopWriting()
 					return
 				}
@@ -176,50 +191,89 @@ func (c *conn) finishClose() bool {
 	deadline := time.Now().Add(c.cfg.WriteTimeout)
 	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, string(reason)), deadline)
 	c.ws.SetReadDeadline(time.Now().Add(closeLinger))
+	// A parked read loop sees no deadline: wake it if the client's close
+	// frame does not come.
+	time.AfterFunc(closeLinger, c.abort)
 	return true // writing stays true: no writer starts after the close frame
 }
 
-// run is the read loop: it reads, parses and routes each request until the
-// connection ends, then detaches the peer from the hub.
+// run serves the connection from the goroutine the server started for it:
+// it arms the heartbeat and enters the read loop.
 func (c *conn) run() {
+	c.seen()
 	c.mu.Lock()
-	c.pinger = time.AfterFunc(c.cfg.PingInterval, c.ping)
+	c.nextPing = time.Now().Add(c.cfg.PingInterval)
+	c.pinger = time.AfterFunc(c.cfg.PingInterval, c.tick)
 	c.mu.Unlock()
-	normalClose := false
-	defer func() {
-		c.mu.Lock()
-		c.dead = true
-		c.pinger.Stop()
-		c.mu.Unlock()
-		c.ws.NetConn().Close()
-		c.writers.Wait()
-		if p := c.peer.Load(); normalClose {
-			c.hub.Disconnect(p)
-		} else {
-			c.hub.Detach(p, c)
-		}
-	}()
-	c.ws.SetReadDeadline(time.Now().Add(c.cfg.PongTimeout))
 	c.ws.SetPongHandler(func(string) error {
-		c.ws.SetReadDeadline(time.Now().Add(c.cfg.PongTimeout))
+		c.seen()
 		return nil
 	})
+	c.serve()
+}
+
+// serve runs the read loop until the connection ends, then detaches the
+// peer from the hub; or until the loop parks the idle connection with the
+// poller, which calls serve again on a new goroutine when bytes arrive.
+func (c *conn) serve() {
+	if c.br != nil {
+		c.takeReadBuffer()
+	}
+	parked, normalClose := c.readLoop()
+	if parked {
+		return
+	}
+	c.mu.Lock()
+	c.dead = true
+	c.pinger.Stop()
+	c.mu.Unlock()
+	c.ws.NetConn().Close()
+	c.writers.Wait()
+	if p := c.peer.Load(); normalClose {
+		c.hub.Disconnect(p)
+	} else {
+		c.hub.Detach(p, c)
+	}
+	if c.ended != nil {
+		c.ended()
+	}
+}
+
+// readLoop reads, parses and routes each request. It returns parked when
+// it handed the connection to the poller, and otherwise once the
+// connection is over, with normalClose when the client closed it normally.
+func (c *conn) readLoop() (parked, normalClose bool) {
 	for {
+		if c.br != nil {
+			park, err := c.await()
+			if park {
+				return true, false
+			}
+			if err == nil {
+				var ctrl bool
+				ctrl, err = c.control()
+				if ctrl {
+					continue
+				}
+			}
+			if err != nil {
+				return false, false
+			}
+		}
 		ok, err := c.next()
 		if errors.Is(err, signaling.ErrTooLarge) {
 			c.peer.Load().SendError("", err)
 			c.closeWith(websocket.CloseMessageTooBig, signaling.Reason(signaling.CodeTooLarge))
 			c.drain()
-			return
+			return false, false
 		}
 		if err != nil {
-			normalClose = websocket.IsCloseError(err, websocket.CloseNormalClosure)
-			return
+			return false, websocket.IsCloseError(err, websocket.CloseNormalClosure)
 		}
 		if !ok {
 			c.closeWith(closeMisbehaving, "misbehaving")
 			c.drain()
-			return
+			return false, false
 		}
 	}
 }
@@ -229,6 +283,7 @@ func (c *conn) run() {
 // pooled buffer, given back before the next wait, so an idle connection
 // holds no frame buffer (handle copies what it keeps).
 func (c *conn) next() (bool, error) {
+	c.ws.SetReadDeadline(time.Now().Add(c.cfg.PongTimeout))
 	kind, r, err := c.ws.NextReader()
 	if err != nil {
 		return true, err
@@ -246,7 +301,7 @@ func (c *conn) next() (bool, error) {
 	if kind != websocket.TextMessage {
 		buf.Reset() // a binary frame is not JSON: handle reports bad-json
 	}
-	c.ws.SetReadDeadline(time.Now().Add(c.cfg.PongTimeout))
+	c.seen()
 	return c.handle(buf.Bytes()), nil
 }
 
@@ -288,15 +343,33 @@ func (c *conn) drain() {
 	}
 }
 
-// ping sends a WebSocket ping and schedules the next.
-func (c *conn) ping() {
-	deadline := time.Now().Add(c.cfg.WriteTimeout)
-	if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
-		return // the read loop notices the broken connection
+// tick runs the heartbeat: it sends a ping every PingInterval and ends a
+// connection that has been silent (no pong, no frame) for PongTimeout.
+// It does the deadline's work for a parked connection, which has no read
+// pending.
+func (c *conn) tick() {
+	now := time.Now()
+	silentUntil := time.Unix(0, c.lastSeen.Load()).Add(c.cfg.PongTimeout)
+	if !now.Before(silentUntil) {
+		c.abort()
+		return
+	}
+	c.mu.Lock()
+	ping := !now.Before(c.nextPing)
+	if ping {
+		c.nextPing = now.Add(c.cfg.PingInterval)
+	}
+	next := min(c.nextPing.Sub(now), silentUntil.Sub(now))
+	c.mu.Unlock()
+	if ping {
+		deadline := now.Add(c.cfg.WriteTimeout)
+		if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
+			return // the read loop notices the broken connection
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.dead {
-		c.pinger.Reset(c.cfg.PingInterval)
+		c.pinger.Reset(next)
 	}
 }

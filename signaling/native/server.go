@@ -33,19 +33,23 @@ type Config struct {
 // Server is the http.Handler for /ws.
 type Server struct {
 	hub      *signaling.Hub
+	hubCfg   signaling.Config // hub.Config(), which never changes
 	cfg      Config
 	log      *slog.Logger
 	upgrader websocket.Upgrader
 	conns    sync.WaitGroup
 	pools    *pools
+	poller   *poller // watches parked idle connections; nil where unsupported
+	// parkAfter is parkAfter, shortened by tests.
+	parkAfter time.Duration
 }
 
 // NewServer returns a handler that attaches WebSocket clients to hub.
 func NewServer(hub *signaling.Hub, cfg Config, log *slog.Logger) *Server {
-	s := &Server{hub: hub, cfg: cfg, log: log, pools: newPools()}
+	s := &Server{hub: hub, hubCfg: hub.Config(), cfg: cfg, log: log, pools: newPools(), poller: newPoller(log), parkAfter: parkAfter}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: hub.Config().HandshakeTimeout,
-		ReadBufferSize:   readBufferSize,
+		ReadBufferSize:   0, // gorilla uses the hijacker's reader, of readBufferSize
 		WriteBufferSize:  writeBufferSize,
 		WriteBufferPool:  &sync.Pool{},
 		CheckOrigin:      cfg.Origins.Check,
@@ -61,12 +65,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin WebSocket refused", http.StatusForbidden)
 		return
 	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	hj := &hijacker{ResponseWriter: w}
+	ws, err := s.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		return // the upgrader has answered with an HTTP error
 	}
 	cfg := s.hub.Config()
-	c := &conn{ws: ws, hub: s.hub, cfg: cfg, log: s.log, pools: s.pools}
+	c := &conn{ws: ws, hub: s.hub, cfg: &s.hubCfg, log: s.log, pools: s.pools, ended: s.conns.Done, parkAfter: s.parkAfter}
+	c.attach(hj.br, s.poller)
 	info := signaling.ConnInfo{RemoteAddr: r.RemoteAddr, UserAgent: r.UserAgent(), Transport: "websocket"}
 	p, err := s.hub.Connect(info, c)
 	if err != nil {
@@ -79,16 +85,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// returns: net/http's goroutine would otherwise keep its request, its
 	// 4 KiB read and write buffers and a deep stack alive for as long as
 	// the connection lasts, most of an idle connection's cost.
-	s.conns.Add(1)
-	go func() {
-		defer s.conns.Done()
-		c.run()
-	}()
+	s.conns.Add(1) // done when the connection ends (conn.ended)
+	go c.run()
 }
 
 // Wait blocks until every connection has ended. Call it after the hub's
 // Shutdown, which closes them.
-func (s *Server) Wait() { s.conns.Wait() }
+func (s *Server) Wait() {
+	s.conns.Wait()
+	s.poller.stop()
+}
 
 func (s *Server) welcome(p *signaling.Peer) []byte {
 	cfg := s.hub.Config()

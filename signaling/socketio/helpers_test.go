@@ -42,7 +42,7 @@ func testAddrs() []net.IP {
 	}
 }
 
-func newEnv(t *testing.T, hc signaling.Config, cfg socketio.Config) *env {
+func newEnv(t testing.TB, hc signaling.Config, cfg socketio.Config) *env {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	hub, err := signaling.New(hc, log)
@@ -81,7 +81,7 @@ func (e *env) wsURL(path string) string {
 // sioClient speaks Engine.IO v4 over a WebSocket, answering pings, and
 // hands the Socket.IO packets it receives to the test.
 type sioClient struct {
-	t      *testing.T
+	t      testing.TB
 	ws     *websocket.Conn
 	wmu    sync.Mutex
 	in     chan string // Socket.IO packets, closed when the connection ends
@@ -90,7 +90,7 @@ type sioClient struct {
 }
 
 // dial opens a WebSocket session and reads the open packet.
-func (e *env) dial(t *testing.T) *sioClient {
+func (e *env) dial(t testing.TB) *sioClient {
 	t.Helper()
 	ws, _, err := websocket.DefaultDialer.Dial(e.wsURL("/socket.io/?EIO=4&transport=websocket"), nil)
 	if err != nil {
@@ -292,12 +292,12 @@ func logArgs(lines ...any) []any {
 
 // nativeClient speaks the native protocol on /ws.
 type nativeClient struct {
-	t  *testing.T
+	t  testing.TB
 	ws *websocket.Conn
 	id string
 }
 
-func (e *env) dialNative(t *testing.T) *nativeClient {
+func (e *env) dialNative(t testing.TB) *nativeClient {
 	t.Helper()
 	ws, _, err := websocket.DefaultDialer.Dial(e.wsURL("/ws"), nil)
 	if err != nil {
@@ -336,12 +336,12 @@ func (n *nativeClient) expect(typ string) json.RawMessage {
 
 // polling is an Engine.IO client on the polling transport.
 type polling struct {
-	t   *testing.T
+	t   testing.TB
 	url string
 	sid string
 }
 
-func (e *env) openPolling(t *testing.T) *polling {
+func (e *env) openPolling(t testing.TB) *polling {
 	t.Helper()
 	p := &polling{t: t, url: e.srv.URL + socketio.Path + "?EIO=4&transport=polling"}
 	body := p.get()

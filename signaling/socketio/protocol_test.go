@@ -119,6 +119,24 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+// TestBinaryAttachment checks that a binary event whose attachment follows
+// as a binary frame, as socket.io-client sends it, is refused with a
+// CONNECT_ERROR that reaches the client before the close.
+func TestBinaryAttachment(t *testing.T) {
+	env := newEnv(t, signaling.Config{}, socketio.Config{})
+	c := env.dial(t)
+	c.connect(nil)
+	c.send(`51-["message",{"_placeholder":true,"num":0}]`)
+	c.wmu.Lock()
+	_ = c.ws.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3}) // fails if the server closed first
+	c.wmu.Unlock()
+	p := c.next()
+	if p.Type != sioproto.ConnectError || !strings.Contains(string(p.Data), "binary-unsupported") {
+		t.Fatalf("got %v %s, want CONNECT_ERROR binary-unsupported", p.Type, p.Data)
+	}
+	c.expectClosed()
+}
+
 // TestConnectTimeout checks that a session whose client never CONNECTs is
 // closed after the hub's handshake timeout.
 func TestConnectTimeout(t *testing.T) {

@@ -19,8 +19,11 @@ func (c *conn) handle(data string) {
 	switch {
 	case errors.Is(err, sioproto.ErrBinaryUnsupported):
 		c.log.Info("binary packet refused", "err", err)
+		// Straight to the session, not through the outbox: the attachment
+		// follows as a binary frame, which makes the engine close the
+		// session as soon as the packets queued by then are out.
 		detail := &errorPayload{Code: codeBinary, Message: errBinary.Error()}
-		c.reply(connectError(pk.Namespace, errBinary.Error(), detail))
+		c.send(connectError(pk.Namespace, errBinary.Error(), detail))
 		c.Close(reasonBinary)
 		return
 	case err != nil:

@@ -1,7 +1,7 @@
-// Command testserver runs Signalbox's HTTP server, with every transport
-// (native WebSocket, socket.io) and the browser client from a folder, on a
-// loopback port for end-to-end test suites. Once it listens it prints one
-// line on standard output:
+package main
+
+// Flags and output (the package doc is in doc.go). Once it listens it
+// prints one line on standard output:
 //
 //	LISTEN http://127.0.0.1:PORT
 //
@@ -9,8 +9,7 @@
 // test runner that dies takes it along (-exit-on-eof=false turns that off,
 // for a shell with no input). Logs go to standard error.
 //
-// Usage: go run ./e2e/cmd/testserver -client frontend/dist [-room-size 2]
-package main
+// Usage: go run ./e2e/cmd/testserver -client frontend/dist [-room-size 2] [-resume-grace 10s]
 
 import (
 	"context"
@@ -41,11 +40,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("testserver", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	addr := flags.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free one")
-	client := flags.String("client", "", "folder of the built browser client (frontend/dist); empty serves none")
+	var client string
+	flags.StringVar(&client, "client", "", "folder of the built browser client (frontend/dist); empty serves none")
+	flags.StringVar(&client, "dist", "", "the same as -client")
 	roomSize := flags.Int("room-size", signaling.DefaultRoomCapacity, "peers per room")
 	name := flags.String("name", "Signalbox test server", "server name")
 	ping := flags.Duration("ping-interval", 0, "ping interval (0: the default)")
 	pong := flags.Duration("pong-timeout", 0, "pong timeout (0: the default)")
+	grace := flags.Duration("resume-grace", 0, "how long a dropped native peer keeps its seat (0: the default)")
 	exitOnEOF := flags.Bool("exit-on-eof", true, "stop when standard input ends")
 	logLevel := slog.LevelWarn
 	flags.TextVar(&logLevel, "log-level", slog.LevelWarn, "log level: debug, info, warn, error")
@@ -57,17 +59,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg := httpserver.Config{
 		Hub: signaling.Config{
 			ServerName: *name, RoomCapacity: *roomSize,
-			PingInterval: *ping, PongTimeout: *pong,
+			PingInterval: *ping, PongTimeout: *pong, ResumeGrace: *grace,
 		},
 		Version:   "e2e",
 		ListRooms: true,
 	}
-	if *client != "" {
-		if _, err := os.Stat(*client + "/index.html"); err != nil {
+	if client != "" {
+		if _, err := os.Stat(client + "/index.html"); err != nil {
 			fmt.Fprintln(stderr, "testserver: no built client:", err)
 			return 1
 		}
-		cfg.Client = os.DirFS(*client)
+		cfg.Client = os.DirFS(client)
 	}
 	srv, err := httpserver.New(cfg, log)
 	if err != nil {

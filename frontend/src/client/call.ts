@@ -201,7 +201,9 @@ export class Call {
         this.#announceMedia(true);
         break;
       case 'peer-left':
-        this.#remove(f.peer.id);
+        // When Signalbox itself stops, the others have not left: the calls
+        // go on browser to browser, so keep them until the page joins again.
+        if (f.reason !== 'shutdown') this.#remove(f.peer.id);
         break;
       case 'signal':
         this.#signal(f);

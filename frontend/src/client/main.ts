@@ -134,6 +134,7 @@ class App {
     call.on('end', (reason) => {
       if (this.call !== call) return;
       this.l.set(this.#status, { text: 'status.ended' });
+      this.media.stop(); // the camera light goes off; joining again asks anew
       const capacity = call.capacity || call.client.welcome?.limits.roomCapacity || 0;
       const el = endedView(this.l, call.room, reason, capacity, {
         rejoin: () => {

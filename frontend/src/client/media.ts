@@ -64,7 +64,7 @@ export class LocalMedia {
   /** missing lists the kinds that could not be had while the other works. */
   missing: ('audio' | 'video')[] = [];
   #listeners = new Set<() => void>();
-  #started = false;
+  #starting: Promise<void> | null = null;
 
   constructor(private readonly env: MediaEnv) {}
 
@@ -84,11 +84,10 @@ export class LocalMedia {
     return kind === 'audio' ? this.audio : (this.screen ?? this.camera);
   }
 
-  /** start asks for the camera and microphone once; later calls return at once. */
-  async start(): Promise<void> {
-    if (this.#started) return;
-    this.#started = true;
-    await this.#acquire();
+  /** start asks for the camera and microphone once; later calls wait for that same request. */
+  start(): Promise<void> {
+    this.#starting ??= this.#acquire();
+    return this.#starting;
   }
 
   async #acquire(): Promise<void> {
@@ -230,11 +229,13 @@ export class LocalMedia {
     this.#emit();
   }
 
-  /** stop releases every device. */
+  /** stop releases every device (the camera light goes off); start asks again. */
   stop(): void {
     for (const t of [this.audio, this.camera, this.screen]) t?.stop();
     this.audio = this.camera = this.screen = null;
+    this.#starting = null;
     this.#syncStream();
+    this.#emit();
   }
 
   #syncStream(): void {

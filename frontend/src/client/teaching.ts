@@ -84,12 +84,12 @@ const DIRECTION_KEYS = {
 const KIND_KEYS: Record<string, ClientKey> = { audio: 'media.audio', video: 'media.video', application: 'media.data' };
 
 /** mediaSummary renders "audio (send & receive), video (receive only)" in the current language. */
-export function mediaSummary(t: Translate, sdp: string, locale: string): string {
+export function mediaSummary(t: Translate, sdp: string): string {
   const parts = sdpMedia(sdp).map((m) =>
     t('log.mediaPart', { kind: KIND_KEYS[m.kind] ? t(KIND_KEYS[m.kind]!) : m.kind, direction: t(DIRECTION_KEYS[m.direction]) }),
   );
   if (parts.length === 0) return t('log.noMedia');
-  return new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' }).format(parts);
+  return parts.join(t('log.listSeparator'));
 }
 
 /** candidateText renders a candidate as "host · udp · 192.168.1.4:5000". */
@@ -121,22 +121,22 @@ export function reasonText(t: Translate, reason: string | undefined): string {
 }
 
 /** describe puts one log entry into words. */
-export function describe(t: Translate, e: LogEntry, locale: string): Described {
+export function describe(t: Translate, e: LogEntry): Described {
   switch (e.dir) {
     case 'out':
-      return describeOut(t, e.req, e.peer, locale);
+      return describeOut(t, e.req, e.peer);
     case 'in':
-      return describeIn(t, e.frame, e.peer, locale);
+      return describeIn(t, e.frame, e.peer);
     case 'local':
       return describeLocal(t, e.local);
   }
 }
 
-function describeSignal(t: Translate, data: unknown, peer: string, dir: 'in' | 'out', locale: string): Described {
+function describeSignal(t: Translate, data: unknown, peer: string, dir: 'in' | 'out'): Described {
   const s = asSignalData(data);
   if (!s) return { kind: 'other', text: t(dir === 'in' ? 'log.in.otherSignal' : 'log.out.otherSignal', { peer }) };
   if (s.description) {
-    const media = mediaSummary(t, s.description.sdp ?? '', locale);
+    const media = mediaSummary(t, s.description.sdp ?? '');
     const type = s.description.type;
     if (type === 'offer') return { kind: 'offer', text: t(dir === 'in' ? 'log.in.offer' : 'log.out.offer', { peer, media }) };
     if (type === 'answer') return { kind: 'answer', text: t(dir === 'in' ? 'log.in.answer' : 'log.out.answer', { peer, media }) };
@@ -154,7 +154,7 @@ function mediaStateText(t: Translate, m: { mic: boolean; cam: boolean; screen: b
   });
 }
 
-function describeOut(t: Translate, req: ClientRequest, peer: string, locale: string): Described {
+function describeOut(t: Translate, req: ClientRequest, peer: string): Described {
   switch (req.type) {
     case 'join':
       return { kind: 'session', text: t('log.out.join', { room: req.room, name: req.name ?? '' }) };
@@ -165,7 +165,7 @@ function describeOut(t: Translate, req: ClientRequest, peer: string, locale: str
     case 'ping':
       return { kind: 'session', text: t('log.out.ping') };
     case 'signal':
-      return describeSignal(t, req.data, peer, 'out', locale);
+      return describeSignal(t, req.data, peer, 'out');
     case 'broadcast': {
       const b = asBroadcastData(req.data);
       if (b.chat !== undefined) return { kind: 'chat', text: t('log.out.chat', { text: b.chat }) };
@@ -175,7 +175,7 @@ function describeOut(t: Translate, req: ClientRequest, peer: string, locale: str
   }
 }
 
-function describeIn(t: Translate, f: ServerFrame, peer: string, locale: string): Described {
+function describeIn(t: Translate, f: ServerFrame, peer: string): Described {
   switch (f.type) {
     case 'welcome':
       return { kind: 'session', text: t('log.in.welcome', { server: f.server.name, name: f.peer.name }) };
@@ -188,7 +188,7 @@ function describeIn(t: Translate, f: ServerFrame, peer: string, locale: string):
     case 'peer-left':
       return { kind: 'presence', text: t('log.in.peerLeft', { peer: f.peer.name, reason: reasonText(t, f.reason) }) };
     case 'signal':
-      return describeSignal(t, f.data, peer || f.name, 'in', locale);
+      return describeSignal(t, f.data, peer || f.name, 'in');
     case 'broadcast': {
       const b = asBroadcastData(f.data);
       if (b.chat !== undefined) return { kind: 'chat', text: t('log.in.chat', { peer: f.name, text: b.chat }) };

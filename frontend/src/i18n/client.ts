@@ -185,6 +185,7 @@ const en = {
 
   'log.mediaPart': '{kind} ({direction})',
   'log.noMedia': 'no media',
+  'log.listSeparator': ', ',
   'log.endOfCandidates': 'no more candidates',
   'log.mdnsAddress': 'hidden address (.local)',
   'log.candidateParts': '{type} · {protocol} · {address}',
@@ -404,6 +405,7 @@ const zhCN: Record<ClientKey, Entry> = {
 
   'log.mediaPart': '{kind}（{direction}）',
   'log.noMedia': '无媒体',
+  'log.listSeparator': '、',
   'log.endOfCandidates': '候选已发送完毕',
   'log.mdnsAddress': '隐藏的地址（.local）',
   'log.candidateParts': '{type} · {protocol} · {address}',

@@ -48,7 +48,7 @@ const en = {
   'copy.done': 'Copied.',
   'copy.failed': 'Could not copy. Select the text and copy it by hand.',
 
-  'mdns.off': 'Not announced on the network (mDNS is off in Settings).',
+  'mdns.off': 'Not announced on the network (mDNS is off).',
   'mdns.advertising': 'Announced on the network as {host}: others can find it with “signalbox discover”.',
   'mdns.loopbackOnly': 'Not announced: the server listens on this computer only.',
   'mdns.noLan': 'Not announced yet: no network connection.',
@@ -209,6 +209,7 @@ const en = {
   'settings.interfaceGone': 'not connected now',
   'settings.mdns': 'Announce on the network (mDNS)',
   'settings.mdnsHint': 'Lets other computers find this server as signalbox.local.',
+  'settings.fixedBadge': 'set on the command line',
   'settings.fixedNote': 'Some settings were given on the command line: they win over the saved ones until Signalbox is started without them.',
   'settings.save': 'Save',
   'settings.reset': 'Undo changes',
@@ -261,7 +262,7 @@ const zhCN: Record<WindowKey, Entry> = {
   'copy.done': '已复制。',
   'copy.failed': '无法复制，请手动选中文字复制。',
 
-  'mdns.off': '未在局域网中广播（设置中已关闭 mDNS）。',
+  'mdns.off': '未在局域网中广播（mDNS 已关闭）。',
   'mdns.advertising': '已在局域网中广播为 {host}：其他电脑可用“signalbox discover”找到它。',
   'mdns.loopbackOnly': '未广播：服务器只在本机监听。',
   'mdns.noLan': '尚未广播：没有网络连接。',
@@ -422,6 +423,7 @@ const zhCN: Record<WindowKey, Entry> = {
   'settings.interfaceGone': '当前未连接',
   'settings.mdns': '在局域网中广播（mDNS）',
   'settings.mdnsHint': '让其他电脑以 signalbox.local 找到此服务器。',
+  'settings.fixedBadge': '由命令行指定',
   'settings.fixedNote': '部分设置由命令行指定：在不带这些参数启动 Signalbox 之前，它们优先于已保存的设置。',
   'settings.save': '保存',
   'settings.reset': '撤销更改',

@@ -23,9 +23,18 @@ export function number(locale: Locale, n: number, fractionDigits = 0): string {
   return new Intl.NumberFormat(locale, { maximumFractionDigits: fractionDigits }).format(n);
 }
 
+/**
+ * parseTime reads an RFC 3339 time as Go writes it, in ms since the epoch
+ * (NaN when unreadable). Go writes up to nine fractional digits, which
+ * JavaScriptCore's Date.parse refuses, so they are cut to milliseconds.
+ */
+export function parseTime(iso: string): number {
+  return Date.parse(iso.replace(/(\.\d{3})\d+/, '$1'));
+}
+
 /** clock formats an RFC 3339 time as a local time of day with seconds. */
 export function clock(locale: Locale, iso: string): string {
-  const d = new Date(iso);
+  const d = new Date(parseTime(iso));
   if (Number.isNaN(d.getTime())) return '';
   return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(d);
 }
@@ -199,7 +208,7 @@ export function logExtra(e: LogEntry): Msg | null {
 
 /** connectedFor is how long ago a peer connected, in seconds. */
 export function connectedFor(p: Pick<PeerView, 'connectedAt'>, now: number): number {
-  const t = Date.parse(p.connectedAt);
+  const t = parseTime(p.connectedAt);
   return Number.isNaN(t) ? 0 : (now - t) / 1000;
 }
 

@@ -50,19 +50,24 @@ export class SettingsTab {
     this.#ifaces = h(l, 'div', { class: 'ifaces' });
     this.#path = h(l, 'p', { class: 'hint mono' });
     this.#fixedNote = h(l, 'p', { class: 'note', attrs: { hidden: '' }, l10n: { text: 'settings.fixedNote' } });
+    const badge = () => h(l, 'span', { class: 'fixed-badge', attrs: { hidden: '' }, l10n: { text: 'settings.fixedBadge' } });
     const field = (id: string, label: Parameters<Localizer['t']>[0], input: HTMLElement, hint?: Parameters<Localizer['t']>[0]) =>
-      h(l, 'div', { class: 'field' }, [h(l, 'label', { attrs: { for: id }, l10n: { text: label } }), input, hint ? h(l, 'small', { l10n: { text: hint } }) : null]);
+      h(l, 'div', { class: 'field' }, [
+        h(l, 'div', { class: 'label-row' }, [h(l, 'label', { attrs: { for: id }, l10n: { text: label } }), badge()]),
+        input,
+        hint ? h(l, 'small', { l10n: { text: hint } }) : null,
+      ]);
     const form = h(l, 'form', { class: 'settings', on: { submit: (ev) => void this.#save(ev) } }, [
       field('set-name', 'settings.name', this.#name, 'settings.nameHint'),
       field('set-port', 'settings.port', this.#port, 'settings.portHint'),
       field('set-capacity', 'settings.capacity', this.#capacity, ['settings.capacityHint', { max: MAX_ROOM_CAPACITY }]),
       h(l, 'fieldset', {}, [
         h(l, 'legend', { l10n: { text: 'settings.interfaces' } }),
-        h(l, 'label', { class: 'check' }, [this.#allIfaces, h(l, 'span', { l10n: { text: 'settings.allInterfaces' } })]),
+        h(l, 'label', { class: 'check' }, [this.#allIfaces, h(l, 'span', { l10n: { text: 'settings.allInterfaces' } }), badge()]),
         this.#ifaces,
         h(l, 'small', { l10n: { text: 'settings.interfacesHint' } }),
       ]),
-      h(l, 'label', { class: 'check' }, [this.#mdns, h(l, 'span', { l10n: { text: 'settings.mdns' } })]),
+      h(l, 'label', { class: 'check' }, [this.#mdns, h(l, 'span', { l10n: { text: 'settings.mdns' } }), badge()]),
       h(l, 'small', { l10n: { text: 'settings.mdnsHint' } }),
       this.#fixedNote,
       h(l, 'div', { class: 'actions' }, [
@@ -101,7 +106,12 @@ export class SettingsTab {
     this.#ifaces.replaceChildren(...v.interfaces.map((i) => this.#iface(i, s.interfaces.includes(i.name))));
     this.#syncIfaces();
     const fixed: Record<string, HTMLInputElement> = { port: this.#port, roomCapacity: this.#capacity, serverName: this.#name, mdns: this.#mdns, interfaces: this.#allIfaces };
-    for (const [key, input] of Object.entries(fixed)) input.classList.toggle('fixed', v.fixed.includes(key));
+    for (const [key, input] of Object.entries(fixed)) {
+      const on = v.fixed.includes(key);
+      input.classList.toggle('fixed', on);
+      const badge = input.parentElement?.querySelector<HTMLElement>('.fixed-badge');
+      if (badge) badge.hidden = !on;
+    }
     this.#fixedNote.hidden = v.fixed.length === 0;
     if (v.path) setMsg(this.l, this.#path, ['settings.savedIn', { path: v.path }]);
     else setMsg(this.l, this.#path, 'settings.noFolder');

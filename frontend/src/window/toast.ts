@@ -1,6 +1,6 @@
 // Short notices at the bottom of the window ("Copied", an action failed).
 
-import { h, type Localizer, type Msg } from './dom';
+import { data, h, type Localizer, type Msg } from './dom';
 
 /** TOAST_MS is how long a notice stays. */
 const TOAST_MS = 3500;
@@ -18,7 +18,7 @@ export class Toaster {
   /** show displays msg, with an optional detail line (English text from the server, for a bug report). */
   show(msg: Msg, kind: 'ok' | 'error' = 'ok', detail = ''): void {
     this.l.set(this.#el, { text: msg });
-    if (detail) this.#el.append(h(this.l, 'small', {}, [document.createTextNode(detail)]));
+    if (detail) this.#el.append(h(this.l, 'small', {}, [data(detail)]));
     this.#el.className = `toast ${kind}`;
     this.#el.hidden = false;
     clearTimeout(this.#timer);

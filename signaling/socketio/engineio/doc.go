@@ -13,7 +13,9 @@
 //     joined with the record separator "\x1e". Text only: a binary packet
 //     ("b" + base64 in a payload, a binary WebSocket frame, a POST with
 //     Content-Type application/octet-stream) is refused and closes the
-//     session as a parse error. Signalbox sends JSON, never binary.
+//     session as a parse error; on a WebSocket, packets already queued
+//     (say, the Handler's answer explaining the refusal) go out before the
+//     close frame. Signalbox sends JSON, never binary.
 //   - WebSocket: one packet per text frame.
 //   - Upgrade from polling to WebSocket: probe "2probe"/"3probe", a noop "6"
 //     ends the pending GET, "5" switches; packets queued meanwhile go out on

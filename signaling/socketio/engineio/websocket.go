@@ -163,8 +163,11 @@ func (s *Session) readLoop(conn *websocket.Conn) {
 			return
 		}
 		if kind != websocket.TextMessage {
+			// Refused, but gracefully: what the Handler queued in answer
+			// to the packets before it (the Socket.IO layer explains the
+			// refusal) goes out before the close frame.
 			s.log.Info("binary frame refused")
-			s.terminate(ReasonParseError, encodedClose)
+			s.closeGracefully(ReasonParseError, true)
 			return
 		}
 		p, err := decodePacket(string(data))

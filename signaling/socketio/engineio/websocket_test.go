@@ -140,6 +140,24 @@ func TestWebSocketBadFramesCloseSession(t *testing.T) {
 	}
 }
 
+// A binary frame closes the session, but what the Handler sent in answer
+// to the packets before it still reaches the client first.
+func TestWebSocketBinaryFrameFlushesQueue(t *testing.T) {
+	h := newHarness(t, Config{}, newRecorder(true))
+	conn, _, s := h.openWebSocket()
+	writeText(t, conn, "4explain")
+	if err := conn.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if got := readText(t, conn); got != "4explain" {
+		t.Fatalf("got %q, want the echo before the close", got)
+	}
+	h.wantClosed(s, ReasonParseError)
+	if err := readUntilError(t, conn); !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+		t.Errorf("connection ended with %v, want a close frame", err)
+	}
+}
+
 func TestWebSocketClientCloses(t *testing.T) {
 	h := newHarness(t, Config{}, newRecorder(false))
 	conn, _, s := h.openWebSocket()

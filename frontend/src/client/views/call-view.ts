@@ -31,6 +31,7 @@ export class CallView {
   #chat: ChatPanel;
   #unread = 0;
   #tick: ReturnType<typeof setInterval>;
+  #disposers: (() => void)[] = [];
 
   constructor(private readonly l: Localizer, private readonly call: Call) {
     const media = call.media;
@@ -46,6 +47,8 @@ export class CallView {
     this.teaching = new TeachingPanel(l, call);
     const pickers = new DevicePickers(l, media);
     void pickers.refresh();
+    const notice = new MediaNotice(l, media, call.webrtc);
+    this.#disposers.push(() => pickers.dispose(), this.#self.dispose, notice.dispose);
     this.#panels = {
       chat: this.#chat.el,
       teach: this.teaching.el,
@@ -85,12 +88,12 @@ export class CallView {
     const toolbar = h(l, 'div', { class: 'controls', attrs: { role: 'toolbar' }, l10n: { 'aria-label': 'call.controls' } }, Object.values(b));
 
     this.el = h(l, 'div', { class: 'call' }, [
-      h(l, 'div', { class: 'stage' }, [this.#banner, new MediaNotice(l, media, call.webrtc).el, this.#soundButton, this.#grid.el]),
+      h(l, 'div', { class: 'stage' }, [this.#banner, notice.el, this.#soundButton, this.#grid.el]),
       this.#aside,
       toolbar,
     ]);
 
-    media.onChange(() => this.#updateControls());
+    this.#disposers.push(media.onChange(() => this.#updateControls()));
     call.on('peers', () => this.#grid.update(call.peers));
     call.on('self', () => this.#self.setName(call.self?.name ?? ''));
     call.on('status', () => this.#updateBanner());
@@ -103,10 +106,12 @@ export class CallView {
     this.#updateBanner();
   }
 
-  /** dispose stops timers. */
+  /** dispose stops timers and listeners. */
   dispose(): void {
     clearInterval(this.#tick);
     this.call.setStatsPolling(false);
+    for (const d of this.#disposers) d();
+    this.#disposers = [];
   }
 
   #toggle(p: PanelName): void {

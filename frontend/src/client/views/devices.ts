@@ -8,6 +8,8 @@ export class DevicePickers {
   readonly el: HTMLElement;
   #audio: HTMLSelectElement;
   #video: HTMLSelectElement;
+  #off: () => void;
+  #onDeviceChange = () => void this.refresh();
 
   constructor(private readonly l: Localizer, private readonly media: LocalMedia) {
     this.#audio = h(l, 'select', { id: 'pick-audio', class: 'select' });
@@ -20,8 +22,14 @@ export class DevicePickers {
       h(l, 'label', { attrs: { for: 'pick-video' }, l10n: { text: 'devices.camera' } }),
       this.#video,
     ]);
-    media.onChange(() => void this.refresh());
-    navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.refresh());
+    this.#off = media.onChange(() => void this.refresh());
+    navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDeviceChange);
+  }
+
+  /** dispose stops following the devices. */
+  dispose(): void {
+    this.#off();
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDeviceChange);
   }
 
   /** refresh lists the devices again. */

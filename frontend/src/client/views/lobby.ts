@@ -45,6 +45,7 @@ export class Lobby {
   #roomInput: HTMLInputElement;
   #nameInput: HTMLInputElement;
   #problem: HTMLElement;
+  #disposers: (() => void)[] = [];
 
   constructor(private readonly l: Localizer, private readonly o: LobbyOptions) {
     this.#nameInput = h(l, 'input', {
@@ -78,6 +79,8 @@ export class Lobby {
     const pickers = new DevicePickers(l, o.media);
     void pickers.refresh();
     const preview = new SelfPreview(l, o.media);
+    const notice = new MediaNotice(l, o.media, o.webrtc);
+    this.#disposers.push(() => pickers.dispose(), preview.dispose, notice.dispose);
 
     this.#list = h(l, 'ul', { class: 'room-list' });
     this.#listNote = h(l, 'p', { class: 'muted' });
@@ -86,7 +89,7 @@ export class Lobby {
       h(l, 'section', { class: 'card intro' }, [
         h(l, 'h1', { l10n: { text: 'lobby.title' } }),
         h(l, 'p', { class: 'muted', l10n: { text: 'lobby.intro' } }),
-        new MediaNotice(l, o.media, o.webrtc).el,
+        notice.el,
         form,
       ]),
       h(l, 'section', { class: 'card preview', attrs: { 'aria-labelledby': 'preview-title' } }, [
@@ -109,10 +112,12 @@ export class Lobby {
     queueMicrotask(() => (this.#nameInput.value ? this.#roomInput : this.#nameInput).focus());
   }
 
-  /** stop ends the refresh. */
+  /** stop ends the refresh and stops following the media. */
   stop(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
+    for (const d of this.#disposers) d();
+    this.#disposers = [];
   }
 
   #submit(raw: string): void {

@@ -33,12 +33,14 @@ export class MediaNotice {
   readonly el: HTMLElement;
   #title: HTMLElement;
   #text: HTMLElement;
+  /** dispose stops following the media. */
+  readonly dispose: () => void;
 
   constructor(private readonly l: Localizer, private readonly media: LocalMedia, private readonly webrtc: boolean) {
     this.#title = h(l, 'strong');
     this.#text = h(l, 'p');
     this.el = h(l, 'div', { class: 'notice', attrs: { role: 'status', 'data-notice': 'media' } }, [this.#title, this.#text]);
-    media.onChange(() => this.update());
+    this.dispose = media.onChange(() => this.update());
     this.update();
   }
 

@@ -79,7 +79,7 @@ export class TeachingPanel {
   }
 
   #fill(el: HTMLLIElement, entry: LogEntry): void {
-    const d = describe((k, p) => this.l.t(p ? [k, p] : k), entry, this.l.locale);
+    const d = describe((k, p) => this.l.t(p ? [k, p] : k), entry);
     el.className = `entry ${entry.dir} kind-${d.kind}`;
     const arrow = entry.dir === 'out' ? '→' : entry.dir === 'in' ? '←' : '•';
     const dirKey: ClientKey = entry.dir === 'out' ? 'teach.sent' : entry.dir === 'in' ? 'teach.received' : 'teach.local';

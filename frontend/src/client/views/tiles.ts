@@ -15,12 +15,24 @@ export function initials(name: string): string {
 
 /** gridColumns is how many columns n tiles use on a wide or a narrow (portrait phone) screen. */
 export function gridColumns(n: number, narrow: boolean): number {
-  if (narrow) return n <= 2 ? 1 : 2;
+  if (narrow) return n <= 3 ? 1 : 2;
   if (n <= 1) return 1;
   if (n <= 4) return 2;
   if (n <= 9) return 3;
   if (n <= 16) return 4;
   return 5;
+}
+
+/**
+ * attach shows stream in v once it has a track. A media element given an
+ * empty stream waits for data forever, and holds the page's load event
+ * (the browser's spinner) with it.
+ */
+function attach(v: HTMLVideoElement, stream: MediaStream): boolean {
+  const want = stream.getTracks().length > 0 ? stream : null;
+  if (v.srcObject === want) return false;
+  v.srcObject = want;
+  return want !== null;
 }
 
 function video(muted: boolean): HTMLVideoElement {
@@ -39,13 +51,14 @@ export class SelfPreview {
   #avatar: HTMLElement;
   #label: HTMLElement;
   #name = '';
+  /** dispose stops following the media. */
+  readonly dispose: () => void;
 
   constructor(private readonly l: Localizer, private readonly media: LocalMedia) {
-    this.video.srcObject = media.stream;
     this.#avatar = h(l, 'div', { class: 'avatar', attrs: { 'aria-hidden': 'true' } });
     this.#label = h(l, 'figcaption', { class: 'caption' });
     this.el = h(l, 'figure', { class: 'tile self', attrs: { 'data-peer': 'self' } }, [this.video, this.#avatar, this.#label]);
-    media.onChange(() => this.update());
+    this.dispose = media.onChange(() => this.update());
     this.update();
   }
 
@@ -66,8 +79,7 @@ export class SelfPreview {
     const key: ClientKey = name ? (m.screen ? 'tile.youSharing' : 'tile.you') : 'tile.youNoName';
     this.l.set(this.#label, { text: [key, { name }] });
     this.l.set(this.video, { 'aria-label': [key, { name }] });
-    if (this.video.srcObject !== m.stream) this.video.srcObject = m.stream;
-    void this.video.play().catch(() => {});
+    if (attach(this.video, m.stream)) void this.video.play().catch(() => {});
   }
 }
 
@@ -96,10 +108,8 @@ export class RemoteTile {
     setUserText(this.#avatar, initials(p.info.name) || '·');
     this.l.set(this.video, { 'aria-label': ['tile.videoOf', { name: p.info.name }] });
     const link = p.link;
-    if (link && this.video.srcObject !== link.remoteStream) {
-      this.video.srcObject = link.remoteStream;
-      this.play();
-    }
+    if (!link) this.video.srcObject = null;
+    else if (attach(this.video, link.remoteStream)) this.play();
     const hasVideo = link !== null && link.remoteStream.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted);
     const camOff = p.media !== null && !p.media.cam;
     this.el.classList.toggle('no-video', !hasVideo || camOff);

@@ -1,0 +1,320 @@
+// Tests of the desktop window's text: the catalogue is complete in English
+// and Chinese and every key is used; no word a person reads is written in
+// the window's sources or page outside the catalogue (the check is tested
+// on its own cases first, so it is known to catch what it should); and the
+// pure formatting of log lines, devices, durations and addresses.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+import { catalogueProblems, Translator } from '../i18n/core';
+import { type WindowKey, windowCatalogue } from '../i18n/window';
+import { errorCode, type LogEntry } from './api';
+import { wsURL } from './chat';
+import { codeMsg, connectedFor, deviceMsg, duration, hasWebRTC, logCategory, logExtra, logMsg, parseTime, transportMsg } from './format';
+import { needsRestart } from './settings';
+
+
+/** Token is a piece of TypeScript: code, or the text of a string literal. */
+type Token = { kind: 'code'; text: string } | { kind: 'string'; text: string; line: number };
+
+/** tokenize splits TypeScript source into code and string literals, dropping comments. */
+function tokenize(src: string): Token[] {
+  const out: Token[] = [];
+  let code = '';
+  const flush = () => {
+    if (code) out.push({ kind: 'code', text: code });
+    code = '';
+  };
+  const lineAt = (i: number) => src.slice(0, i).split('\n').length;
+  const templates: number[] = []; // brace depth where each open template's ${ began
+  let braces = 0;
+  let i = 0;
+  const regexAllowed = () => /(^|[(,=:[!&|?{};+\-*%<>~^]|\breturn|\btypeof)\s*$/.test(code.slice(-20) || '(');
+  const readString = (quote: string, start: number): number => {
+    let j = start;
+    let text = '';
+    while (j < src.length && src[j] !== quote) {
+      if (src[j] === '\\') {
+        text += src.slice(j, j + 2);
+        j += 2;
+        continue;
+      }
+      if (quote === '`' && src[j] === '$' && src[j + 1] === '{') break;
+      text += src[j++];
+    }
+    flush();
+    out.push({ kind: 'string', text, line: lineAt(start) });
+    return j;
+  };
+  while (i < src.length) {
+    const c = src[i]!;
+    const next = src[i + 1];
+    if (c === '/' && next === '/') {
+      while (i < src.length && src[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '/' && next === '*') {
+      const end = src.indexOf('*/', i + 2);
+      i = end < 0 ? src.length : end + 2;
+      continue;
+    }
+    if (c === '/' && regexAllowed()) {
+      let j = i + 1;
+      let inClass = false;
+      while (j < src.length && (src[j] !== '/' || inClass) && src[j] !== '\n') {
+        if (src[j] === '\\') j++;
+        else if (src[j] === '[') inClass = true;
+        else if (src[j] === ']') inClass = false;
+        j++;
+      }
+      code += 'REGEX';
+      i = j + 1;
+      while (/[a-z]/.test(src[i] ?? '')) i++;
+      continue;
+    }
+    if (c === '}' && templates.length > 0 && templates.at(-1) === braces - 1) {
+      // the end of a ${…} inside a template literal: the template goes on
+      templates.pop();
+      braces--;
+      code += '}';
+      const j = readString('`', i + 1);
+      if (src[j] === '$') {
+        templates.push(braces);
+        braces++;
+        code += '${';
+        i = j + 2;
+      } else {
+        i = j + 1;
+      }
+      continue;
+    }
+    if (c === "'" || c === '"' || c === '`') {
+      const j = readString(c, i + 1);
+      if (c === '`' && src[j] === '$') {
+        templates.push(braces);
+        braces++;
+        code += '${';
+        i = j + 2;
+      } else {
+        i = j + 1;
+      }
+      continue;
+    }
+    if (c === '{') braces++;
+    if (c === '}') braces--;
+    code += c;
+    i++;
+  }
+  flush();
+  return out;
+}
+
+/** HAN matches Chinese characters: they belong in the catalogue only. */
+const HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
+/** PROSE matches text that reads like words for people: a capitalised word, or sentence punctuation, with a space. */
+const PROSE = /(?=.*\s)(?:\b[A-Z][a-z]{2,}\b|[.!?…:](\s|$))/;
+
+/** literalProblems lists the user-facing literals in one source file. keys are the catalogue's keys. */
+function literalProblems(file: string, src: string, keys: ReadonlySet<string>, isDom: boolean): string[] {
+  const problems: string[] = [];
+  const tokens = tokenize(src);
+  const where = (t: Token) => `${file}:${t.kind === 'string' ? t.line : '?'}`;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'code') {
+      if (!isDom && /\.(textContent|innerText|innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write|createTextNode/.test(t.text)) {
+        problems.push(`${file}: sets text outside dom.ts (use Localizer or data())`);
+      }
+      if (/(^|[^.\w])(alert|confirm|prompt)\s*\(/.test(t.text) || /window\.(alert|confirm|prompt)\b/.test(t.text)) {
+        problems.push(`${file}: uses a browser dialog (its buttons are not translated)`);
+      }
+      continue;
+    }
+    const before = (tokens[k - 1]?.kind === 'code' ? tokens[k - 1]!.text : '').slice(-80);
+    const text = t.text;
+    if (HAN.test(text)) problems.push(`${where(t)}: Chinese text outside the catalogue: ${JSON.stringify(text)}`);
+    else if (/(?:\btext|\btitle|'aria-label'|\bplaceholder|\balt)\s*:\s*$/.test(before) && text !== '' && !keys.has(text)) {
+      problems.push(`${where(t)}: label is not a catalogue key: ${JSON.stringify(text)}`);
+    } else if (/(?:\bdata\(|\bsetData\([^()]*,)\s*$/.test(before) && /\p{L}/u.test(text)) {
+      problems.push(`${where(t)}: words given as data: ${JSON.stringify(text)}`);
+    } else if (/(?:textContent|innerText|innerHTML|\.title|placeholder|document\.title)\s*=\s*$/.test(before) && /\p{L}/u.test(text)) {
+      problems.push(`${where(t)}: words assigned as text: ${JSON.stringify(text)}`);
+    } else if (PROSE.test(text) && !keys.has(text)) {
+      problems.push(`${where(t)}: looks like words for people: ${JSON.stringify(text)}`);
+    }
+  }
+  return problems;
+}
+
+/** htmlProblems lists text in an HTML page's body, and a title other than the product's name. */
+function htmlProblems(file: string, html: string, productName: string): string[] {
+  const problems: string[] = [];
+  const title = /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '';
+  if (title !== productName) problems.push(`${file}: <title> is ${JSON.stringify(title)}, want the product name (the window sets the rest)`);
+  const body = /<body[^>]*>([\s\S]*)<\/body>/.exec(html)?.[1] ?? '';
+  const text = body
+    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .trim();
+  if (text) problems.push(`${file}: text in the page: ${JSON.stringify(text)}`);
+  if (/\b(title|aria-label|placeholder|alt)\s*=\s*"[^"]*\p{L}/u.test(body)) problems.push(`${file}: a label written in the page`);
+  return problems;
+}
+
+/** usedKeys returns the catalogue keys that appear as string literals in the sources. */
+function usedKeys(sources: readonly string[], keys: ReadonlySet<string>): Set<string> {
+  const used = new Set<string>();
+  for (const src of sources) for (const t of tokenize(src)) if (t.kind === 'string' && keys.has(t.text)) used.add(t.text);
+  return used;
+}
+
+const dir = import.meta.dirname;
+const KEYS = new Set(Object.keys(windowCatalogue.en));
+const SOURCES = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .map((f) => ({ file: f, src: readFileSync(join(dir, f), 'utf8') }));
+
+describe('window catalogue', () => {
+  it('has every key in English and Chinese, with the same placeholders', () => {
+    expect(catalogueProblems(windowCatalogue)).toEqual([]);
+  });
+
+  it('has Chinese text that is not English copied over', () => {
+    const same = [...KEYS].filter((k) => {
+      const en = JSON.stringify(windowCatalogue.en[k as WindowKey]);
+      return en === JSON.stringify(windowCatalogue['zh-CN'][k as WindowKey]) && /[a-z]{3}/.test(en.replace(/\{\w+\}/g, ''));
+    });
+    // Names that are the same in both languages.
+    expect(same.sort()).toEqual(['app.name', 'lang.en', 'transport.websocket'].sort());
+  });
+
+  it('uses every key in the window sources', () => {
+    const used = usedKeys(
+      SOURCES.map((s) => s.src),
+      KEYS,
+    );
+    expect([...KEYS].filter((k) => !used.has(k))).toEqual([]);
+  });
+
+  it('renders plurals and numbers per language', () => {
+    const tr = new Translator(windowCatalogue, 'en');
+    expect(tr.t('counts.peers', { count: 1 })).toBe('1 peer');
+    expect(tr.t('counts.peers', { count: 1200 })).toBe('1,200 peers');
+    tr.setLocale('zh-CN');
+    expect(tr.t('counts.peers', { count: 3 })).toBe('3 位成员');
+    expect(tr.t('device.browserOn', { browser: 'Chrome', os: 'Android' })).toBe('Android 上的 Chrome');
+  });
+});
+
+describe('literal check', () => {
+  const keys = new Set(['room.lock']);
+  const cases: { name: string; src: string; want: number }[] = [
+    { name: 'catalogue label', src: `h(l, 'button', { l10n: { text: 'room.lock' } });`, want: 0 },
+    { name: 'label not a key', src: `h(l, 'button', { l10n: { text: 'Lock the room' } });`, want: 1 },
+    { name: 'placeholder not a key', src: `h(l, 'input', { l10n: { placeholder: 'Your name' } });`, want: 1 },
+    { name: 'textContent', src: `el.textContent = 'Hello';`, want: 2 },
+    { name: 'innerHTML', src: 'el.innerHTML = `<b>${x}</b>`;', want: 2 },
+    { name: 'words as data', src: `h(l, 'p', {}, [data('Not connected')]);`, want: 1 },
+    { name: 'data from a variable', src: `h(l, 'p', {}, [data(peer.name)]);`, want: 0 },
+    { name: 'setData with words', src: `setData(el, 'offline');`, want: 1 },
+    { name: 'chinese', src: `const s = '房间';`, want: 1 },
+    { name: 'prose in a template', src: 'const s = `Welcome to ${room}.`;', want: 1 },
+    { name: 'browser dialog', src: `if (window.confirm(x)) go();`, want: 1 },
+    { name: 'own dialog', src: `if (await this.confirm.ask(a, b, c)) go();`, want: 0 },
+    { name: 'class names and events', src: `h(l, 'div', { class: 'btn small danger', attrs: { type: 'button' } }); on('rooms:changed');`, want: 0 },
+    { name: 'comment', src: `// Lock the room, Then more.\nconst x = 1;`, want: 0 },
+    { name: 'regex', src: `const m = /^([a-z]+): (.*)$/.exec(s);`, want: 0 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => expect(literalProblems('t.ts', c.src, keys, false)).toHaveLength(c.want));
+  }
+  it('finds text in a page', () => {
+    expect(htmlProblems('p.html', '<title>Signalbox</title><body><p>Hello</p></body>', 'Signalbox')).toHaveLength(1);
+    expect(htmlProblems('p.html', '<title>Hi</title><body><div id="app"></div></body>', 'Signalbox')).toHaveLength(1);
+    expect(htmlProblems('p.html', '<title>Signalbox</title><body><div id="app"></div><script src="/x.ts"></script></body>', 'Signalbox')).toEqual([]);
+  });
+});
+
+describe('window sources', () => {
+  for (const { file, src } of SOURCES) {
+    it(`${file} writes no words outside the catalogue`, () => {
+      expect(literalProblems(file, src, KEYS, file === 'dom.ts')).toEqual([]);
+    });
+  }
+  it('window.html holds no text but the product name', () => {
+    expect(htmlProblems('window.html', readFileSync(join(dir, '../../window.html'), 'utf8'), 'Signalbox')).toEqual([]);
+  });
+});
+
+describe('format', () => {
+  const t = new Translator(windowCatalogue, 'en');
+  const say = (m: ReturnType<typeof logMsg>) => (typeof m === 'string' ? t.t(m) : t.t(m[0], m[1]));
+  const entry = (e: Partial<LogEntry>): LogEntry => ({ seq: 1, time: '2026-05-01T09:00:00Z', kind: 'peer-joined', ...e });
+
+  it('formats durations with Intl units', () => {
+    expect(duration('en', 42)).toBe('42 sec');
+    expect(duration('en', 185)).toBe('3 min 5 sec');
+    expect(duration('en', 7800)).toBe('2 hr 10 min');
+    expect(duration('zh-CN', 185)).toBe('3分钟 5秒');
+    expect(duration('en', -3)).toBe('0 sec');
+  });
+
+  it('describes devices', () => {
+    expect(say(deviceMsg({ browser: 'Chrome', os: 'Android', kind: 'phone' }))).toBe('Chrome on Android');
+    expect(say(deviceMsg({ os: 'iOS', kind: 'phone' }))).toBe('iOS');
+    expect(say(deviceMsg({}))).toBe('Unknown device');
+    expect(say(transportMsg('socket.io/polling'))).toBe('socket.io (polling)');
+  });
+
+  it('says what each log line means, and files it', () => {
+    const cases: { e: Partial<LogEntry>; text: string; extra: string | null; cat: string }[] = [
+      { e: { kind: 'peer-joined', peerName: 'Ana', room: 'math' }, text: 'Ana joined “math”', extra: null, cat: 'presence' },
+      { e: { kind: 'peer-left', peerName: 'Ana', room: 'math', reason: 'timed-out' }, text: 'Ana left “math”', extra: 'connection lost', cat: 'presence' },
+      { e: { kind: 'peer-left', peerName: 'Ana', room: 'math', reason: 'kicked' }, text: 'Ana was removed from “math”', extra: null, cat: 'rooms' },
+      { e: { kind: 'peer-disconnected', peer: 'abcdefghij', reason: 'dropped' }, text: '#abcdef was disconnected', extra: 'too slow, disconnected', cat: 'errors' },
+      { e: { kind: 'error', peerName: 'Ben', room: 'math', code: 'room-full' }, text: 'Error from Ben in “math”', extra: 'The room is full.', cat: 'errors' },
+      { e: { kind: 'error', peerName: 'Ben', code: 'brand-new' }, text: 'Error from Ben', extra: 'error “brand-new”', cat: 'errors' },
+      { e: { kind: 'room-locked', room: 'math' }, text: 'Room “math” locked', extra: null, cat: 'rooms' },
+      { e: { kind: 'server-started', port: 7480 }, text: 'Server started on port 7480', extra: null, cat: 'server' },
+      { e: { kind: 'server-error', port: 7480, code: 'port-busy' }, text: 'Server could not start on port 7480', extra: 'The port is used by another program.', cat: 'errors' },
+      { e: { kind: 'mdns-advertising', detail: 'signalbox.local.' }, text: 'Announced on the network as signalbox.local', extra: null, cat: 'server' },
+      { e: { kind: 'settings-saved', reason: 'restarted' }, text: 'Settings saved; server restarted', extra: null, cat: 'server' },
+      { e: { kind: 'events-skipped', count: 12 }, text: '12 events were not logged (too many at once)', extra: null, cat: 'errors' },
+    ];
+    for (const c of cases) {
+      const e = entry(c.e);
+      expect(say(logMsg(e))).toBe(c.text);
+      const extra = logExtra(e);
+      expect(extra === null ? null : say(extra)).toBe(c.extra);
+      expect(logCategory(e)).toBe(c.cat);
+    }
+    expect(say(codeMsg('no-such-peer'))).toBe('That peer has already left.');
+  });
+
+  it('reads Go times with nanoseconds', () => {
+    expect(parseTime('2026-05-01T09:00:00.123456789Z')).toBe(Date.UTC(2026, 4, 1, 9, 0, 0, 123));
+    expect(parseTime('2026-05-01T09:00:00Z')).toBe(Date.UTC(2026, 4, 1, 9, 0, 0));
+    expect(connectedFor({ connectedAt: '2026-05-01T09:00:00.5+02:00' }, Date.UTC(2026, 4, 1, 7, 1, 0, 500))).toBe(60);
+  });
+
+  it('reads error codes from bound methods', () => {
+    expect(errorCode(new Error('no-such-room: lock "x": no such room'))).toEqual({ code: 'no-such-room', detail: 'lock "x": no such room' });
+    expect(errorCode('Something odd')).toEqual({ code: 'failed', detail: 'Something odd' });
+  });
+
+  it('finds the WebSocket endpoint and WebRTC', () => {
+    expect(wsURL('http://127.0.0.1:7480/')).toBe('ws://127.0.0.1:7480/ws');
+    expect(wsURL('https://[::1]:8443/')).toBe('wss://[::1]:8443/ws');
+    expect(hasWebRTC({})).toBe(false);
+    expect(hasWebRTC({ RTCPeerConnection: function RTCPeerConnection() {} })).toBe(true);
+  });
+
+  it('knows which settings restart the server, like Go', () => {
+    const s = { port: 7480, roomCapacity: 2, serverName: 'Lab', interfaces: [], mdns: true, language: '' as const, serverId: 'x' };
+    expect(needsRestart(s, { ...s, mdns: false, language: 'en' })).toBe(false);
+    expect(needsRestart(s, { ...s, interfaces: ['wlan0'] })).toBe(true);
+    expect(needsRestart(s, { ...s, port: 8000 })).toBe(true);
+  });
+});

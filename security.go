@@ -1,0 +1,53 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"signalbox/app/service"
+)
+
+// securityFlags adds the HTTPS and relay flags to fs, into st.
+func securityFlags(fs *flag.FlagSet, st *service.Settings) {
+	fs.BoolVar(&st.HTTPS, "https", true, "serve other devices over HTTPS with a certificate from this computer's own authority (browsers allow the camera only over HTTPS)")
+	fs.StringVar(&st.CertFile, "cert", "", "serve this certificate (PEM, with its chain) instead of the local authority's; needs --key")
+	fs.StringVar(&st.KeyFile, "key", "", "the private key (PEM) of --cert")
+	fs.BoolVar(&st.TURN, "turn", true, "run the built-in TURN relay, for networks that keep devices from reaching each other")
+	fs.IntVar(&st.TURNPort, "turn-port", service.DefaultTURNPort, "UDP and TCP port of the TURN relay (0 picks a free one)")
+}
+
+// overrideSecurity sets in st the stored security settings that flags were
+// given for.
+func (o options) overrideSecurity(st *service.Settings) {
+	if o.set["https"] {
+		st.HTTPS = o.flags.HTTPS
+	}
+	if o.set["turn"] {
+		st.TURN = o.flags.TURN
+	}
+	if o.set["turn-port"] {
+		st.TURNPort = o.flags.TURNPort
+	}
+}
+
+// printSecurityInfo prints, after the join URLs, how devices trust the
+// certificate and whether the relay runs.
+func printSecurityInfo(w io.Writer, svc *service.Service) {
+	tls := svc.TLS()
+	switch {
+	case tls.Active && tls.UserCert:
+		fmt.Fprintf(w, "HTTPS with your certificate, fingerprint (SHA-256):\n  %s\n", tls.Fingerprint)
+	case tls.Active:
+		fmt.Fprintf(w, "HTTPS with this computer's own certificate authority, fingerprint (SHA-256):\n  %s\n", tls.Fingerprint)
+		fmt.Fprintf(w, "Trust it once on each device (or accept the browser's warning): %s\n", tls.TrustURL)
+	case tls.Enabled:
+		fmt.Fprintf(w, "HTTPS is off (%s): other devices get no camera over plain HTTP.\n", tls.Error)
+	}
+	switch r := svc.Relay(); {
+	case r.Active:
+		fmt.Fprintf(w, "Relay (TURN) for networks that block direct calls: %s, UDP and TCP port %d\n", r.Addr, r.Port)
+	case r.Enabled:
+		fmt.Fprintf(w, "Relay (TURN) is off (%s): calls that cannot connect directly will fail.\n", r.Error)
+	}
+}
