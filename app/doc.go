@@ -1,5 +1,21 @@
-// Package app is the thin Wails glue of the desktop window: it starts the
-// service, binds methods the window's TypeScript calls, and forwards hub
-// events to the window. Everything it does is in app/service or signaling;
-// only this package and main import Wails.
+// Package app is the thin Wails glue of the desktop window. It starts the
+// service (app/service), binds the methods the window's TypeScript calls,
+// and forwards hub events to the window.
+//
+//   - app.go: App, its Config, start-up and shutdown, Status.
+//   - bind.go: the bound methods (View, EventLog, Kick, LockRoom,
+//     CloseRoom, OpenRoom, Retry, Settings, SaveSettings, SetLanguage,
+//     ReportRendered); their errors start with a stable code (codes.go)
+//     that the window translates.
+//   - watch.go: the watcher turns hub events into at most one
+//     "rooms:changed" snapshot per DefaultBatchInterval, log lines, a
+//     "stats:changed" per second with messages per second, and
+//     "status:changed" when the server's state changes. It emits through an
+//     Emitter, so it is tested without a window (testing/synctest).
+//   - view.go, device.go, eventlog.go: the DTOs the window receives.
+//   - run.go: the only file that starts Wails (wails.Run and its runtime).
+//
+// Everything the server does is in app/service and signaling; settings are
+// stored by app/settings. Only this package and main import Wails; app must
+// never be imported by signaling or app/service.
 package app

@@ -17,6 +17,8 @@ const (
 	LogServerError    = "server-error"
 	LogMDNSAdvertised = "mdns-advertising"
 	LogMDNSError      = "mdns-error"
+	LogTLSError       = "tls-error"
+	LogRelayError     = "relay-error"
 	LogSettingsSaved  = "settings-saved"
 	LogEventsSkipped  = "events-skipped"
 )

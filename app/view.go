@@ -99,6 +99,10 @@ type Status struct {
 	Joins        []JoinView         `json:"joins"`
 	LocalURL     string             `json:"localUrl"`
 	MDNS         service.MDNSStatus `json:"mdns"`
+	// TLS is HTTPS: the /trust page and the CA fingerprint other devices
+	// need. Relay is the built-in TURN relay.
+	TLS   service.TLSStatus   `json:"tls"`
+	Relay service.RelayStatus `json:"relay"`
 }
 
 // viewer turns hub snapshots into Views, caching parsed user agents.

@@ -248,5 +248,11 @@ func statusEntries(old, st Status) []LogEntry {
 	case m.Code != "" && m.Code != o.Code:
 		out = append(out, LogEntry{Kind: LogMDNSError, Code: m.Code, Detail: m.Error})
 	}
+	if st.TLS.Code != "" && st.TLS.Error != old.TLS.Error {
+		out = append(out, LogEntry{Kind: LogTLSError, Code: st.TLS.Code, Detail: st.TLS.Error})
+	}
+	if st.Relay.Code != "" && st.Relay.Error != old.Relay.Error {
+		out = append(out, LogEntry{Kind: LogRelayError, Code: st.Relay.Code, Port: st.Relay.Port, Detail: st.Relay.Error})
+	}
 	return out
 }

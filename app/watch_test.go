@@ -68,7 +68,7 @@ type testLink struct{}
 func (testLink) Wake()                  {}
 func (testLink) Close(signaling.Reason) {}
 
-func newHub(t *testing.T, capacity int) *signaling.Hub {
+func newHub(t testing.TB, capacity int) *signaling.Hub {
 	t.Helper()
 	h, err := signaling.New(signaling.Config{RoomCapacity: capacity}, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -77,7 +77,7 @@ func newHub(t *testing.T, capacity int) *signaling.Hub {
 	return h
 }
 
-func join(t *testing.T, h *signaling.Hub, room, name, ua string) *signaling.Peer {
+func join(t testing.TB, h *signaling.Hub, room, name, ua string) *signaling.Peer {
 	t.Helper()
 	p, err := h.Connect(signaling.ConnInfo{RemoteAddr: "192.0.2.7:5000", UserAgent: ua, Transport: "websocket"}, testLink{})
 	if err != nil {
@@ -279,6 +279,8 @@ func TestStatusEntries(t *testing.T) {
 		{"stop", run, Status{State: StateStopped}, []string{LogServerStopped}},
 		{"fail", Status{State: StateStopped}, Status{State: StateError, Error: "x"}, []string{LogServerError}},
 		{"advertising", run, Status{State: StateRunning, Port: 7480, MDNS: mdnsOn()}, []string{LogMDNSAdvertised}},
+		{"https fails", run, Status{State: StateRunning, Port: 7480, TLS: service.TLSStatus{Enabled: true, Code: "failed", Error: "x"}}, []string{LogTLSError}},
+		{"relay fails", run, Status{State: StateRunning, Port: 7480, Relay: service.RelayStatus{Enabled: true, Code: "failed", Error: "busy"}}, []string{LogRelayError}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

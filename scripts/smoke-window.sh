@@ -102,7 +102,7 @@ run_window() {
 	# A config, cache and data folder of its own: nothing of the real user's is read or written.
 	XDG_CONFIG_HOME="$conf" XDG_CACHE_HOME="$work/cache" XDG_DATA_HOME="$work/data" \
 		WEBKIT_DISABLE_DMABUF_RENDERER=1 \
-		"$bin" --addr 127.0.0.1:0 --mdns=false --log-level debug --name "Smoke Lab" >"$log" 2>&1 &
+		"$bin" --addr 127.0.0.1:0 --mdns=false --turn-port 0 --log-level debug --name "Smoke Lab" >"$log" 2>&1 &
 	app_pid=$!
 	wait_for "$log" 'msg=serving addrs=\[127\.0\.0\.1:[0-9]+\]' "$START_WAIT" || fail "the server did not start"
 	local port
@@ -151,7 +151,7 @@ run_window "zh-CN" "$artifacts/window-zh.png"
 # The same binary without any display: headless, no GTK window needed.
 log="$work/headless.log"
 env -u DISPLAY -u WAYLAND_DISPLAY XDG_CONFIG_HOME="$work/config-headless" \
-	"$bin" --addr 127.0.0.1:0 --mdns=false >"$log" 2>&1 &
+	"$bin" --addr 127.0.0.1:0 --mdns=false --turn-port 0 >"$log" 2>&1 &
 app_pid=$!
 wait_for "$log" '^Join from any device on this network: http://127\.0\.0\.1:[0-9]+/' "$START_WAIT" || fail "headless mode did not start without a display"
 port=$(grep -Eo 'http://127\.0\.0\.1:[0-9]+/' "$log" | head -1 | grep -Eo '[0-9]+/$' | tr -d /)

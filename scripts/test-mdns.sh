@@ -118,7 +118,7 @@ sbx="$work/signalbox"
 go build -o "$sbx" . || rc=$?
 if [ "$rc" -eq 0 ]; then
 	ip netns exec "$ns_a" env XDG_CONFIG_HOME="$work/config" \
-		"$sbx" --headless --addr :0 --mdns=true --name "Netns Lab" >"$work/server.out" 2>"$work/server.err" &
+		"$sbx" --headless --addr :0 --mdns=true --turn-port 0 --name "Netns Lab" >"$work/server.out" 2>"$work/server.err" &
 	server=$!
 	tries=0
 	until grep -q 'msg="mdns: advertising"' "$work/server.err" 2>/dev/null; do
@@ -130,14 +130,17 @@ if [ "$rc" -eq 0 ]; then
 		fi
 		sleep 0.1
 	done
-	port=$(grep -Eo 'http://10\.77\.0\.1:[0-9]+/' "$work/server.out" | head -1 | grep -Eo '[0-9]+/$' | tr -d /)
+	port=$(grep -Eo 'https?://10\.77\.0\.1:[0-9]+/' "$work/server.out" | head -1 | grep -Eo '[0-9]+/$' | tr -d /)
+	# HTTPS is on by default: the TXT record carries the local CA's fingerprint.
+	fp=$(grep -Eo 'msg="HTTPS on" fingerprint=[0-9A-F:]+' "$work/server.err" | head -1 | sed 's/.*fingerprint=//')
+	[ -n "$fp" ] || { echo "test-mdns: signalbox did not serve HTTPS" >&2; rc=1; }
 	if [ "$rc" -eq 0 ]; then
 		ip netns exec "$ns_b" "$sbx" discover --wait 2s --interface vb >"$work/discover.out" 2>&1 || rc=$?
 		ip netns exec "$ns_b" "$sbx" discover --wait 2s --interface vb --json >"$work/discover.json" 2>&1 || rc=$?
 		cat "$work/discover.out"
-		grep -Eq "^Netns Lab +http://10\.77\.0\.1:$port/ +signalbox\.local\. +1 " "$work/discover.out" ||
-			{ echo "test-mdns: discover did not list Netns Lab at http://10.77.0.1:$port/" >&2; rc=1; }
-		for want in '"path": "/ws"' '"scheme": "http"' '"version": "1"' '"id": "[0-9a-f]{16}"' '"fd77::1"'; do
+		grep -Eq "^Netns Lab +https://10\.77\.0\.1:$port/ +signalbox\.local\. +1 +$fp\$" "$work/discover.out" ||
+			{ echo "test-mdns: discover did not list Netns Lab at https://10.77.0.1:$port/ with fingerprint $fp" >&2; rc=1; }
+		for want in '"path": "/ws"' '"scheme": "https"' '"version": "1"' '"id": "[0-9a-f]{16}"' '"fd77::1"' "\"fingerprint\": \"$fp\""; do
 			grep -Eq "$want" "$work/discover.json" || { echo "test-mdns: discover --json lacks $want" >&2; rc=1; }
 		done
 	fi

@@ -34,10 +34,13 @@ test('Ana opens a room from the lobby; her name is remembered', async () => {
 });
 
 test('Ben joins by the room link and both decode the other side’s video', async () => {
+  const t0 = Date.now();
   ben = await openPage(browser, server.url, '/r/math', { name: 'Ben' });
   await waitInRoom(ben, 1);
+  const inRoom = Date.now() - t0;
   await waitInRoom(ana, 1);
   const [a, b] = await Promise.all([waitDecoding(ana, 1), waitDecoding(ben, 1)]);
+  console.log(`Ben: page open to seated ${inRoom} ms, to video decoding both ways ${Date.now() - t0} ms`);
   assert.equal(a.second[0].name, 'Ben');
   assert.equal(b.second[0].name, 'Ana');
   await ana.locator('.tile.remote .name', { hasText: 'Ben' }).waitFor({ timeout: STEP_TIMEOUT });
@@ -67,6 +70,7 @@ test('the teaching view names the offer, the answer, candidates and the route', 
   await card.locator('dd', { hasText: 'host ↔ host' }).waitFor({ timeout: STEP_TIMEOUT });
   await card.locator('dd', { hasText: /\d+ ms/ }).waitFor({ timeout: STEP_TIMEOUT });
   await card.locator('dd', { hasText: /↓ \d+ kbit\/s/ }).waitFor({ timeout: STEP_TIMEOUT });
+  await log.locator('.entry').last().scrollIntoViewIfNeeded();
   console.log('screenshot:', await screenshot(ana, 'call-two-peers-teaching.png'));
   await ana.click('[data-action=teach]');
   console.log('screenshot:', await screenshot(ben, 'call-two-peers.png'));

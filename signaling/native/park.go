@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/soheilhy/cmux"
 )
 
 // parkAfter is how long a read loop waits for a client's next frame before
@@ -57,8 +58,8 @@ func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // TCP connection, the descriptor the poller watches.
 func (c *conn) attach(br *bufio.Reader, p *poller) {
 	c.br, c.fd = br, -1
-	tcp, ok := c.ws.NetConn().(*net.TCPConn)
-	if !ok || br == nil || p == nil {
+	tcp := plainTCP(c.ws.NetConn())
+	if tcp == nil || br == nil || p == nil {
 		return // TLS buffers what it decrypts: only plain TCP may park
 	}
 	rc, err := tcp.SyscallConn()
@@ -70,6 +71,21 @@ func (c *conn) attach(br *bufio.Reader, p *poller) {
 		return
 	}
 	c.tcp, c.poller = tcp, p
+}
+
+// plainTCP returns the TCP connection under nc when nothing between them
+// holds bytes back: nc itself, or cmux's wrapper (httpserver serves HTTP
+// and HTTPS on one port with cmux), whose sniffed bytes the HTTP request
+// has consumed by the time the WebSocket exists. TLS, or anything else,
+// gives nil.
+func plainTCP(nc net.Conn) *net.TCPConn {
+	switch c := nc.(type) {
+	case *net.TCPConn:
+		return c
+	case *cmux.MuxConn:
+		return plainTCP(c.Conn)
+	}
+	return nil
 }
 
 // seen records that the client was heard from just now.

@@ -56,10 +56,11 @@ export class Localizer {
     });
   }
 
-  /** time formats a moment as a short local time. */
-  time(ms: number): string {
-    let f = this.#formatters.get(this.locale);
-    if (!f) this.#formatters.set(this.locale, (f = new Intl.DateTimeFormat(this.locale, { timeStyle: 'short' })));
+  /** time formats a moment as a local time, to the minute or (for the teaching log) the second. */
+  time(ms: number, seconds = false): string {
+    const key = `${this.locale} ${seconds}`;
+    let f = this.#formatters.get(key);
+    if (!f) this.#formatters.set(key, (f = new Intl.DateTimeFormat(this.locale, { timeStyle: seconds ? 'medium' : 'short' })));
     return f.format(ms);
   }
 

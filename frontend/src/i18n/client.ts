@@ -138,6 +138,7 @@ const en = {
   'teach.title': 'How this call works',
   'teach.intro':
     'Signalbox only passes messages between the browsers (signalling). Sound and video go directly from browser to browser over WebRTC, once the two have exchanged an offer, an answer and their network addresses (ICE candidates).',
+  'teach.about': 'What am I looking at?',
   'teach.connections': 'Connections',
   'teach.col.state': 'Negotiation',
   'teach.col.route': 'Route',
@@ -162,7 +163,7 @@ const en = {
   'teach.dropSocket': 'Simulate a dropped connection',
   'teach.dropSocketHelp': 'Cuts this page’s connection to Signalbox, as a Wi-Fi hiccup would. Watch the page take its seat back while the call goes on.',
   'teach.clear': 'Clear',
-  'teach.raw': 'as sent',
+  'teach.raw': 'raw JSON',
   'teach.sent': 'sent',
   'teach.received': 'received',
   'teach.local': 'in this page',
@@ -358,6 +359,7 @@ const zhCN: Record<ClientKey, Entry> = {
   'teach.title': '这次通话是怎么工作的',
   'teach.intro':
     'Signalbox 只在浏览器之间传递消息（信令）。两个浏览器交换了提议（offer）、应答（answer）和各自的网络地址（ICE 候选）之后，声音和视频就通过 WebRTC 在浏览器之间直接传输。',
+  'teach.about': '这里显示的是什么？',
   'teach.connections': '连接',
   'teach.col.state': '协商',
   'teach.col.route': '路径',
@@ -382,7 +384,7 @@ const zhCN: Record<ClientKey, Entry> = {
   'teach.dropSocket': '模拟连接中断',
   'teach.dropSocketHelp': '像 Wi-Fi 短暂掉线那样切断此页面与 Signalbox 的连接。看看页面如何在通话继续的同时恢复座位。',
   'teach.clear': '清空',
-  'teach.raw': '原始消息',
+  'teach.raw': '原始 JSON',
   'teach.sent': '发出',
   'teach.received': '收到',
   'teach.local': '页面内部',

@@ -66,6 +66,31 @@ export interface MDNSStatus {
   code?: 'loopback-only' | 'no-lan' | 'failed';
 }
 
+/** TLSStatus mirrors service.TLSStatus: HTTPS with the local CA. */
+export interface TLSStatus {
+  enabled: boolean;
+  active: boolean;
+  fingerprint?: string;
+  userCert?: boolean;
+  caFile?: string;
+  trustUrl?: string;
+  error?: string;
+  code?: string;
+}
+
+/** RelayStatus mirrors service.RelayStatus: the built-in TURN relay. */
+export interface RelayStatus {
+  enabled: boolean;
+  active: boolean;
+  port?: number;
+  addr?: string;
+  activeAllocations: number;
+  relayedBytes: number;
+  inUse: boolean;
+  error?: string;
+  code?: string;
+}
+
 export type State = 'running' | 'stopped' | 'error';
 
 export interface Status {
@@ -79,6 +104,8 @@ export interface Status {
   joins: JoinView[];
   localUrl: string;
   mdns: MDNSStatus;
+  tls: TLSStatus;
+  relay: RelayStatus;
 }
 
 export interface LogEntry {
@@ -103,6 +130,9 @@ export interface Settings {
   mdns: boolean;
   language: '' | 'en' | 'zh-CN';
   serverId: string;
+  https: boolean;
+  turn: boolean;
+  turnPort: number;
 }
 
 export interface InterfaceView {

@@ -147,6 +147,8 @@ export function logCategory(e: LogEntry): LogCategory {
     case 'error':
     case 'server-error':
     case 'mdns-error':
+    case 'tls-error':
+    case 'relay-error':
     case 'events-skipped':
       return 'errors';
     default:
@@ -190,6 +192,10 @@ export function logMsg(e: LogEntry): Msg {
       return ['log.mdnsAdvertising', { host: (e.detail ?? '').replace(/\.$/, '') }];
     case 'mdns-error':
       return 'log.mdnsError';
+    case 'tls-error':
+      return 'log.tlsError';
+    case 'relay-error':
+      return ['log.relayError', { port: String(e.port ?? '') }];
     case 'settings-saved':
       return e.reason === 'restarted' ? 'log.settingsSavedRestarted' : 'log.settingsSaved';
     case 'events-skipped':
@@ -202,7 +208,7 @@ export function logMsg(e: LogEntry): Msg {
 /** logExtra is the second part of a log line: the reason or error, when there is one. */
 export function logExtra(e: LogEntry): Msg | null {
   if ((e.kind === 'peer-left' || e.kind === 'peer-disconnected') && e.reason && e.reason !== 'kicked') return reasonMsg(e.reason);
-  if (e.kind === 'error' || e.kind === 'server-error' || e.kind === 'mdns-error') return codeMsg(e.code);
+  if (['error', 'server-error', 'mdns-error', 'tls-error', 'relay-error'].includes(e.kind)) return codeMsg(e.code);
   return null;
 }
 

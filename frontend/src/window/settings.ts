@@ -18,6 +18,7 @@ export function needsRestart(a: Settings, b: Settings): boolean {
     a.port !== b.port ||
     a.roomCapacity !== b.roomCapacity ||
     a.serverName !== b.serverName ||
+    a.https !== b.https ||
     a.interfaces.length !== b.interfaces.length ||
     a.interfaces.some((x, i) => x !== b.interfaces[i])
   );
@@ -30,6 +31,9 @@ export class SettingsTab {
   #capacity: HTMLInputElement;
   #name: HTMLInputElement;
   #mdns: HTMLInputElement;
+  #https: HTMLInputElement;
+  #turn: HTMLInputElement;
+  #turnPort: HTMLInputElement;
   #allIfaces: HTMLInputElement;
   #ifaces: HTMLElement;
   #path: HTMLElement;
@@ -46,6 +50,9 @@ export class SettingsTab {
     this.#capacity = h(l, 'input', { attrs: { type: 'number', min: '1', max: String(MAX_ROOM_CAPACITY), id: 'set-capacity', required: '' } });
     this.#name = h(l, 'input', { attrs: { type: 'text', maxlength: '63', id: 'set-name', required: '' } });
     this.#mdns = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-mdns' } });
+    this.#https = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-https' } });
+    this.#turn = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-turn' }, on: { change: () => (this.#turnPort.disabled = !this.#turn.checked) } });
+    this.#turnPort = h(l, 'input', { attrs: { type: 'number', min: '0', max: '65535', id: 'set-turn-port', required: '' } });
     this.#allIfaces = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-all-ifaces' }, on: { change: () => this.#syncIfaces() } });
     this.#ifaces = h(l, 'div', { class: 'ifaces' });
     this.#path = h(l, 'p', { class: 'hint mono' });
@@ -69,6 +76,10 @@ export class SettingsTab {
       ]),
       h(l, 'label', { class: 'check' }, [this.#mdns, h(l, 'span', { l10n: { text: 'settings.mdns' } }), badge()]),
       h(l, 'small', { l10n: { text: 'settings.mdnsHint' } }),
+      h(l, 'label', { class: 'check' }, [this.#https, h(l, 'span', { l10n: { text: 'settings.https' } }), badge()]),
+      h(l, 'small', { l10n: { text: 'settings.httpsHint' } }),
+      h(l, 'label', { class: 'check' }, [this.#turn, h(l, 'span', { l10n: { text: 'settings.turn' } }), badge()]),
+      field('set-turn-port', 'settings.turnPort', this.#turnPort, 'settings.turnHint'),
       this.#fixedNote,
       h(l, 'div', { class: 'actions' }, [
         h(l, 'button', { class: 'btn primary', attrs: { type: 'submit' }, l10n: { text: 'settings.save' } }),
@@ -102,10 +113,23 @@ export class SettingsTab {
     this.#capacity.value = String(s.roomCapacity);
     this.#name.value = s.serverName;
     this.#mdns.checked = s.mdns;
+    this.#https.checked = s.https;
+    this.#turn.checked = s.turn;
+    this.#turnPort.value = String(s.turnPort);
+    this.#turnPort.disabled = !s.turn;
     this.#allIfaces.checked = s.interfaces.length === 0;
     this.#ifaces.replaceChildren(...v.interfaces.map((i) => this.#iface(i, s.interfaces.includes(i.name))));
     this.#syncIfaces();
-    const fixed: Record<string, HTMLInputElement> = { port: this.#port, roomCapacity: this.#capacity, serverName: this.#name, mdns: this.#mdns, interfaces: this.#allIfaces };
+    const fixed: Record<string, HTMLInputElement> = {
+      port: this.#port,
+      roomCapacity: this.#capacity,
+      serverName: this.#name,
+      mdns: this.#mdns,
+      interfaces: this.#allIfaces,
+      https: this.#https,
+      turn: this.#turn,
+      turnPort: this.#turnPort,
+    };
     for (const [key, input] of Object.entries(fixed)) {
       const on = v.fixed.includes(key);
       input.classList.toggle('fixed', on);
@@ -145,6 +169,9 @@ export class SettingsTab {
       serverName: this.#name.value.trim(),
       interfaces: chosen,
       mdns: this.#mdns.checked,
+      https: this.#https.checked,
+      turn: this.#turn.checked,
+      turnPort: Number(this.#turnPort.value),
     };
   }
 

@@ -4,7 +4,7 @@
 
 import QRCode from 'qrcode';
 
-import type { Bridge, JoinView, MDNSStatus, Status } from './api';
+import type { Bridge, JoinView, MDNSStatus, RelayStatus, Status } from './api';
 import { errorCode } from './api';
 import { data, h, type Localizer, type Msg, setData, setMsg } from './dom';
 import { codeMsg } from './format';
@@ -26,6 +26,11 @@ export class JoinPanel {
   #others: HTMLElement;
   #noLan: HTMLElement;
   #mdns: HTMLElement;
+  #trust: HTMLElement;
+  #trustUrl: HTMLElement;
+  #trustFp: HTMLElement;
+  #tlsProblem: HTMLElement;
+  #relay: HTMLElement;
   #status: Status | null = null;
 
   constructor(
@@ -61,8 +66,21 @@ export class JoinPanel {
       h(l, 'h3', { class: 'others-title', l10n: { text: 'join.also' } }),
       this.#others,
     ]);
+    this.#trustUrl = h(l, 'span', { class: 'url-small' });
+    this.#trustFp = h(l, 'small', { class: 'mono fingerprint' });
+    this.#trust = h(l, 'section', { class: 'trust', attrs: { hidden: '' } }, [
+      h(l, 'h3', { l10n: { text: 'tls.title' } }),
+      h(l, 'p', { class: 'hint', l10n: { text: 'tls.howto' } }),
+      h(l, 'div', { class: 'trust-row' }, [
+        this.#trustUrl,
+        h(l, 'button', { class: 'btn small', attrs: { type: 'button' }, l10n: { text: 'join.copyShort' }, on: { click: () => void this.#copy(this.#status?.tls.trustUrl ?? '') } }),
+      ]),
+      this.#trustFp,
+    ]);
+    this.#tlsProblem = h(l, 'p', { class: 'note warn', attrs: { hidden: '' }, l10n: { text: 'tls.failed' } });
     this.#mdns = h(l, 'p', { class: 'mdns' });
-    this.el = h(l, 'aside', { class: 'panel join-panel' }, [this.#problem, this.#join, this.#mdns]);
+    this.#relay = h(l, 'p', { class: 'mdns relay' });
+    this.el = h(l, 'aside', { class: 'panel join-panel' }, [this.#problem, this.#join, this.#trust, this.#tlsProblem, this.#mdns, this.#relay]);
   }
 
   /** update shows a new status. */
@@ -92,6 +110,15 @@ export class JoinPanel {
     this.#noLan.hidden = !primary || !isLoopback(primary.url);
     this.#others.replaceChildren(...st.joins.filter((j) => j !== primary).map((j) => this.#other(j)));
     this.#others.previousElementSibling?.toggleAttribute('hidden', st.joins.length < 2);
+    const tls = st.tls;
+    // Only other devices need the certificate: nothing to trust without a LAN.
+    this.#trust.hidden = !running || !tls.active || !tls.trustUrl || !!tls.userCert || !primary || isLoopback(primary.url);
+    if (tls.trustUrl) setData(this.#trustUrl, tls.trustUrl);
+    if (tls.fingerprint) setMsg(this.l, this.#trustFp, ['tls.fingerprint', { fp: tls.fingerprint }]);
+    this.#tlsProblem.hidden = !running || !tls.enabled || tls.active || !tls.code;
+    setMsg(this.l, this.#relay, relayMsg(st.relay));
+    this.#relay.className = `mdns relay ${st.relay.active ? 'ok' : st.relay.code ? 'warn' : ''}`;
+    this.#relay.hidden = !running;
     setMsg(this.l, this.#mdns, mdnsMsg(st.mdns));
     this.#mdns.className = `mdns ${st.mdns.advertising ? 'ok' : st.mdns.code === 'failed' ? 'warn' : ''}`;
   }
@@ -166,6 +193,13 @@ export function mdnsMsg(m: MDNSStatus): Msg {
     default:
       return 'mdns.starting';
   }
+}
+
+/** relayMsg describes the built-in TURN relay. */
+export function relayMsg(r: RelayStatus): Msg {
+  if (!r.enabled) return 'relay.off';
+  if (r.active) return [r.inUse ? 'relay.inUse' : 'relay.ready', { port: r.port ?? 0, count: r.activeAllocations }];
+  return r.code ? ['relay.failed', { port: r.port ?? 0 }] : 'relay.starting';
 }
 
 function isLoopback(url: string): boolean {

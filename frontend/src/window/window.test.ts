@@ -312,8 +312,9 @@ describe('format', () => {
   });
 
   it('knows which settings restart the server, like Go', () => {
-    const s = { port: 7480, roomCapacity: 2, serverName: 'Lab', interfaces: [], mdns: true, language: '' as const, serverId: 'x' };
-    expect(needsRestart(s, { ...s, mdns: false, language: 'en' })).toBe(false);
+    const s = { port: 7480, roomCapacity: 2, serverName: 'Lab', interfaces: [], mdns: true, language: '' as const, serverId: 'x', https: true, turn: true, turnPort: 3478 };
+    expect(needsRestart(s, { ...s, mdns: false, language: 'en', turn: false, turnPort: 0 })).toBe(false);
+    expect(needsRestart(s, { ...s, https: false })).toBe(true);
     expect(needsRestart(s, { ...s, interfaces: ['wlan0'] })).toBe(true);
     expect(needsRestart(s, { ...s, port: 8000 })).toBe(true);
   });

@@ -59,7 +59,7 @@ export class CallView {
     };
     const close = h(l, 'button', { class: 'button close', attrs: { type: 'button' }, l10n: { text: 'call.closePanel' } });
     close.addEventListener('click', () => this.#open(null));
-    this.#aside = h(l, 'aside', { class: 'side', attrs: { id: 'side' } }, [close, ...Object.values(this.#panels)]);
+    this.#aside = h(l, 'aside', { class: 'side', attrs: { id: 'side' } }, [h(l, 'div', { class: 'side-head' }, [close]), ...Object.values(this.#panels)]);
     this.#aside.hidden = true;
 
     const button = (action: string, key: ClientKey, extra = '') =>

@@ -28,10 +28,13 @@ export class TeachingPanel {
     this.#showCandidates.addEventListener('change', () => this.el.classList.toggle('hide-candidates', !this.#showCandidates.checked));
     this.el = h(l, 'section', { class: 'panel-body teaching', attrs: { 'aria-labelledby': 'teach-title' } }, [
       h(l, 'h2', { id: 'teach-title', l10n: { text: 'teach.title' } }),
-      h(l, 'p', { class: 'muted', l10n: { text: 'teach.intro' } }),
+      h(l, 'details', { class: 'about' }, [
+        h(l, 'summary', { l10n: { text: 'teach.about' } }),
+        h(l, 'p', { l10n: { text: 'teach.intro' } }),
+        h(l, 'p', { l10n: { text: 'teach.routeHelp' } }),
+      ]),
       h(l, 'h3', { l10n: { text: 'teach.connections' } }),
       this.#conns,
-      h(l, 'p', { class: 'muted small', l10n: { text: 'teach.routeHelp' } }),
       h(l, 'h3', { l10n: { text: 'teach.messages' } }),
       h(l, 'div', { class: 'log-tools' }, [
         h(l, 'label', { class: 'check' }, [this.#showCandidates, h(l, 'span', { l10n: { text: 'teach.showCandidates' } })]),
@@ -84,7 +87,7 @@ export class TeachingPanel {
     const arrow = entry.dir === 'out' ? '→' : entry.dir === 'in' ? '←' : '•';
     const dirKey: ClientKey = entry.dir === 'out' ? 'teach.sent' : entry.dir === 'in' ? 'teach.received' : 'teach.local';
     const parts: Node[] = [
-      h(this.l, 'time', {}, [userText(this.l.time(entry.at))]),
+      h(this.l, 'time', {}, [userText(this.l.time(entry.at, true))]),
       h(this.l, 'span', { class: 'arrow', l10n: { title: dirKey, 'aria-label': dirKey } }, [userText(arrow)]),
       h(this.l, 'span', { class: 'what' }, [userText(d.text)]),
     ];
