@@ -227,11 +227,13 @@ type Rendered struct {
 	Rooms  int    `json:"rooms"`
 	Peers  int    `json:"peers"`
 	Locale string `json:"locale"`
+	// State is the server state the header shows ("running", "error"…).
+	State string `json:"state"`
 }
 
 // ReportRendered receives the window's count of the rooms and peer rows it
 // has drawn (read from its DOM) and logs it at debug level: the smoke test
 // reads it to check the window's peer list follows the server.
 func (a *App) ReportRendered(r Rendered) {
-	a.log.Debug("window rendered", "rooms", r.Rooms, "peers", r.Peers, "locale", r.Locale)
+	a.log.Debug("window rendered", "rooms", r.Rooms, "peers", r.Peers, "locale", r.Locale, "state", r.State)
 }

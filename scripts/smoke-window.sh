@@ -8,8 +8,10 @@
 # the bound method ReportRendered, logged at debug level), screenshots the
 # window into test-artifacts/window.png, then does the same in Chinese
 # (test-artifacts/window-zh.png), quits with SIGTERM and checks the server
-# stopped and the port is free. Finally it checks the same binary runs
-# headless with no display at all.
+# stopped and the port is free. Then it starts the window on a port another
+# Signalbox holds and checks the window shows the error
+# (test-artifacts/window-port-busy.png). Finally it checks the same binary
+# runs headless with no display at all.
 #
 # Needs: go, the wails CLI (~/go/bin), xvfb-run, ImageMagick's import,
 # curl, GTK/WebKitGTK 4.1 runtime libraries, a CJK font for the Chinese
@@ -122,6 +124,11 @@ run_window() {
 	if [ -n "$lang" ]; then
 		grep -q "msg=\"window rendered\" rooms=1 peers=1 locale=$lang" "$log" || fail "the window is not in $lang"
 	fi
+	local rss=0 pid
+	for pid in "$app_pid" $(pgrep -P "$app_pid" || true); do
+		rss=$((rss + $(ps -o rss= -p "$pid" 2>/dev/null || echo 0)))
+	done
+	say "[$lang] memory: $((rss / 1024)) MiB RSS (the app and WebKit's processes)"
 	sleep 1.2 # let "connected for" tick once, so the screenshot shows it
 	import -window root "$shot" || fail "screenshot"
 	say "[$lang] screenshot $shot"
@@ -147,6 +154,28 @@ run_window() {
 
 run_window "" "$artifacts/window.png"
 run_window "zh-CN" "$artifacts/window-zh.png"
+
+# A busy port: another Signalbox (headless) holds it; the window must say
+# so, with the fix, instead of failing.
+holder_log="$work/holder.log"
+XDG_CONFIG_HOME="$work/config-holder" "$bin" --headless --addr 127.0.0.1:0 --mdns=false --turn=false >"$holder_log" 2>&1 &
+holder=$!
+wait_for "$holder_log" '^Join from any device on this network: http://127\.0\.0\.1:[0-9]+/' "$START_WAIT" || fail "the port holder did not start"
+busy=$(grep -Eo 'http://127\.0\.0\.1:[0-9]+/' "$holder_log" | head -1 | grep -Eo '[0-9]+/$' | tr -d /)
+log="$work/app-busy.log"
+XDG_CONFIG_HOME="$work/config-busy" XDG_CACHE_HOME="$work/cache" XDG_DATA_HOME="$work/data" WEBKIT_DISABLE_DMABUF_RENDERER=1 \
+	"$bin" --addr "127.0.0.1:$busy" --mdns=false --turn=false --log-level debug >"$log" 2>&1 &
+app_pid=$!
+wait_for "$log" 'msg="window rendered" rooms=0 peers=0 locale=en state=error' "$START_WAIT" || fail "the window did not show the busy port as an error"
+grep -q "port already in use" "$log" || fail "the log does not say the port is in use"
+sleep 0.5
+import -window root "$artifacts/window-port-busy.png" || fail "screenshot"
+kill -TERM "$app_pid"
+wait "$app_pid" || fail "the app exited with status $? after a busy port"
+app_pid=""
+kill -TERM "$holder"
+wait "$holder" || true
+say "busy port $busy shown as an error: $artifacts/window-port-busy.png"
 
 # The same binary without any display: headless, no GTK window needed.
 log="$work/headless.log"

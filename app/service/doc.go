@@ -3,7 +3,14 @@
 // over HTTP, finds the join URLs, and advertises the server on the LAN with
 // app/mdns (advertise.go: started after listening, re-announced when the
 // machine's addresses change, withdrawn with goodbyes on Stop; a failure is
-// reported by MDNS and logged, never fatal). Apply changes the settings,
+// reported by MDNS and logged, never fatal). By default it also serves
+// HTTPS on the same port with a certificate from the local CA in the
+// configuration folder (tls.go; join URLs become https:// on the LAN,
+// loopback stays http://) and runs the built-in TURN relay, whose
+// credentials each peer gets in its welcome (turn.go); security.go keeps
+// both in step with the machine's addresses. Neither may stop the server:
+// a failure is reported by TLS or Relay and logged, and the server serves
+// plain HTTP or without the relay. Apply changes the settings,
 // restarting the server only when it must. The headless command and the
 // desktop window both drive it.
 //

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,13 +42,42 @@ func newSecureService(t *testing.T, st Settings, configDir string) *Service {
 	if st.Addr == "" {
 		st.Addr = "127.0.0.1:0"
 	}
-	s := New(Config{Settings: st, Version: "test", ConfigDir: configDir}, testLogger(t))
+	s := New(Config{Settings: st, Version: "test", ConfigDir: configDir}, quietAfterLogger(t))
 	t.Cleanup(func() {
 		if err := s.Stop(context.Background()); err != nil {
 			t.Errorf("Stop() = %v", err)
 		}
 	})
 	return s
+}
+
+// afterWriter forwards log lines to t.Log until the test ends, then drops
+// them: pion's TURN goroutines may still log while they wind down after
+// the relay closed, and testing panics on output after a test.
+type afterWriter struct {
+	mu   sync.Mutex
+	t    *testing.T
+	done bool
+}
+
+func (w *afterWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	}
+	return len(p), nil
+}
+
+// quietAfterLogger logs to t until t ends.
+func quietAfterLogger(t *testing.T) *slog.Logger {
+	w := &afterWriter{t: t}
+	t.Cleanup(func() { // registered before the service's Stop, so it runs after it
+		w.mu.Lock()
+		w.done = true
+		w.mu.Unlock()
+	})
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // caPool reads the CA the service created in configDir.
@@ -392,8 +423,8 @@ func TestTURNFailureServes(t *testing.T) {
 	if err := s.Start(); err != nil {
 		t.Fatalf("Start() = %v, want the server to start without the relay", err)
 	}
-	if r := s.Relay(); !r.Enabled || r.Active || r.Code != "failed" || r.Error == "" {
-		t.Errorf("Relay() = %+v, want enabled, inactive, code failed", r)
+	if r := s.Relay(); !r.Enabled || r.Active || r.Code != "failed" || r.Error == "" || r.Port != busy {
+		t.Errorf("Relay() = %+v, want enabled, inactive, code failed, port %d", r, busy)
 	}
 	if _, ice := welcomeICE(t, s.Port()); len(ice) != 0 {
 		t.Errorf("welcome iceServers = %+v without a relay, want []", ice)
@@ -425,9 +456,22 @@ func TestApplyTURNKeepsHub(t *testing.T) {
 			t.Errorf("TURN=%v: welcome iceServers = %+v", on, ice)
 		}
 	}
+	// The relay takes its own port back, as it must with the fixed default
+	// port: once when only the relay restarts, once with the whole server.
+	port := s.Relay().Port
+	st.TURNPort = port
+	if restarted, err := s.Apply(context.Background(), st); err != nil || restarted {
+		t.Fatalf("Apply(TURN port %d) = %v, %v; want no restart", port, restarted, err)
+	}
+	if r := s.Relay(); !r.Active || r.Port != port {
+		t.Errorf("after Apply(TURN port %d): Relay() = %+v", port, r)
+	}
 	st.HTTPS = true
 	if restarted, err := s.Apply(context.Background(), st); err != nil || !restarted {
 		t.Errorf("Apply(HTTPS on) = %v, %v; want a restart", restarted, err)
+	}
+	if r := s.Relay(); !r.Active || r.Port != port {
+		t.Errorf("after a restart: Relay() = %+v, want active on port %d again", r, port)
 	}
 }
 
@@ -582,5 +626,32 @@ func TestMachineLocalName(t *testing.T) {
 	}
 	if got := certHosts(); !slices.Contains(got, "signalbox.local") || !slices.Contains(got, label+".local") {
 		t.Errorf("certHosts() = %q", got)
+	}
+}
+
+// TestTXTFingerprint: the mDNS TXT record carries the scheme and the CA's
+// fingerprint, so a client that discovers the server can pin it.
+func TestTXTFingerprint(t *testing.T) {
+	tests := []struct {
+		name       string
+		https      bool
+		wantScheme string
+	}{
+		{"https", true, "https"},
+		{"plain", false, "http"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSecureService(t, Settings{HTTPS: tt.https, MDNS: true}, t.TempDir())
+			if err := s.Start(); err != nil {
+				t.Fatal(err)
+			}
+			s.mu.Lock()
+			txt := s.adv.cfg.TXT
+			s.mu.Unlock()
+			if txt.Scheme != tt.wantScheme || txt.Fingerprint != s.TLS().Fingerprint || (tt.https && txt.Fingerprint == "") {
+				t.Errorf("TXT = %+v, want scheme %s and fingerprint %q", txt, tt.wantScheme, s.TLS().Fingerprint)
+			}
+		})
 	}
 }

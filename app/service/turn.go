@@ -25,8 +25,9 @@ type RelayStatus struct {
 	// Enabled is the setting; Active is true while the relay listens.
 	Enabled bool `json:"enabled"`
 	Active  bool `json:"active"`
-	// Port is the UDP and TCP port; Addr the address handed out in relay
-	// candidates (127.0.0.1 when this machine has no LAN).
+	// Port is the UDP and TCP port (the configured one when the relay
+	// failed); Addr the address handed out in relay candidates (127.0.0.1
+	// when this machine has no LAN).
 	Port int    `json:"port,omitempty"`
 	Addr string `json:"addr,omitempty"`
 	// ActiveAllocations counts the relay allocations open now (browsers
@@ -167,6 +168,9 @@ func (r *relay) status(now time.Time) RelayStatus {
 		st.Error, st.Code = r.err.Error(), "failed"
 	}
 	if r.srv == nil {
+		if r.enabled {
+			st.Port = r.port // the port it could not take
+		}
 		return st
 	}
 	stats := r.srv.Stats()

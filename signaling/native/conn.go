@@ -153,24 +153,18 @@ func (c *conn) resumeWriting() bool {
 	return true
 }
 
-// writeEntry writes one outbox entry as a frame: its encoding, shared by
-// every recipient, with the recipient's seq put in front. The pieces go
-// straight into gorilla's pooled write buffer, one write to the socket.
+// writeEntry writes one outbox entry as a frame, built in a pooled buffer
+// (see appendFrame) and copied once into gorilla's pooled write buffer.
 func (c *conn) writeEntry(e signaling.Entry) error {
-	body := e.Msg.Encoded(signaling.EncodingNative, encode)
-	var head [len(`{"seq":,`) + 20]byte
+	bp := c.pools.scratch.Get().(*[]byte)
+	b := appendFrame((*bp)[:0], e)
 	c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
-	w, err := c.ws.NextWriter(websocket.TextMessage)
-	if err != nil {
-		return err
+	err := c.ws.WriteMessage(websocket.TextMessage, b)
+	if cap(b) <= maxPooledFrame {
+		*bp = b[:0]
+		c.pools.scratch.Put(bp)
 	}
-	if _, err := w.Write(appendSeq(head[:0], e.Seq, body)); err != nil {
-		return err
-	}
-	if _, err := w.Write(body[1:]); err != nil {
-		return err
-	}
-	return w.Close()
+	return err
 }
 
 func (c *conn) stopWriting() {
@@ -314,6 +308,7 @@ const maxPooledFrame = 16 << 10
 type pools struct {
 	frames  sync.Pool // *bytes.Buffer: one client frame being handled
 	batches sync.Pool // *[]signaling.Entry: a writer's batch
+	scratch sync.Pool // *[]byte: a frame being written
 }
 
 func newPools() *pools {
@@ -323,6 +318,7 @@ func newPools() *pools {
 			b := make([]signaling.Entry, 0, writeBatch)
 			return &b
 		}},
+		scratch: sync.Pool{New: func() any { return new([]byte) }},
 	}
 }
 

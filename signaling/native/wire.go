@@ -203,6 +203,29 @@ func errorFrameFor(ref string, err error) errorFrame {
 	return errorFrame{Type: "error", Code: code, Message: err.Error(), Request: ref}
 }
 
+// appendFrame appends the frame for outbox entry e: its message with
+// "seq" first. Messages that several peers receive (presence, broadcast)
+// are encoded once and the encoding is kept with the message for the
+// others; a signal, which has one recipient, is written straight into dst
+// (the relay path allocates nothing here), and so is a transport's own
+// frame. Other messages are per peer and rare: encoded each time, so
+// nothing is kept in the peer's replay history but the message itself.
+func appendFrame(dst []byte, e signaling.Entry) []byte {
+	m := e.Msg
+	switch m.Kind {
+	case signaling.KindSignal:
+		dst = append(dst, `{"seq":`...)
+		dst = strconv.AppendUint(dst, e.Seq, 10)
+		dst = append(dst, ',')
+		return appendRelayFields(dst, "signal", m.Peer, m.Data)
+	case signaling.KindFrame:
+		return withSeq(dst, e.Seq, m.Frame)
+	case signaling.KindPeerJoined, signaling.KindPeerLeft, signaling.KindBroadcast:
+		return withSeq(dst, e.Seq, m.Encoded(signaling.EncodingNative, encode))
+	}
+	return withSeq(dst, e.Seq, encode(m))
+}
+
 // withSeq writes body, a JSON object, to buf with "seq":seq as its first
 // field.
 func withSeq(buf []byte, seq uint64, body []byte) []byte {
@@ -225,7 +248,12 @@ func appendSeq(buf []byte, seq uint64, body []byte) []byte {
 // would validate and compact data again although the decoder already
 // checked it. Data must be valid JSON, which every transport guarantees.
 func appendRelay(dst []byte, typ string, from signaling.PeerInfo, data json.RawMessage) []byte {
-	dst = append(dst, `{"type":"`...)
+	return appendRelayFields(append(dst, '{'), typ, from, data)
+}
+
+// appendRelayFields is appendRelay without the opening brace.
+func appendRelayFields(dst []byte, typ string, from signaling.PeerInfo, data json.RawMessage) []byte {
+	dst = append(dst, `"type":"`...)
 	dst = append(dst, typ...)
 	dst = append(dst, `","from":`...)
 	dst = appendString(dst, from.ID)

@@ -156,6 +156,8 @@ export interface Rendered {
   rooms: number;
   peers: number;
   locale: string;
+  /** state is the server state the header shows, read from the DOM. */
+  state: string;
 }
 
 /** AppBindings are the exported methods of app.App, as Wails binds them. */

@@ -32,8 +32,8 @@ import { Toaster } from './toast';
 /** LOGO is the app icon, small, bundled by Vite. */
 const LOGO = new URL('./logo.png', import.meta.url).href;
 
-/** TICK_MS is how often the "connected for" times move on. */
-const TICK_MS = 1000;
+/** TICK_MS is how often the "connected for" times are refreshed (they show whole seconds). */
+const TICK_MS = 500;
 
 type TabName = 'rooms' | 'chat' | 'log' | 'settings';
 const TAB_KEYS: Record<TabName, Msg> = { rooms: 'tab.rooms', chat: 'tab.chat', log: 'tab.log', settings: 'tab.settings' };
@@ -126,6 +126,7 @@ class WindowApp {
     setMsg(this.l, this.#stateEl, s.state === 'running' ? 'state.running' : s.state === 'error' ? 'state.error' : 'state.stopped');
     setData(this.#serverName, s.serverName);
     this.#join.update(s);
+    this.#report();
   }
 
   #onView(v: View): void {
@@ -142,7 +143,8 @@ class WindowApp {
 
   /** report tells the Go side what the DOM shows (the smoke test reads it from the log). */
   #report(): void {
-    const r = { ...this.#rooms.rendered(), locale: this.l.locale };
+    const state = ['running', 'error', 'stopped'].find((c) => this.#stateEl.classList.contains(c)) ?? '';
+    const r = { ...this.#rooms.rendered(), locale: this.l.locale, state };
     const key = JSON.stringify(r);
     if (key === this.#reported) return;
     this.#reported = key;

@@ -12,6 +12,8 @@ import type { Toaster } from './toast';
 
 /** QR_SIZE is the QR code's width in CSS pixels: big enough to scan across a classroom desk. */
 const QR_SIZE = 280;
+/** TRUST_QR_SIZE is the /trust page's QR code: smaller, so the join code stays the one people scan first. */
+const TRUST_QR_SIZE = 140;
 
 /** JoinPanel shows how to join, and what is wrong when the server is not running. */
 export class JoinPanel {
@@ -29,6 +31,8 @@ export class JoinPanel {
   #trust: HTMLElement;
   #trustUrl: HTMLElement;
   #trustFp: HTMLElement;
+  #trustQr: HTMLCanvasElement;
+  #trustQrUrl = '';
   #tlsProblem: HTMLElement;
   #relay: HTMLElement;
   #status: Status | null = null;
@@ -68,9 +72,11 @@ export class JoinPanel {
     ]);
     this.#trustUrl = h(l, 'span', { class: 'url-small' });
     this.#trustFp = h(l, 'small', { class: 'mono fingerprint' });
+    this.#trustQr = h(l, 'canvas', { class: 'qr-small', attrs: { width: String(TRUST_QR_SIZE), height: String(TRUST_QR_SIZE), role: 'img', 'data-testid': 'trust-qr' }, l10n: { 'aria-label': 'tls.qrLabel' } });
     this.#trust = h(l, 'section', { class: 'trust', attrs: { hidden: '' } }, [
       h(l, 'h3', { l10n: { text: 'tls.title' } }),
       h(l, 'p', { class: 'hint', l10n: { text: 'tls.howto' } }),
+      this.#trustQr,
       h(l, 'div', { class: 'trust-row' }, [
         this.#trustUrl,
         h(l, 'button', { class: 'btn small', attrs: { type: 'button' }, l10n: { text: 'join.copyShort' }, on: { click: () => void this.#copy(this.#status?.tls.trustUrl ?? '') } }),
@@ -91,8 +97,8 @@ export class JoinPanel {
     this.#join.hidden = !running;
     if (!running) {
       if (st.state === 'error' && st.errorCode === 'port-busy') {
-        setMsg(this.l, this.#problemText, ['status.portBusy', { port: st.port }]);
-        setMsg(this.l, this.#problemFix, ['status.portBusyFix', { port: st.port }]);
+        setMsg(this.l, this.#problemText, ['status.portBusy', { port: String(st.port) }]);
+        setMsg(this.l, this.#problemFix, ['status.portBusyFix', { port: String(st.port) }]);
       } else if (st.state === 'error') {
         setMsg(this.l, this.#problemText, 'status.failed');
         this.#problemFix.removeAttribute('data-l10n');
@@ -114,6 +120,7 @@ export class JoinPanel {
     // Only other devices need the certificate: nothing to trust without a LAN.
     this.#trust.hidden = !running || !tls.active || !tls.trustUrl || !!tls.userCert || !primary || isLoopback(primary.url);
     if (tls.trustUrl) setData(this.#trustUrl, tls.trustUrl);
+    if (tls.trustUrl && !this.#trust.hidden) void this.#drawTrustQR(tls.trustUrl);
     if (tls.fingerprint) setMsg(this.l, this.#trustFp, ['tls.fingerprint', { fp: tls.fingerprint }]);
     this.#tlsProblem.hidden = !running || !tls.enabled || tls.active || !tls.code;
     setMsg(this.l, this.#relay, relayMsg(st.relay));
@@ -136,6 +143,17 @@ export class JoinPanel {
     this.#qrUrl = url;
     try {
       await QRCode.toCanvas(this.#qr, url, { width: QR_SIZE, margin: 2, errorCorrectionLevel: 'M', color: { dark: '#0f172a', light: '#ffffff' } });
+    } catch (err) {
+      this.toast.show('join.qrFailed', 'error', String(err));
+    }
+  }
+
+  /** drawTrustQR draws the second, smaller QR code: the /trust page, for a phone that does not trust the certificate yet. */
+  async #drawTrustQR(url: string): Promise<void> {
+    if (url === this.#trustQrUrl) return;
+    this.#trustQrUrl = url;
+    try {
+      await QRCode.toCanvas(this.#trustQr, url, { width: TRUST_QR_SIZE, margin: 1, errorCorrectionLevel: 'M', color: { dark: '#0f172a', light: '#ffffff' } });
     } catch (err) {
       this.toast.show('join.qrFailed', 'error', String(err));
     }
@@ -174,7 +192,7 @@ export class JoinPanel {
       await this.b.app.Retry();
     } catch (err) {
       const { code, detail } = errorCode(err);
-      this.toast.show(code === 'port-busy' ? ['status.portBusy', { port: this.#status?.port ?? 0 }] : codeMsg(code), 'error', detail);
+      this.toast.show(code === 'port-busy' ? ['status.portBusy', { port: String(this.#status?.port ?? '') }] : codeMsg(code), 'error', detail);
     }
   }
 }
@@ -198,8 +216,8 @@ export function mdnsMsg(m: MDNSStatus): Msg {
 /** relayMsg describes the built-in TURN relay. */
 export function relayMsg(r: RelayStatus): Msg {
   if (!r.enabled) return 'relay.off';
-  if (r.active) return [r.inUse ? 'relay.inUse' : 'relay.ready', { port: r.port ?? 0, count: r.activeAllocations }];
-  return r.code ? ['relay.failed', { port: r.port ?? 0 }] : 'relay.starting';
+  if (r.active) return [r.inUse ? 'relay.inUse' : 'relay.ready', { port: String(r.port ?? ''), count: r.activeAllocations }];
+  return r.code ? ['relay.failed', { port: String(r.port ?? '') }] : 'relay.starting';
 }
 
 function isLoopback(url: string): boolean {

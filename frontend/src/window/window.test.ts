@@ -14,6 +14,7 @@ import { errorCode, type LogEntry } from './api';
 import { wsURL } from './chat';
 import { codeMsg, connectedFor, deviceMsg, duration, hasWebRTC, logCategory, logExtra, logMsg, parseTime, transportMsg } from './format';
 import { needsRestart } from './settings';
+import { mdnsMsg, relayMsg } from './status';
 
 
 /** Token is a piece of TypeScript: code, or the text of a string literal. */
@@ -309,6 +310,15 @@ describe('format', () => {
     expect(wsURL('https://[::1]:8443/')).toBe('wss://[::1]:8443/ws');
     expect(hasWebRTC({})).toBe(false);
     expect(hasWebRTC({ RTCPeerConnection: function RTCPeerConnection() {} })).toBe(true);
+  });
+
+  it('describes the relay and mDNS, ports without digit grouping', () => {
+    const relay = { enabled: true, active: true, port: 33793, activeAllocations: 2, relayedBytes: 10, inUse: true };
+    expect(say(relayMsg(relay))).toBe('TURN relay on port 33793 is relaying (2 allocations).');
+    expect(say(relayMsg({ ...relay, active: false, code: 'failed' }))).toBe('TURN relay could not start on port 33793 (see the event log).');
+    expect(say(relayMsg({ ...relay, enabled: false }))).toBe('TURN relay off.');
+    expect(say(mdnsMsg({ enabled: true, advertising: true, host: 'signalbox.local.' }))).toContain('as signalbox.local:');
+    expect(say(mdnsMsg({ enabled: true, advertising: false, code: 'no-lan' }))).toBe('Not announced yet: no network connection.');
   });
 
   it('knows which settings restart the server, like Go', () => {

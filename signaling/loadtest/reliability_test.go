@@ -1,0 +1,310 @@
+package loadtest
+
+// The reliability suite: abuse a classroom or a hostile LAN can produce,
+// against the real server on loopback. Each test checks that the abuse is
+// refused or cleaned up and that other peers do not notice. The churn soak
+// is in soak_test.go.
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"signalbox/signaling"
+)
+
+// bystanderP99 bounds the relay p99 of peers that share the server with
+// an abuser. Generous: the race detector and a shared 2-core machine add
+// their own delays; a stall (a lock held, a blocked write) would be
+// seconds.
+const bystanderP99 = 250 * time.Millisecond
+
+// bystanders starts two pairs relaying 20 payloads/s each for d and
+// returns a function that waits for and checks their sample.
+func bystanders(t *testing.T, ts *testServer, d time.Duration) (check func()) {
+	t.Helper()
+	run, err := Start(Plan{Protocol: "native", Addr: ts.addr, Pairs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	if _, err := run.Setup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan Phase, 1)
+	go func() {
+		p, _ := run.Relay(context.Background(), 20, d, 2*time.Second)
+		done <- p
+	}()
+	return func() {
+		t.Helper()
+		p := <-done
+		s := p.Sample
+		if s.Lost != 0 || s.WrongRoom != 0 || s.Disconnects != 0 || s.Received == 0 {
+			t.Errorf("bystanders: %+v", s.Counts)
+		}
+		if p99 := s.Relay.Quantile(99); p99 > bystanderP99 {
+			t.Errorf("bystanders' relay p99 = %v, want ≤ %v", p99, bystanderP99)
+		}
+	}
+}
+
+// rawClient is a native-protocol client for abuse.
+type rawClient struct {
+	t  *testing.T
+	ws *websocket.Conn
+	id string
+}
+
+func dialRaw(t *testing.T, ts *testServer) *rawClient {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+ts.addr+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	c := &rawClient{t: t, ws: ws}
+	w := c.expect("welcome")
+	c.id = w["peer"].(map[string]any)["id"].(string)
+	return c
+}
+
+func (c *rawClient) send(v any) {
+	c.t.Helper()
+	if err := c.ws.WriteJSON(v); err != nil {
+		c.t.Fatalf("send: %v", err)
+	}
+}
+
+// expect reads frames until one of type typ (others are skipped).
+func (c *rawClient) expect(typ string) map[string]any {
+	c.t.Helper()
+	c.ws.SetReadDeadline(time.Now().Add(waitFor))
+	for {
+		var f map[string]any
+		if err := c.ws.ReadJSON(&f); err != nil {
+			c.t.Fatalf("waiting for %q: %v", typ, err)
+		}
+		if f["type"] == typ {
+			return f
+		}
+	}
+}
+
+// expectClose reads until the server closes and returns the close code.
+func (c *rawClient) expectClose() int {
+	c.t.Helper()
+	c.ws.SetReadDeadline(time.Now().Add(waitFor))
+	for {
+		_, _, err := c.ws.ReadMessage()
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
+			return ce.Code
+		}
+		if err != nil {
+			c.t.Fatalf("read: %v, want a close frame", err)
+		}
+	}
+}
+
+func (c *rawClient) join(room string) map[string]any {
+	c.send(map[string]string{"type": "join", "room": room})
+	return c.expect("joined")
+}
+
+// TestStalledReaderIsDropped: a peer that stops reading but keeps its TCP
+// connection open while its partner floods it is dropped when its outbox
+// bound is hit; its queue never grows past the bound, and other peers'
+// relay is not delayed.
+func TestStalledReaderIsDropped(t *testing.T) {
+	const outbox = 32
+	ts := startServer(t, signaling.Config{OutboxSize: outbox, Rate: 1e6, Burst: 1e6, WriteTimeout: time.Second})
+	check := bystanders(t, ts, 2*time.Second)
+	flooder, stalled := dialRaw(t, ts), dialRaw(t, ts)
+	flooder.join("stall")
+	stalled.join("stall")
+	flooder.expect("peer-joined")
+	big := strings.Repeat("x", 32<<10) // fills the socket buffers quickly
+	deadline := time.Now().Add(waitFor)
+	for ts.hub.Stats().SlowDropped == 0 {
+		for _, p := range ts.hub.Snapshot().Rooms {
+			for _, pe := range p.Peers {
+				if pe.Pending > outbox {
+					t.Fatalf("peer %s has %d pending, bound is %d", pe.ID, pe.Pending, outbox)
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("stalled reader never dropped")
+		}
+		flooder.send(map[string]any{"type": "signal", "to": stalled.id, "data": big})
+	}
+	if left := flooder.expect("peer-left"); left["reason"] != string(signaling.ReasonDropped) {
+		t.Errorf("peer-left = %v, want reason dropped", left)
+	}
+	check()
+}
+
+// TestAbruptDisconnectMidFrame: a client that vanishes halfway through a
+// frame is detached at once and its seat freed after the resume grace.
+func TestAbruptDisconnectMidFrame(t *testing.T) {
+	ts := startServer(t, signaling.Config{ResumeGrace: 50 * time.Millisecond})
+	a, b := dialRaw(t, ts), dialRaw(t, ts)
+	a.join("r")
+	b.join("r")
+	a.expect("peer-joined")
+	// A masked text frame announcing 1,000 bytes, of which 10 follow.
+	frame := append([]byte{0x81, 0x80 | 126, 0x03, 0xe8, 1, 2, 3, 4}, make([]byte, 10)...)
+	if _, err := b.ws.NetConn().Write(frame); err != nil {
+		t.Fatal(err)
+	}
+	b.ws.NetConn().(*net.TCPConn).SetLinger(0) // close with a reset, as a crash would
+	b.ws.NetConn().Close()
+	if left := a.expect("peer-left"); left["reason"] != string(signaling.ReasonTimedOut) {
+		t.Errorf("peer-left = %v, want reason timed-out", left)
+	}
+	eventually(t, "the vanished peer is gone", func() bool { return ts.hub.Stats().Peers == 1 })
+}
+
+// TestHalfOpenConnectionTimesOut: a peer whose TCP connection stays open
+// but which answers nothing (a laptop lid closed, a Wi-Fi gone without a
+// FIN) is closed after the pong timeout and its seat freed after the
+// grace, while its partner stays connected.
+func TestHalfOpenConnectionTimesOut(t *testing.T) {
+	const pongTimeout = 300 * time.Millisecond
+	ts := startServer(t, signaling.Config{PingInterval: 100 * time.Millisecond, PongTimeout: pongTimeout, ResumeGrace: 50 * time.Millisecond})
+	a, gone := dialRaw(t, ts), dialRaw(t, ts)
+	a.join("r")
+	gone.join("r")
+	a.expect("peer-joined")
+	start := time.Now() // gone never reads again: it answers no ping
+	if left := a.expect("peer-left"); left["reason"] != string(signaling.ReasonTimedOut) {
+		t.Errorf("peer-left = %v, want reason timed-out", left)
+	}
+	if d := time.Since(start); d < pongTimeout {
+		t.Errorf("half-open peer removed after %v, before the pong timeout %v", d, pongTimeout)
+	}
+	a.send(map[string]string{"type": "ping"})
+	a.expect("pong")
+}
+
+// TestSilentTCPConnectionIsClosed: a connection that never sends its
+// first HTTP request is closed by the server's header timeout.
+func TestSilentTCPConnectionIsClosed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the 10 s header timeout")
+	}
+	t.Parallel()
+	ts := startServer(t, signaling.Config{})
+	nc, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetReadDeadline(time.Now().Add(30 * time.Second))
+	start := time.Now()
+	_, err = io.ReadAll(nc)
+	if err != nil {
+		t.Fatalf("read: %v, want the server to close the connection", err)
+	}
+	t.Logf("silent connection closed after %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestFloodsAreRefused: each flood is refused with its error code (or its
+// close code), the connection survives where the protocol says so, and
+// other peers notice nothing.
+func TestFloodsAreRefused(t *testing.T) {
+	ts := startServer(t, signaling.Config{MaxMessageSize: 32 << 10})
+	check := bystanders(t, ts, 3*time.Second)
+	nested := strings.Repeat("[", 12000) + strings.Repeat("]", 12000)
+	tests := []struct {
+		name   string
+		frames func(c *rawClient)
+		code   string
+		close  int // 0: the connection stays open
+	}{
+		{"100x the rate limit", func(c *rawClient) {
+			for range 100 * int(signaling.DefaultRate) {
+				c.send(map[string]string{"type": "ping"})
+			}
+		}, string(signaling.CodeRateLimited), 0},
+		{"oversize frame", func(c *rawClient) {
+			c.send(map[string]string{"type": "broadcast", "data": strings.Repeat("x", 64<<10)})
+		}, string(signaling.CodeTooLarge), websocket.CloseMessageTooBig},
+		{"deeply nested JSON", func(c *rawClient) {
+			c.ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"broadcast","data":`+nested+`}`))
+		}, string(signaling.CodeBadJSON), 0},
+		{"invalid UTF-8", func(c *rawClient) {
+			c.ws.WriteMessage(websocket.TextMessage, []byte("{\"type\":\"join\",\"room\":\"\xff\xfe\"}"))
+		}, string(signaling.CodeBadJSON), 0},
+		{"10,000 rooms by one peer", func(c *rawClient) {
+			for i := range 10_000 {
+				c.send(map[string]string{"type": "join", "room": "flood-" + itoa(i)})
+				c.send(map[string]string{"type": "leave"})
+			}
+		}, string(signaling.CodeRateLimited), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dialRaw(t, ts)
+			tt.frames(c)
+			if e := c.expect("error"); e["code"] != tt.code {
+				t.Errorf("error = %v, want code %q", e, tt.code)
+			}
+			if tt.close != 0 {
+				if code := c.expectClose(); code != tt.close {
+					t.Errorf("close code %d, want %d", code, tt.close)
+				}
+				return
+			}
+			if rooms := ts.hub.Stats().Rooms; rooms > 3 { // the bystanders' two, and at most one of the flood's
+				t.Errorf("%d rooms open after the flood", rooms)
+			}
+		})
+	}
+	check()
+}
+
+// TestTooManyRooms: past MaxRooms, creating a room is refused with
+// too-many-rooms; joining an existing room still works.
+func TestTooManyRooms(t *testing.T) {
+	const maxRooms = 5
+	ts := startServer(t, signaling.Config{MaxRooms: maxRooms})
+	for i := range maxRooms {
+		dialRaw(t, ts).join("room-" + itoa(i))
+	}
+	c := dialRaw(t, ts)
+	c.send(map[string]string{"type": "join", "room": "one-too-many"})
+	if e := c.expect("error"); e["code"] != string(signaling.CodeTooManyRooms) {
+		t.Errorf("error = %v, want too-many-rooms", e)
+	}
+	c.join("room-0")
+}
+
+// TestCrossSiteWebSocketRefused: a page on another site cannot open a
+// WebSocket to the server, on either protocol.
+func TestCrossSiteWebSocketRefused(t *testing.T) {
+	ts := startServer(t, signaling.Config{})
+	for _, path := range []string{"/ws", "/socket.io/?EIO=4&transport=websocket"} {
+		h := http.Header{"Origin": {"http://evil.example"}}
+		_, resp, err := websocket.DefaultDialer.Dial("ws://"+ts.addr+path, h)
+		if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site dial %s: err %v, resp %v; want 403", path, err, resp)
+		}
+		h = http.Header{"Origin": {"http://" + ts.addr}}
+		ws, _, err := websocket.DefaultDialer.Dial("ws://"+ts.addr+path, h)
+		if err != nil {
+			t.Errorf("same-origin dial %s: %v", path, err)
+			continue
+		}
+		ws.Close()
+	}
+}
+

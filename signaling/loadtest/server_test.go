@@ -1,0 +1,65 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"signalbox/signaling"
+	"signalbox/signaling/httpserver"
+)
+
+// waitFor bounds every wait of these tests for something that must happen.
+const waitFor = 10 * time.Second
+
+// testServer is a real Signalbox HTTP server on a loopback port.
+type testServer struct {
+	addr string
+	hub  *signaling.Hub
+}
+
+// startServer serves cfg on 127.0.0.1 until the test ends.
+func startServer(t testing.TB, cfg signaling.Config) *testServer {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := httpserver.New(httpserver.Config{Hub: cfg, Version: "test"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return &testServer{addr: l.Addr().String(), hub: srv.Hub()}
+}
+
+// eventually polls cond until it holds or waitFor passes.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		<-tick.C
+	}
+}

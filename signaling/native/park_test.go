@@ -1,0 +1,147 @@
+package native
+
+import (
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"signalbox/signaling"
+	"signalbox/signaling/origin"
+)
+
+// testParkAfter parks idle connections quickly in these tests.
+const testParkAfter = 10 * time.Millisecond
+
+// startParkingServer is startServer with a short parkAfter.
+func startParkingServer(t *testing.T, cfg signaling.Config) *testServer {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hub, err := signaling.New(cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(hub, Config{Version: "test", Origins: origin.Policy{}}, log)
+	srv.parkAfter = testParkAfter
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		hub.Shutdown()
+		srv.Wait()
+		hs.Close()
+	})
+	return &testServer{hub: hub, srv: srv, http: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http")}
+}
+
+// parked reports how many connections the server has parked.
+func (ts *testServer) parked() int {
+	if ts.srv.poller == nil {
+		return -1
+	}
+	ts.srv.poller.mu.Lock()
+	defer ts.srv.poller.mu.Unlock()
+	return len(ts.srv.poller.parked)
+}
+
+// eventually polls cond until it holds or a generous deadline passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(readTimeout)
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		<-tick.C
+	}
+}
+
+func TestIdleConnectionsParkAndWake(t *testing.T) {
+	ts := startParkingServer(t, signaling.Config{})
+	if ts.parked() < 0 {
+		t.Skip("no poller on this platform")
+	}
+	a, b := dial(t, ts), dial(t, ts)
+	a.join("r")
+	bj := b.join("r")
+	a.expect("peer-joined")
+	eventually(t, "both connections are parked", func() bool { return ts.parked() == 2 })
+
+	// A relay wakes both: the sender's read loop and the recipient's writer.
+	bID := bj["self"].(map[string]any)["id"].(string)
+	a.send(frame{"type": "signal", "to": bID, "data": frame{"n": 1}})
+	if got := b.expect("signal"); got["data"].(map[string]any)["n"] != float64(1) {
+		t.Errorf("signal = %v", got)
+	}
+
+	// A WebSocket ping to a parked connection is answered by the server.
+	eventually(t, "both connections are parked again", func() bool { return ts.parked() == 2 })
+	pong := make(chan string, 1)
+	b.ws.SetPongHandler(func(s string) error { pong <- s; return nil })
+	if err := b.ws.WriteControl(websocket.PingMessage, []byte("hi"), time.Now().Add(readTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	// The server handles b's frames in order: its answer to this request
+	// comes after its answer to the ping, and reading it lets gorilla
+	// see the pong.
+	b.send(frame{"type": "ping"})
+	b.expect("pong")
+	select {
+	case s := <-pong:
+		if s != "hi" {
+			t.Errorf("pong payload %q, want %q", s, "hi")
+		}
+	default:
+		t.Error("parked connection did not answer a ping")
+	}
+}
+
+func TestSilentParkedPeerTimesOut(t *testing.T) {
+	ts := startParkingServer(t, signaling.Config{
+		PingInterval: 20 * time.Millisecond, PongTimeout: 80 * time.Millisecond, ResumeGrace: 20 * time.Millisecond,
+	})
+	a, silent := dial(t, ts), dial(t, ts)
+	a.join("r")
+	silent.join("r")
+	a.expect("peer-joined")
+	// silent never reads again, so it answers no ping: half-open, as a
+	// laptop whose lid closed. a keeps reading, so it answers.
+	start := time.Now()
+	left := a.expect("peer-left")
+	if left.str("reason") != string(signaling.ReasonTimedOut) {
+		t.Errorf("peer-left = %v, want reason timed-out", left)
+	}
+	if d := time.Since(start); d > readTimeout {
+		t.Errorf("silent peer removed after %v", d)
+	}
+	eventually(t, "the silent peer is gone", func() bool { return ts.hub.Stats().Peers == 1 })
+}
+
+func TestShutdownEndsParkedConnections(t *testing.T) {
+	ts := startParkingServer(t, signaling.Config{})
+	if ts.parked() < 0 {
+		t.Skip("no poller on this platform")
+	}
+	a := dial(t, ts)
+	a.join("r")
+	eventually(t, "the connection is parked", func() bool { return ts.parked() == 1 })
+	done := make(chan struct{})
+	go func() {
+		ts.hub.Shutdown()
+		ts.srv.Wait()
+		close(done)
+	}()
+	if code := a.expectClose(); code != websocket.CloseGoingAway {
+		t.Errorf("close code %d, want %d", code, websocket.CloseGoingAway)
+	}
+	a.ws.Close()
+	select {
+	case <-done:
+	case <-time.After(readTimeout):
+		t.Fatal("Wait did not return after Shutdown with a parked connection")
+	}
+}
