@@ -166,7 +166,8 @@ func writeJSON(path string, v any) error {
 
 // table prints a Markdown comparison of saved reports: each -col is
 // NAME=DIR, DIR holding relay.json, knee.json, idle.json and churn.json
-// (any may be missing).
+// (any may be missing). With -targets, it then checks the targets
+// of every other column against the first.
 func table(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sbload table", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -194,10 +195,17 @@ func table(args []string, stdout, stderr io.Writer) int {
 		cols = append(cols, c)
 		return nil
 	})
+	targets := fs.Bool("targets", false, "also check the targets of the second column against the first")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	loadtest.WriteTable(stdout, cols)
+	if *targets && len(cols) >= 2 {
+		for _, c := range cols[1:] {
+			fmt.Fprintln(stdout)
+			loadtest.WriteTargets(stdout, cols[0], c)
+		}
+	}
 	return 0
 }
 

@@ -214,3 +214,49 @@ func kneeSteps(r *Report) string {
 	}
 	return b.String()
 }
+
+// WriteTargets writes a Markdown table checking the targets for
+// col against base (the Node server), by ratio where the target is one.
+func WriteTargets(w io.Writer, base, col Column) {
+	fmt.Fprintf(w, "| target | %s | %s | ratio | met |\n|---|---:|---:|---:|:---:|\n", base.Name, col.Name)
+	relayP99 := func(c Column) (time.Duration, bool) {
+		r := c.Reports[ScenarioRelay]
+		if r == nil || len(r.Steps) == 0 || r.Steps[0].Sample.Relay.Count() == 0 {
+			return 0, false
+		}
+		return r.Steps[0].Sample.Relay.Quantile(99), true
+	}
+	mark := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "**no**"
+	}
+	if b, ok1 := relayP99(base); ok1 {
+		if c, ok2 := relayP99(col); ok2 {
+			r := col.Reports[ScenarioRelay]
+			fmt.Fprintf(w, "| relay %d pairs × %g msg/s: p99 ≤ 5 ms | %s | %s | %.0f× faster | %s |\n",
+				r.Pairs, r.Steps[0].Rate, ms(b), ms(c), float64(b)/float64(max(c, 1)), mark(c <= 5*time.Millisecond && r.Steps[0].Sample.Lost == 0))
+		}
+	}
+	if b, c := base.Reports[ScenarioKnee], col.Reports[ScenarioKnee]; b != nil && c != nil {
+		ratio := c.Knee / max(b.Knee, 1)
+		fmt.Fprintf(w, "| highest relay rate, p99 ≤ 10 ms, no loss: ≥ 5× Node | %.0f msg/s | %.0f msg/s | %.1f× | %s |\n",
+			b.Knee, c.Knee, ratio, mark(ratio >= 5))
+	}
+	if b, c := base.Reports[ScenarioIdle], col.Reports[ScenarioIdle]; b != nil && c != nil && b.Idle != nil && c.Idle != nil {
+		ratio := c.Idle.PerConnKiB() / b.Idle.PerConnKiB()
+		fmt.Fprintf(w, "| idle RSS per connection ≤ ½ Node's (%d / %d held) | %.1f KiB | %.1f KiB | %.2f | %s |\n",
+			b.Idle.Conns, c.Idle.Conns, b.Idle.PerConnKiB(), c.Idle.PerConnKiB(), ratio, mark(ratio <= 0.5 && c.Idle.Conns >= b.Idle.Conns))
+	}
+	for _, sc := range []string{ScenarioRelay, ScenarioIdle} {
+		b, c := base.Reports[sc], col.Reports[sc]
+		if b == nil || c == nil || b.Setup == nil || c.Setup == nil {
+			continue
+		}
+		bj, cj := b.Setup.Sample.Join.Quantile(99), c.Setup.Sample.Join.Quantile(99)
+		ratio := float64(cj) / float64(max(bj, 1))
+		fmt.Fprintf(w, "| join p99 ≤ ⅕ Node's (%s, %d connections) | %s | %s | %.2f | %s |\n",
+			sc, 2*c.Pairs, ms(bj), ms(cj), ratio, mark(ratio <= 0.2))
+	}
+}

@@ -471,3 +471,26 @@ func (c *client) readOrClose() (frame, int) {
 	}
 	return f, 0
 }
+
+func TestDeadPeerDetectedByHeartbeat(t *testing.T) {
+	ts := startServer(t, signaling.Config{
+		PingInterval: 20 * time.Millisecond, PongTimeout: 100 * time.Millisecond,
+		ResumeGrace: 50 * time.Millisecond,
+	})
+	alive, dead := dial(t, ts), dial(t, ts)
+	alive.join("r")
+	dead.join("r")
+	alive.expect("peer-joined")
+	// dead never reads again, so it never answers a ping. alive keeps
+	// reading, so its pongs go out; it sees dead leave once the pong
+	// timeout and the grace have passed.
+	for {
+		f := alive.read()
+		if f.str("type") == "peer-left" {
+			if f.str("reason") != "timed-out" || f["peer"].(map[string]any)["id"] != dead.id {
+				t.Errorf("peer-left = %v, want the dead peer, timed-out", f)
+			}
+			return
+		}
+	}
+}

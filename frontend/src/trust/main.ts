@@ -2,7 +2,10 @@
 // download with short steps for each kind of device, shows its fingerprint
 // to compare with the one on the Signalbox computer, explains the browser
 // warning for those who skip it, and links back to the join page. Every
-// word comes from src/i18n/trust.ts; trust.test.ts checks that.
+// word comes from src/i18n/trust.ts; trust.test.ts checks that. The
+// download links carry no `download` attribute: iOS Safari must navigate
+// to /trust/ca.crt to offer it as a profile; the server's
+// Content-Disposition makes other browsers save it.
 
 import './style.css';
 
@@ -67,7 +70,7 @@ function guideSection(p: Page, g: Guide, mine: Platform): HTMLElement {
   const summary = p.el('summary', null, {}, [p.el('span', g.title)]);
   if (g.platform === mine) summary.append(p.el('span', 'steps.yours', { class: 'badge' }));
   const steps = p.el('ol', null, {}, g.steps.map((k) => p.el('li', [k, { name: CA_NAME }])));
-  const download = p.el('a', g.file === 'crt' ? 'download.crt' : 'download.pem', { class: 'btn small', href: CA_URLS[g.file], download: '' });
+  const download = p.el('a', g.file === 'crt' ? 'download.crt' : 'download.pem', { class: 'btn small', href: CA_URLS[g.file] });
   const details = p.el('details', null, { 'data-platform': g.platform }, [summary, steps, download]);
   details.open = g.platform === mine;
   return details;
@@ -89,8 +92,8 @@ async function main(): Promise<void> {
     p.el('h2', 'download.title'),
     p.el('p', ['download.name', { name: CA_NAME }]),
     p.el('div', null, { class: 'actions' }, [
-      p.el('a', 'download.crt', { class: 'btn primary', href: CA_URLS.crt, download: '', 'data-testid': 'download-crt' }),
-      p.el('a', 'download.pem', { class: 'btn', href: CA_URLS.pem, download: '' }),
+      p.el('a', 'download.crt', { class: 'btn primary', href: CA_URLS.crt, 'data-testid': 'download-crt' }),
+      p.el('a', 'download.pem', { class: 'btn', href: CA_URLS.pem }),
     ]),
   ]);
   const guides = p.el('section', null, { class: 'card guides' }, [p.el('h2', 'steps.title'), ...GUIDES.map((g) => guideSection(p, g, mine))]);
