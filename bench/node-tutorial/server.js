@@ -76,5 +76,5 @@ io.sockets.on('connection', (socket) => {
 });
 
 app.listen(port, host, () => {
-  console.log(`tutorial server listening on ${host}:${port} (pid ${process.pid})`);
+  console.log(`tutorial server listening on ${host}:${app.address().port} (pid ${process.pid})`);
 });

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of Signalbox and the WebRTC tutorial's Node.js
+# socket.io server (bench/node-tutorial), on loopback, with the same load
+# generator (cmd/sbload) and the same scenarios:
+#
+#   relay  1,000 pairs (2,000 connections), 5 msg/s each, 300-byte payloads
+#   knee   the same 2,000 connections, rate stepped up until p99 > 10 ms or loss
+#   idle   19,000 connections joined in rooms of two and held
+#   churn  peers joining, signalling and leaving for 30 s
+#
+# Three columns: Node over socket.io, Signalbox over socket.io, Signalbox over
+# its native protocol. Each scenario gets a freshly started server, so every
+# memory figure starts from the same point. Results (JSON per run and
+# table.md) go to OUT_DIR (default bench/results/DATE).
+#
+#   scripts/bench-compare.sh [OUT_DIR]
+#   QUICK=1 scripts/bench-compare.sh      # small sizes, a minute: checks the setup
+#
+# Needs go, node and npm; installs socket.io from the npm registry into a
+# temporary directory (npm ci from bench/node-tutorial/package-lock.json).
+# Every connection stays on 127.0.0.0/8. Runs for about 15 minutes and uses
+# both cores: do not run other heavy work meanwhile.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$root/bench/results/$(date -u +%Y%m%d-%H%M%S)}
+
+# Sizes (override by environment).
+relay_pairs=${RELAY_PAIRS:-1000}
+relay_rate=${RELAY_RATE:-5}
+duration=${DURATION:-30s}
+knee_rates=${KNEE_RATES:-1,2,3,4,5,6,8,10,12,14,16,18,20,24,28,32}
+knee_step=${KNEE_STEP:-10s}
+idle_pairs=${IDLE_PAIRS:-9500}
+idle_settle=${IDLE_SETTLE:-15s}
+churn_concurrency=${CHURN_CONCURRENCY:-20}
+workers=${IDLE_WORKERS:-4}
+if [[ ${QUICK:-0} == 1 ]]; then
+	relay_pairs=100 duration=3s knee_rates=2,8,32 knee_step=2s idle_pairs=500 idle_settle=2s churn_concurrency=4 workers=2
+fi
+
+tmp=$(mktemp -d)
+server_pid=
+cleanup() {
+	if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Each connection is a file; 19,000 of them need the hard limit.
+ulimit -n "$(ulimit -Hn)"
+
+echo "== building Signalbox and sbload"
+(cd "$root" && mkdir -p frontend/dist && go build -o "$tmp/signalbox" . && go build -o "$tmp/sbload" ./cmd/sbload)
+mdns_flag=
+if "$tmp/signalbox" --help 2>&1 | grep -q -- '-mdns'; then mdns_flag=--mdns=false; fi
+
+echo "== installing the tutorial server (socket.io v4 from npm)"
+mkdir -p "$tmp/node"
+cp "$root"/bench/node-tutorial/{server.js,package.json,package-lock.json} "$tmp/node/"
+(cd "$tmp/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+node_version=$(node --version)
+sio_version=$(node -p "require('$tmp/node/node_modules/socket.io/package.json').version")
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_port() { # wait_port PORT: until something listens on 127.0.0.1:PORT
+	for _ in $(seq 1 100); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+		sleep 0.1
+	done
+	echo "nothing listens on port $1" >&2
+	return 1
+}
+
+start_server() { # start_server node|signalbox PORT
+	if [[ $1 == node ]]; then
+		PORT=$2 node "$tmp/node/server.js" >"$tmp/server.log" 2>&1 &
+	else
+		"$tmp/signalbox" --headless --addr "127.0.0.1:$2" --room-size 2 $mdns_flag --log-level warn >"$tmp/server.log" 2>&1 &
+	fi
+	server_pid=$!
+	wait_port "$2"
+	sleep 1 # let the runtime settle before the baseline is read
+}
+
+stop_server() {
+	kill "$server_pid"
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=
+}
+
+# run COLUMN SERVER PROTOCOL SCENARIO [sbload flags...]
+run() {
+	local col=$1 server=$2 proto=$3 scenario=$4
+	shift 4
+	local port
+	port=$(free_port)
+	mkdir -p "$out/$col"
+	start_server "$server" "$port"
+	echo "== $col: $scenario"
+	"$tmp/sbload" -addr "127.0.0.1:$port" -protocol "$proto" -label "$col" -scenario "$scenario" \
+		-server-pid "$server_pid" -json "$out/$col/$scenario.json" "$@" | tee "$out/$col/$scenario.txt"
+	stop_server
+}
+
+columns=("node node socketio" "signalbox-socketio signalbox socketio" "signalbox-native signalbox native")
+for c in "${columns[@]}"; do
+	read -r col server proto <<<"$c"
+	run "$col" "$server" "$proto" relay -pairs "$relay_pairs" -rate "$relay_rate" -duration "$duration"
+	run "$col" "$server" "$proto" knee -pairs "$relay_pairs" -rates "$knee_rates" -duration "$knee_step"
+	run "$col" "$server" "$proto" idle -pairs "$idle_pairs" -workers "$workers" -spread-ips "$workers" -settle "$idle_settle"
+	run "$col" "$server" "$proto" churn -duration "$duration" -churn-concurrency "$churn_concurrency"
+done
+
+{
+	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); Go $(go version | awk '{print $3}'), Node $node_version, socket.io $sio_version."
+	echo
+	"$tmp/sbload" table -targets \
+		-col "Node tutorial (socket.io)=$out/node" \
+		-col "Signalbox (socket.io)=$out/signalbox-socketio" \
+		-col "Signalbox (native)=$out/signalbox-native"
+} >"$out/table.md"
+echo "== table: $out/table.md"
+cat "$out/table.md"
