@@ -29,14 +29,17 @@ out=${1:-$root/bench/results/$(date -u +%Y%m%d-%H%M%S)}
 relay_pairs=${RELAY_PAIRS:-1000}
 relay_rate=${RELAY_RATE:-5}
 duration=${DURATION:-30s}
-knee_rates=${KNEE_RATES:-1,2,3,4,5,6,8,10,12,14,16,18,20,24,28,32}
+knee_rates=${KNEE_RATES:-0.5,1,1.5,2,3,4,5,6,8,10,12,15,20,25,30}
 knee_step=${KNEE_STEP:-10s}
 idle_pairs=${IDLE_PAIRS:-9500}
+relay_connect_rate=${RELAY_CONNECT_RATE:-250} # pairs/s: every server sees the same ramp
+idle_connect_rate=${IDLE_CONNECT_RATE:-1000}
 idle_settle=${IDLE_SETTLE:-15s}
 churn_concurrency=${CHURN_CONCURRENCY:-20}
 workers=${IDLE_WORKERS:-4}
 if [[ ${QUICK:-0} == 1 ]]; then
 	relay_pairs=100 duration=3s knee_rates=2,8,32 knee_step=2s idle_pairs=500 idle_settle=2s churn_concurrency=4 workers=2
+	relay_connect_rate=100 idle_connect_rate=500
 fi
 
 tmp=$(mktemp -d)
@@ -109,9 +112,9 @@ run() {
 columns=("node node socketio" "signalbox-socketio signalbox socketio" "signalbox-native signalbox native")
 for c in "${columns[@]}"; do
 	read -r col server proto <<<"$c"
-	run "$col" "$server" "$proto" relay -pairs "$relay_pairs" -rate "$relay_rate" -duration "$duration"
-	run "$col" "$server" "$proto" knee -pairs "$relay_pairs" -rates "$knee_rates" -duration "$knee_step"
-	run "$col" "$server" "$proto" idle -pairs "$idle_pairs" -workers "$workers" -spread-ips "$workers" -settle "$idle_settle"
+	run "$col" "$server" "$proto" relay -pairs "$relay_pairs" -connect-rate "$relay_connect_rate" -rate "$relay_rate" -duration "$duration"
+	run "$col" "$server" "$proto" knee -pairs "$relay_pairs" -connect-rate "$relay_connect_rate" -rates "$knee_rates" -duration "$knee_step"
+	run "$col" "$server" "$proto" idle -pairs "$idle_pairs" -connect-rate "$idle_connect_rate" -workers "$workers" -spread-ips "$workers" -settle "$idle_settle"
 	run "$col" "$server" "$proto" churn -duration "$duration" -churn-concurrency "$churn_concurrency"
 done
 

@@ -98,6 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Options, string, erro
 	fs.IntVar(&o.ChurnMessages, "churn-messages", loadtest.DefaultChurnMessages, "churn: payloads per peer per cycle")
 	fs.IntVar(&o.PayloadSize, "payload", loadtest.DefaultPayloadSize, "payload size in bytes")
 	fs.IntVar(&o.ConnectConcurrency, "connect-concurrency", loadtest.DefaultConnectConcurrency, "pairs set up at once per worker")
+	fs.Float64Var(&o.ConnectRate, "connect-rate", 0, "pace the setup to this many pairs per second (0: as fast as -connect-concurrency allows)")
 	fs.IntVar(&o.Workers, "workers", 1, "worker processes (1: in this process)")
 	fs.StringVar(&localIPs, "local-ips", "", "comma-separated loopback source addresses, one per worker in turn")
 	fs.IntVar(&spread, "spread-ips", 0, "use N source addresses 127.0.0.10, 127.0.0.11, …")

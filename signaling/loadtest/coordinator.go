@@ -28,6 +28,9 @@ type Plan struct {
 	// PayloadSize and ConnectConcurrency are passed to every worker.
 	PayloadSize        int
 	ConnectConcurrency int
+	// ConnectRate, when not 0, paces the setup to so many pairs per
+	// second in all, shared by the workers.
+	ConnectRate float64
 	// ServerPID, when not 0, is the server process to measure.
 	ServerPID int
 	// Spawn, when set, makes the command that runs worker i as a child
@@ -99,6 +102,9 @@ func Start(plan Plan) (*Run, error) {
 		}
 		if i < plan.Pairs%plan.Workers {
 			cfg.Pairs++
+		}
+		if plan.ConnectRate > 0 {
+			cfg.ConnectRate = plan.ConnectRate / float64(plan.Workers)
 		}
 		if len(plan.LocalIPs) > 0 {
 			cfg.LocalIP = plan.LocalIPs[i%len(plan.LocalIPs)]

@@ -9,11 +9,16 @@
 //     Signalbox's native JSON protocol and socket.io v4 over its WebSocket
 //     transport (spoken directly, frame by frame), usable against Signalbox
 //     and against the tutorial's Node server.
-//   - pairs.go, churn.go: the scenarios (relay, idle, churn) run by a Worker.
+//   - pairs.go, churn.go: what a Worker does: set up pairs, relay at a
+//     rate, churn.
 //   - coordinator.go: several Workers, in this process or in child
 //     processes, so one run can hold more sockets than one process may open.
+//   - scenario.go: the scenarios (relay, knee, idle, churn) over a Run.
 //   - stats.go, proc.go, report.go: latency histograms, counters, the
 //     server's cost read from /proc/PID, and the tables sbload prints.
+//
+// The tests of this package are also Signalbox's reliability suite (see
+// reliability_test.go and soak_test.go, and scripts/test-reliability.sh).
 //
 // Only loopback addresses are ever meant as targets.
 //

@@ -25,7 +25,6 @@ var (
 	errRoomFull   = errors.New("room is full")
 	errRefused    = errors.New("server refused the request")
 	errConnClosed = errors.New("connection closed")
-	errUnexpected = errors.New("unexpected frame")
 )
 
 // Target says where the server under test listens and what to call it.

@@ -42,6 +42,10 @@ type WorkerConfig struct {
 	PayloadSize int `json:"payloadSize"`
 	// ConnectConcurrency is how many pairs are set up at once.
 	ConnectConcurrency int `json:"connectConcurrency"`
+	// ConnectRate, when not 0, paces the setup of this worker's pairs to
+	// so many per second, so every server sees the same arrival rate
+	// (otherwise a server that accepts faster gets a harsher ramp).
+	ConnectRate float64 `json:"connectRate,omitempty"`
 }
 
 // Worker runs scenarios over its own connections. A pair of peers always
@@ -101,7 +105,14 @@ func (w *Worker) Setup(ctx context.Context) *Sample {
 	sem := make(chan struct{}, w.cfg.ConnectConcurrency)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	start := time.Now()
 	for i := range w.cfg.Pairs {
+		if w.cfg.ConnectRate > 0 {
+			due := start.Add(time.Duration(float64(i) / w.cfg.ConnectRate * float64(time.Second)))
+			if d := time.Until(due); d > 0 {
+				time.Sleep(d)
+			}
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
@@ -219,9 +230,10 @@ func (w *Worker) Relay(ctx context.Context, rate float64, d, drain time.Duration
 		}
 	}
 	wg.Wait()
-	sent, recv := w.totals()
+	sent, _ := w.totals()
 	sent -= sent0
 	deadline := time.Now().Add(drain)
+	var recv uint64
 	for {
 		_, r := w.totals()
 		recv = r - recv0

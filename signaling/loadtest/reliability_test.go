@@ -307,4 +307,3 @@ func TestCrossSiteWebSocketRefused(t *testing.T) {
 		ws.Close()
 	}
 }
-

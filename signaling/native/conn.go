@@ -203,17 +203,22 @@ func (c *conn) run() {
 		c.seen()
 		return nil
 	})
-	c.serve()
+	c.serve(true)
 }
 
 // serve runs the read loop until the connection ends, then detaches the
 // peer from the hub; or until the loop parks the idle connection with the
 // poller, which calls serve again on a new goroutine when bytes arrive.
-func (c *conn) serve() {
+//
+// fresh says the client is likely to send soon (it just connected): the
+// loop then waits parkAfter before parking. Woken by the poller, it waits
+// so only once a data frame came, so a pong alone (every PingInterval)
+// parks the connection again as soon as it is read.
+func (c *conn) serve(fresh bool) {
 	if c.br != nil {
 		c.takeReadBuffer()
 	}
-	parked, normalClose := c.readLoop()
+	parked, normalClose := c.readLoop(fresh)
 	if parked {
 		return
 	}
@@ -236,10 +241,11 @@ func (c *conn) serve() {
 // readLoop reads, parses and routes each request. It returns parked when
 // it handed the connection to the poller, and otherwise once the
 // connection is over, with normalClose when the client closed it normally.
-func (c *conn) readLoop() (parked, normalClose bool) {
+func (c *conn) readLoop(busy bool) (parked, normalClose bool) {
+	linger := true // the first wait reads what woke the loop
 	for {
 		if c.br != nil {
-			park, err := c.await()
+			park, err := c.await(linger)
 			if park {
 				return true, false
 			}
@@ -247,6 +253,7 @@ func (c *conn) readLoop() (parked, normalClose bool) {
 				var ctrl bool
 				ctrl, err = c.control()
 				if ctrl {
+					linger = busy
 					continue
 				}
 			}
@@ -255,6 +262,7 @@ func (c *conn) readLoop() (parked, normalClose bool) {
 			}
 		}
 		ok, err := c.next()
+		busy, linger = true, true
 		if errors.Is(err, signaling.ErrTooLarge) {
 			c.peer.Load().SendError("", err)
 			c.closeWith(websocket.CloseMessageTooBig, signaling.Reason(signaling.CodeTooLarge))

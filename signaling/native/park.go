@@ -105,15 +105,20 @@ func (c *conn) abort() {
 
 // await waits for the client's next bytes. It reports park when it handed
 // the connection to the poller: the goroutine must then return at once.
-// Without a poller it waits up to the pong timeout, as a read deadline
-// did; the heartbeat (tick) covers a parked connection.
-func (c *conn) await() (park bool, err error) {
+// linger says to wait parkAfter before parking (for the bytes that woke
+// the loop, or after a data frame); otherwise it parks at once. Without a poller it waits
+// up to the pong timeout, as a read deadline did; the heartbeat (tick)
+// covers a parked connection.
+func (c *conn) await(linger bool) (park bool, err error) {
 	if c.br.Buffered() > 0 {
 		return false, nil
 	}
 	wait := c.cfg.PongTimeout
-	if c.poller != nil {
+	switch {
+	case c.poller != nil && linger:
 		wait = min(wait, c.parkAfter)
+	case c.poller != nil:
+		wait = 0 // only a pong or ping since the wake-up: park again now
 	}
 	if err := c.ws.NetConn().SetReadDeadline(time.Now().Add(wait)); err != nil {
 		return false, err

@@ -36,15 +36,9 @@ func startParkingServer(t *testing.T, cfg signaling.Config) *testServer {
 	return &testServer{hub: hub, srv: srv, http: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http")}
 }
 
-// parked reports how many connections the server has parked.
-func (ts *testServer) parked() int {
-	if ts.srv.poller == nil {
-		return -1
-	}
-	ts.srv.poller.mu.Lock()
-	defer ts.srv.poller.mu.Unlock()
-	return len(ts.srv.poller.parked)
-}
+// parked reports how many connections the server has parked, or -1 where
+// connections never park.
+func (ts *testServer) parked() int { return ts.srv.poller.count() }
 
 // eventually polls cond until it holds or a generous deadline passes.
 func eventually(t *testing.T, what string, cond func() bool) {

@@ -17,24 +17,26 @@ const pollEvents = 256
 // poller watches parked connections with an epoll instance of its own and
 // gives each back to a goroutine (conn.serve) when its client sends
 // something or goes away. A connection is watched once (EPOLLONESHOT) per
-// park. Its loop goroutine runs only while the server has parked
-// connections at some point, and stop ends it.
+// park.
 //
-// The descriptors are the ones Go's own poller also watches; two epoll
-// instances may watch one descriptor independently.
+// The epoll instance is itself watched by Go's network poller (an epoll
+// descriptor is readable while it has events), so the poller's goroutine
+// waits like any network read: no thread is held in a blocking system
+// call, and a wake-up costs what a socket read's does. The goroutine runs
+// only while the server has parked connections at some point; stop ends
+// it. The connections' descriptors are the ones Go's poller also watches;
+// two epoll instances may watch one descriptor independently.
 type poller struct {
 	log *slog.Logger
 
 	mu     sync.Mutex
-	epfd   int // -1 while stopped
-	wakeR  *os.File
-	wakeW  *os.File
+	ep     *os.File // nil while stopped
 	done   chan struct{}
 	parked map[int32]*conn
 }
 
 func newPoller(log *slog.Logger) *poller {
-	return &poller{log: log, epfd: -1, parked: map[int32]*conn{}}
+	return &poller{log: log, parked: map[int32]*conn{}}
 }
 
 // park hands c to the poller and reports true, or reports false when it
@@ -45,17 +47,18 @@ func (p *poller) park(c *conn) bool {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.epfd < 0 {
+	if p.ep == nil {
 		if err := p.startLocked(); err != nil {
 			p.log.Warn("cannot park idle connections", "err", err)
 			return false
 		}
 	}
+	epfd := int(p.ep.Fd())
 	p.parked[c.fd] = c
 	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT, Fd: c.fd}
-	err := syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_MOD, int(c.fd), &ev)
+	err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_MOD, int(c.fd), &ev)
 	if errors.Is(err, syscall.ENOENT) {
-		err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(c.fd), &ev)
+		err = syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, int(c.fd), &ev)
 	}
 	if err != nil {
 		delete(p.parked, c.fd)
@@ -71,49 +74,52 @@ func (p *poller) startLocked() error {
 	if err != nil {
 		return fmt.Errorf("epoll_create1: %w", err)
 	}
-	r, w, err := os.Pipe()
-	if err != nil {
+	if err := syscall.SetNonblock(epfd, true); err != nil {
 		syscall.Close(epfd)
 		return err
 	}
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(r.Fd())}
-	if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, int(r.Fd()), &ev); err != nil {
-		syscall.Close(epfd)
-		r.Close()
-		w.Close()
-		return fmt.Errorf("epoll_ctl: %w", err)
+	ep := os.NewFile(uintptr(epfd), "epoll") // non-blocking: Go's poller watches it
+	rc, err := ep.SyscallConn()
+	if err != nil {
+		ep.Close()
+		return err
 	}
-	p.epfd, p.wakeR, p.wakeW, p.done = epfd, r, w, make(chan struct{})
-	go p.loop(epfd, int32(r.Fd()), p.done)
+	p.ep, p.done = ep, make(chan struct{})
+	go p.loop(rc, p.done)
 	return nil
 }
 
-// loop waits for readiness and serves each ready connection on a new
-// goroutine, until the wake pipe says stop.
-func (p *poller) loop(epfd int, wake int32, done chan<- struct{}) {
+// loop takes readiness events without blocking and serves each ready
+// connection on a new goroutine; with none, it waits in Go's poller for
+// the epoll descriptor to become readable. It ends when stop closes it.
+func (p *poller) loop(rc syscall.RawConn, done chan<- struct{}) {
 	defer close(done)
 	events := make([]syscall.EpollEvent, pollEvents)
 	for {
-		n, err := syscall.EpollWait(epfd, events, -1)
-		if errors.Is(err, syscall.EINTR) {
-			continue
-		}
+		var n int
+		var werr error
+		err := rc.Read(func(fd uintptr) bool {
+			n, werr = syscall.EpollWait(int(fd), events, 0)
+			if errors.Is(werr, syscall.EINTR) {
+				n, werr = 0, nil
+			}
+			return n > 0 || werr != nil
+		})
 		if err != nil {
-			p.log.Error("epoll_wait failed: parked connections are lost", "err", err)
+			return // closed by stop
+		}
+		if werr != nil {
+			p.log.Error("epoll_wait failed: parked connections are lost", "err", werr)
 			return
 		}
+		p.mu.Lock()
 		for _, ev := range events[:n] {
-			if ev.Fd == wake {
-				return
-			}
-			p.mu.Lock()
-			c := p.parked[ev.Fd]
-			delete(p.parked, ev.Fd)
-			p.mu.Unlock()
-			if c != nil {
-				go c.serve()
+			if c := p.parked[ev.Fd]; c != nil {
+				delete(p.parked, ev.Fd)
+				go c.serve(false)
 			}
 		}
+		p.mu.Unlock()
 	}
 }
 
@@ -121,15 +127,19 @@ func (p *poller) loop(epfd int, wake int32, done chan<- struct{}) {
 // connection is parked (after the server's connections have ended).
 func (p *poller) stop() {
 	p.mu.Lock()
-	epfd, r, w, done := p.epfd, p.wakeR, p.wakeW, p.done
-	p.epfd = -1
+	ep, done := p.ep, p.done
+	p.ep = nil
 	p.mu.Unlock()
-	if epfd < 0 {
+	if ep == nil {
 		return
 	}
-	_, _ = w.Write([]byte{0})
+	ep.Close()
 	<-done
-	syscall.Close(epfd)
-	r.Close()
-	w.Close()
+}
+
+// count reports how many connections are parked.
+func (p *poller) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.parked)
 }

@@ -13,3 +13,6 @@ func newPoller(*slog.Logger) *poller { return nil }
 func (*poller) park(*conn) bool { return false }
 
 func (*poller) stop() {}
+
+// count reports -1: nothing is ever parked here.
+func (*poller) count() int { return -1 }

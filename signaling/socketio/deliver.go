@@ -11,7 +11,11 @@ import (
 // packets.
 func (c *conn) deliver(m *signaling.Message) bool {
 	switch m.Kind {
-	case signaling.KindSignal, signaling.KindBroadcast:
+	case signaling.KindSignal:
+		// One recipient: encoded here, so the encoding is not kept in
+		// the peer's replay history with the message.
+		return c.send(event(evMessage, m.Data, m.Peer.ID))
+	case signaling.KindBroadcast:
 		// Shared by every socket.io recipient: encoded once.
 		return c.send(string(m.Encoded(signaling.EncodingSocketIO, encodeRelay)))
 	case signaling.KindFrame:

@@ -81,10 +81,23 @@ func New(cfg Config, h Handler, log *slog.Logger) (*Server, error) {
 		upgrader: websocket.Upgrader{
 			HandshakeTimeout: cfg.WriteTimeout,
 			CheckOrigin:      cfg.CheckOrigin,
+			// Small read buffers and pooled write buffers keep an idle
+			// session cheap (gorilla would otherwise keep net/http's two
+			// 4 KiB buffers for the connection's lifetime).
+			ReadBufferSize:  wsReadBufferSize,
+			WriteBufferSize: wsWriteBufferSize,
+			WriteBufferPool: &sync.Pool{},
 		},
 		sessions: make(map[string]*Session),
 	}, nil
 }
+
+// WebSocket buffer sizes: packets are small (an ICE candidate is a few
+// hundred bytes); the write buffer is pooled, held only while writing.
+const (
+	wsReadBufferSize  = 1024
+	wsWriteBufferSize = 4096
+)
 
 // ServeHTTP answers every Engine.IO request: handshakes, polls, posts and
 // WebSocket upgrades. Requests are checked in the reference server's order:

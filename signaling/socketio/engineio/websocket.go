@@ -8,7 +8,7 @@ import (
 )
 
 // openWebSocket runs a session that starts on a WebSocket (no polling
-// first). The request's goroutine becomes the session's reader.
+// first), with a reader and a writer goroutine of its own.
 func (srv *Server) openWebSocket(w http.ResponseWriter, r *http.Request) {
 	if srv.shuttingDown() {
 		writeError(w, http.StatusServiceUnavailable, codeBadRequest, errShuttingDown.Error())
@@ -31,8 +31,14 @@ func (srv *Server) openWebSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	go s.writeLoop(conn)
-	s.readLoop(conn)
-	s.goroutines.Done()
+	// The reader runs on a goroutine of its own and this handler returns,
+	// so net/http's state for the request (its 4 KiB read and write
+	// buffers, the request, a deep stack) does not live as long as the
+	// session does: most of an idle session's memory otherwise.
+	go func() {
+		defer s.goroutines.Done()
+		s.readLoop(conn)
+	}()
 }
 
 // upgrade takes a WebSocket that wants to carry this polling session: it
