@@ -11,7 +11,7 @@
 # Three columns: Node over socket.io, Signalbox over socket.io, Signalbox over
 # its native protocol. Each scenario gets a freshly started server, so every
 # memory figure starts from the same point. Results (JSON per run and
-# table.md) go to OUT_DIR (default bench/results/DATE).
+# table.md) go to OUT_DIR (default /tmp/signalbox-bench-DATE).
 #
 #   scripts/bench-compare.sh [OUT_DIR]
 #   QUICK=1 scripts/bench-compare.sh      # small sizes, a minute: checks the setup
@@ -23,7 +23,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:-$root/bench/results/$(date -u +%Y%m%d-%H%M%S)}
+out=${1:-${TMPDIR:-/tmp}/signalbox-bench-$(date -u +%Y%m%d-%H%M%S)}
 
 # Sizes (override by environment).
 relay_pairs=${RELAY_PAIRS:-1000}

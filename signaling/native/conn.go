@@ -55,6 +55,8 @@ type conn struct {
 	poller    *poller
 	parkAfter time.Duration
 	ended     func()
+	parkedAt  time.Time    // when the read loop last parked (read loop only)
+	busy      bool         // woken soon after parking: linger busyParkAfter (read loop only)
 	lastSeen  atomic.Int64 // Unix ns of the last frame, pong or ping from the client
 
 	mu          sync.Mutex
@@ -217,6 +219,9 @@ func (c *conn) run() {
 func (c *conn) serve(fresh bool) {
 	if c.br != nil {
 		c.takeReadBuffer()
+	}
+	if !fresh {
+		c.busy = time.Since(c.parkedAt) < c.busyParkAfter()
 	}
 	parked, normalClose := c.readLoop(fresh)
 	if parked {

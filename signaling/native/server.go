@@ -65,9 +65,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin WebSocket refused", http.StatusForbidden)
 		return
 	}
+	// Counted before the upgrade answers the client: a Wait that starts
+	// once the client has its answer must see this connection.
+	s.conns.Add(1) // done when the connection ends (conn.ended), or below when refused
 	hj := &hijacker{ResponseWriter: w}
 	ws, err := s.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
+		s.conns.Done()
 		return // the upgrader has answered with an HTTP error
 	}
 	cfg := s.hub.Config()
@@ -77,6 +81,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, err := s.hub.Connect(info, c)
 	if err != nil {
 		refuse(ws, err, cfg.WriteTimeout)
+		s.conns.Done()
 		return
 	}
 	c.peer.Store(p)
@@ -85,7 +90,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// returns: net/http's goroutine would otherwise keep its request, its
 	// 4 KiB read and write buffers and a deep stack alive for as long as
 	// the connection lasts, most of an idle connection's cost.
-	s.conns.Add(1) // done when the connection ends (conn.ended)
 	go c.run()
 }
 
