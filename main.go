@@ -55,7 +55,7 @@ type options struct {
 	headless bool
 	logLevel slog.Level
 	// flags holds every flag's value; base takes those never stored
-	// (list-rooms, api-from-lan, allow-origin).
+	// (list-rooms, api-from-lan, allow-origin, socketio-echo).
 	flags service.Settings
 	// set names the flags given, which win over the stored settings.
 	set map[string]bool
@@ -85,6 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.flags.AllowOrigins = append(o.flags.AllowOrigins, v)
 		return nil
 	})
+	echo := fs.Bool("socketio-echo", true, "send each socket.io \"message\" back to its sender as a log line, as the tutorial's server does")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	securityFlags(fs, &o.flags)
 	if err := fs.Parse(args); err != nil {
@@ -94,6 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprintf(stderr, "signalbox: unexpected argument %q\n", fs.Arg(0))
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	o.flags.SocketIONoEcho = !*echo
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	return o, nil
 }

@@ -64,3 +64,19 @@ func TestDiscoverArguments(t *testing.T) {
 		}
 	}
 }
+
+// The socket.io echo is on unless --socketio-echo=false says otherwise.
+func TestSocketIOEchoFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args   []string
+		noEcho bool
+	}{{nil, false}, {[]string{"--socketio-echo=false"}, true}, {[]string{"--socketio-echo"}, false}} {
+		o, err := parseFlags(tt.args, &bytes.Buffer{})
+		if err != nil {
+			t.Fatalf("parseFlags(%q) = %v", tt.args, err)
+		}
+		if o.flags.SocketIONoEcho != tt.noEcho {
+			t.Errorf("parseFlags(%q): SocketIONoEcho = %v, want %v", tt.args, o.flags.SocketIONoEcho, tt.noEcho)
+		}
+	}
+}

@@ -25,6 +25,10 @@ const (
 	// DefaultOutboxSize bounds the messages waiting for one peer. A peer that
 	// falls this far behind is dropped rather than waited on.
 	DefaultOutboxSize = 256
+	// DefaultResumeHistory is how many written messages a peer keeps for a
+	// resume to replay (a call's setup is a few dozen): a client whose
+	// connection dropped may not have received the last ones written.
+	DefaultResumeHistory = 64
 	// DefaultMaxMessageSize bounds one frame from a client, in bytes.
 	DefaultMaxMessageSize = 64 << 10
 	// DefaultRate and DefaultBurst bound the messages one peer may send: a
@@ -69,6 +73,9 @@ type Config struct {
 	ResumeGrace time.Duration
 	// OutboxSize bounds the messages queued for one peer.
 	OutboxSize int
+	// ResumeHistory is how many written messages a resumable peer keeps
+	// for a resume to replay; -1 keeps none.
+	ResumeHistory int
 	// MaxMessageSize bounds one client frame in bytes.
 	MaxMessageSize int64
 	// Rate and Burst bound the messages per second one peer may send.
@@ -99,6 +106,8 @@ func (c Config) withDefaults() (Config, error) {
 	setInt(&c.MaxPeers, DefaultMaxPeers)
 	setInt(&c.MaxRooms, DefaultMaxRooms)
 	setInt(&c.OutboxSize, DefaultOutboxSize)
+	setInt(&c.ResumeHistory, DefaultResumeHistory)
+	c.ResumeHistory = max(c.ResumeHistory, 0)
 	setInt(&c.Burst, DefaultBurst)
 	setInt(&c.MaxStrikes, DefaultMaxStrikes)
 	if c.MaxMessageSize == 0 {

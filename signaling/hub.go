@@ -50,6 +50,14 @@ func (h *Hub) ICEServers(id string) []ICEServer {
 	return h.cfg.ICEServers
 }
 
+// history is how many written messages a peer connected by info keeps.
+func (h *Hub) history(info ConnInfo) int {
+	if info.NoResume {
+		return 0
+	}
+	return h.cfg.ResumeHistory
+}
+
 // Connect registers a new connection as a peer outside any room, with a
 // fresh id and a friendly default name.
 func (h *Hub) Connect(info ConnInfo, link Link) (*Peer, error) {
@@ -57,7 +65,7 @@ func (h *Hub) Connect(info ConnInfo, link Link) (*Peer, error) {
 		hub: h, id: randomID(16), token: randomID(32), info: info,
 		connectedAt: h.now(), name: FriendlyName(), link: link,
 		limiter: rate.NewLimiter(rate.Limit(h.cfg.Rate), h.cfg.Burst),
-		box:     newOutbox(h.cfg.OutboxSize),
+		box:     newOutbox(h.cfg.OutboxSize, h.history(info)),
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

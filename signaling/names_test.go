@@ -54,7 +54,7 @@ func TestDisplayName(t *testing.T) {
 }
 
 func TestOutbox(t *testing.T) {
-	o := newOutbox(4)
+	o := newOutbox(4, 4)
 	msgs := make([]*Message, 10)
 	for i := range msgs {
 		msgs[i] = &Message{Kind: KindFrame}
@@ -94,6 +94,30 @@ func TestOutbox(t *testing.T) {
 	o.take(nil)
 	if lost := o.rewind(99); lost != 0 || o.pending() != 0 {
 		t.Errorf("rewind beyond the end lost %d pending %d, want 0 and 0", lost, o.pending())
+	}
+}
+
+// History keeps only the last keep written messages, and with keep 0 none:
+// a resume then counts everything written as lost.
+func TestOutboxHistoryBound(t *testing.T) {
+	for _, keep := range []int{0, 2} {
+		o := newOutbox(8, keep)
+		for range 6 {
+			o.push(&Message{Kind: KindFrame})
+		}
+		o.take(nil)
+		held := 0
+		for _, m := range o.ring {
+			if m != nil {
+				held++
+			}
+		}
+		if held != keep {
+			t.Errorf("keep %d: ring holds %d written messages", keep, held)
+		}
+		if lost := o.rewind(0); lost != uint64(6-keep) || o.pending() != keep {
+			t.Errorf("keep %d: rewind(0) lost %d pending %d, want %d and %d", keep, lost, o.pending(), 6-keep, keep)
+		}
 	}
 }
 

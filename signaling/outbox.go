@@ -14,12 +14,12 @@ type Entry struct {
 // server only learns of the drop a pong timeout later.
 //
 // It is a ring of sequence numbers [base, end): [base, sent) is history,
-// [sent, end) is pending. History gives way to pending; pending never
-// exceeds max. The ring grows on demand so an idle peer costs little.
-// The owning Peer's mutex guards it.
+// [sent, end) is pending. History holds at most keep messages and gives
+// way to pending; pending never exceeds max. The ring grows on demand so
+// an idle peer costs little. The owning Peer's mutex guards it.
 type outbox struct {
 	ring            []*Message
-	max             int
+	max, keep       int
 	base, sent, end uint64 // sequence numbers; the ring slot of seq is seq % len(ring)
 }
 
@@ -27,8 +27,10 @@ type outbox struct {
 // messages (joined, a few presence changes) and never need more.
 const initialRing = 8
 
-func newOutbox(max int) outbox {
-	return outbox{max: max, base: 1, sent: 1, end: 1}
+// newOutbox returns an outbox of at most max pending messages that keeps
+// the last keep written ones for a resume.
+func newOutbox(max, keep int) outbox {
+	return outbox{max: max, keep: keep, base: 1, sent: 1, end: 1}
 }
 
 // push appends m. It reports false, changing nothing, when max messages are
@@ -72,7 +74,17 @@ func (o *outbox) take(dst []Entry) []Entry {
 		o.sent++
 		room--
 	}
+	o.forget()
 	return dst
+}
+
+// forget drops the written messages beyond the keep most recent, so that
+// they can be collected: history is what a resume needs, not a log.
+func (o *outbox) forget() {
+	for o.sent-o.base > uint64(o.keep) {
+		o.ring[o.base%uint64(len(o.ring))] = nil
+		o.base++
+	}
 }
 
 // pending reports how many messages wait to be written.

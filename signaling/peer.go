@@ -25,6 +25,10 @@ type ConnInfo struct {
 	RemoteAddr string
 	UserAgent  string
 	Transport  string // "websocket", "socket.io/polling", "window", …
+	// NoResume says the client never resumes its seat on a new connection
+	// (socket.io), so its outbox keeps no written messages to replay;
+	// others keep Config.ResumeHistory of them.
+	NoResume bool
 }
 
 // Peer is a client's seat on the server: its id, name, room membership and

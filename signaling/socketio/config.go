@@ -44,4 +44,9 @@ type Config struct {
 	// LANAddrs lists this machine's LAN addresses, for the "ipaddr" event;
 	// its IPv4 ones are answered. Nil uses the up, non-loopback interfaces.
 	LANAddrs func() []net.IP
+	// NoEcho stops the "Got message:" log line that the tutorial's server
+	// sends back to the sender of every "message". The tutorial's client
+	// prints it in the console, which is all it is for; it doubles the
+	// packets of every relay.
+	NoEcho bool
 }

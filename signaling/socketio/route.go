@@ -81,6 +81,7 @@ func (c *conn) connect(p *signaling.Peer, data json.RawMessage) {
 		RemoteAddr: c.sess.RemoteAddr(),
 		UserAgent:  c.sess.UserAgent(),
 		Transport:  "socket.io/" + c.sess.Transport(),
+		NoResume:   true, // a socket.io client reconnects as a new peer
 	}
 	p, err := c.srv.hub.Connect(info, c)
 	if err != nil {
@@ -161,7 +162,9 @@ func (c *conn) route(p *signaling.Peer, pk sioproto.Packet) (reply, error) {
 		if err := c.srv.hub.Broadcast(p, pk.Args[0]); err != nil {
 			return reply{}, err
 		}
-		c.reply(logLine("Got message:", pk.Args[0]))
+		if c.srv.echo {
+			c.reply(logLine("Got message:", pk.Args[0]))
+		}
 		return reply{}, nil
 	case evIPAddr:
 		addrs := c.srv.ipv4Addrs()

@@ -21,6 +21,7 @@ type Server struct {
 	engine   *engineio.Server
 	client   clientFiles
 	lanAddrs func() []net.IP
+	echo     bool // send "Got message:" back to the sender (Config.NoEcho)
 
 	mu    sync.Mutex
 	conns map[*engineio.Session]*conn
@@ -34,7 +35,7 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	hc := hub.Config()
 	s := &Server{
-		hub: hub, log: log, lanAddrs: cfg.LANAddrs,
+		hub: hub, log: log, lanAddrs: cfg.LANAddrs, echo: !cfg.NoEcho,
 		conns: map[*engineio.Session]*conn{},
 	}
 	if s.lanAddrs == nil {

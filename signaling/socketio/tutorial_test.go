@@ -180,3 +180,25 @@ func expectAck(t *testing.T, c *sioClient, id uint64, want map[string]any) {
 		t.Fatalf("got %v id %d %s, want ACK %d %s", p.Type, p.ID, joinArgs(p.Args), id, wantArgs)
 	}
 }
+
+// With NoEcho, the sender of a "message" gets no "Got message:" log line:
+// the next thing it hears is the answer to its following request.
+func TestNoEcho(t *testing.T) {
+	env := newEnv(t, signaling.Config{}, socketio.Config{NoEcho: true})
+	a, b := env.dial(t), env.dial(t)
+	a.connect(nil)
+	idB := b.connect(nil)
+	a.emit("create or join", "quiet")
+	a.skipUntil("created")
+	b.emit("create or join", "quiet")
+	b.skipUntil("ready")
+	a.skipUntil("ready")
+
+	b.emit("message", "hello")
+	a.expect(e("message", "hello", idB))
+	b.emitAck(1, "ipaddr")
+	b.expect(e("ipaddr"), e("ipaddr"))
+	if p := b.next(); p.Type != sioproto.Ack {
+		t.Fatalf("sender got %v %q %s, want only its ack", p.Type, p.Event, joinArgs(p.Args))
+	}
+}
