@@ -1,9 +1,11 @@
 package sioproto
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxIDDigits is the most digits an ack id may have (MaxID has 16).
@@ -107,7 +109,7 @@ func (p *Packet) decodePayload(payload string) error {
 		if len(args) == 0 || jsonKind(string(args[0])) != '"' {
 			return fmt.Errorf("%w: an event array starts with the event name", ErrBadPayload)
 		}
-		if err := json.Unmarshal(args[0], &p.Event); err != nil {
+		if err := decodeName(args[0], &p.Event); err != nil {
 			return fmt.Errorf("%w: event name: %w", ErrBadPayload, err)
 		}
 		if Reserved(p.Event) {
@@ -118,16 +120,80 @@ func (p *Packet) decodePayload(payload string) error {
 	return nil
 }
 
-// decodeArray splits a JSON array into its raw elements.
+// decodeArray splits a JSON array into its raw elements, which share one
+// copy of payload.
 func decodeArray(payload string) ([]json.RawMessage, error) {
 	if jsonKind(payload) != '[' {
 		return nil, fmt.Errorf("%w: want an array", ErrBadPayload)
 	}
-	var args []json.RawMessage
-	if err := json.Unmarshal([]byte(payload), &args); err != nil {
+	b := []byte(payload)
+	if !json.Valid(b) {
+		var v any
+		err := json.Unmarshal(b, &v) // for the error's detail only
 		return nil, fmt.Errorf("%w: %w", ErrBadPayload, err)
 	}
-	return args, nil
+	return splitArray(b), nil
+}
+
+// splitArray returns the elements of b, a valid JSON array, as subslices
+// without surrounding white space. Written by hand because encoding/json
+// splits an array only by decoding it (a second validation and a copy of
+// every element, most of the cost of a relayed message); b being valid,
+// a scan for the commas at depth one, outside strings, is enough.
+func splitArray(b []byte) []json.RawMessage {
+	args := make([]json.RawMessage, 0, 3) // an event name and its usual arguments
+	depth, start := 0, 0
+	inString, escaped := false, false
+	for i, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			if depth == 1 {
+				start = i + 1
+			}
+		case c == ']' || c == '}':
+			if depth == 1 {
+				args = appendElement(args, b[start:i])
+			}
+			depth--
+		case c == ',' && depth == 1:
+			args = appendElement(args, b[start:i])
+			start = i + 1
+		}
+	}
+	return args
+}
+
+// appendElement appends e, trimmed of JSON white space, unless the array
+// was empty ("[]" or "[ ]" has one blank "element").
+func appendElement(args []json.RawMessage, e []byte) []json.RawMessage {
+	e = bytes.Trim(e, " \t\r\n")
+	if len(e) == 0 && len(args) == 0 {
+		return args
+	}
+	return append(args, json.RawMessage(e))
+}
+
+// decodeName decodes the JSON string raw into name; one without escapes
+// or invalid UTF-8 (which the decoder replaces), as event names are,
+// needs no decoder.
+func decodeName(raw json.RawMessage, name *string) error {
+	if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		*name = string(inner)
+		return nil
+	}
+	return json.Unmarshal(raw, name)
 }
 
 // jsonKind returns the first byte of a JSON text after leading whitespace:

@@ -285,3 +285,26 @@ func TestImports(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSplitArray checks the hand-written array splitter against
+// encoding/json on any valid JSON array.
+func FuzzSplitArray(f *testing.F) {
+	for _, s := range []string{`[]`, ` [ ] `, `["message",{"a":[1,2,{"b":"],\"["}]},null]`, `[ "x" , 1 ,[ ] ]`, `["\\",","]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want []json.RawMessage
+		if jsonKind(s) != '[' || json.Unmarshal([]byte(s), &want) != nil {
+			return
+		}
+		got := splitArray([]byte(s))
+		if len(got) != len(want) {
+			t.Fatalf("splitArray(%q) = %q, want %q", s, got, want)
+		}
+		for i := range want {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("splitArray(%q)[%d] = %q, want %q", s, i, got[i], want[i])
+			}
+		}
+	})
+}
