@@ -14,7 +14,7 @@ build:      ## the Linux desktop binary: build/bin/signalbox
 	PATH="$$(go env GOPATH)/bin:$$PATH" wails build -m
 
 windows:    ## the Windows binary: build/bin/signalbox.exe
-	PATH="$$(go env GOPATH)/bin:$$PATH" wails build -m -platform windows/amd64
+	bash scripts/build-windows.sh
 
 headless:   ## a plain Go build that always runs headless (no GTK needed)
 	cd frontend && npm run build

@@ -2,7 +2,8 @@
 # Runs every Signalbox test: installs what is missing, then static checks,
 # the frontend's type check and unit tests, the Go tests under the race
 # detector, mDNS in private network namespaces, the browser and socket.io
-# end-to-end suites in headless Chromium, and the desktop window under Xvfb.
+# end-to-end suites in headless Chromium, the desktop window under Xvfb,
+# and the Windows cross-build.
 # Prints one line per suite and a summary; exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,7 @@ suite "gofmt" gofmt_clean
 suite "go vet" go vet ./...
 suite "staticcheck" staticcheck ./...
 suite "go test -race" go test -race -timeout 15m ./...
-for s in test-mdns test-client test-socketio test-https smoke-window; do
+for s in test-mdns test-client test-socketio test-https smoke-window build-windows; do
   [ -f "scripts/$s.sh" ] && suite "$s" bash "scripts/$s.sh"
 done
 
