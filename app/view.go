@@ -34,6 +34,8 @@ type PeerView struct {
 	// growing number means a slow link, the only connection quality the
 	// server can see.
 	Pending int `json:"pending"`
+	// ChatOnly: the peer joined its room to chat and makes no call.
+	ChatOnly bool `json:"chatOnly,omitempty"`
 }
 
 // RoomView is one room as the window shows it.
@@ -119,6 +121,7 @@ func (v *viewer) view(snap signaling.Snapshot) (View, map[string]string) {
 			ID: p.ID, Name: p.Name, Room: p.Room, Address: hostOf(p.RemoteAddr),
 			Transport: p.Transport, Device: v.device(p.UserAgent), UserAgent: p.UserAgent,
 			ConnectedAt: p.ConnectedAt, JoinedAt: p.JoinedAt, Away: p.Away, Pending: p.Pending,
+			ChatOnly: p.ChatOnly,
 		}
 	}
 	out := View{Rooms: []RoomView{}, Lobby: []PeerView{}, Stats: statsView(snap.Stats)}

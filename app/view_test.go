@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+
+	"signalbox/signaling"
 )
 
 func TestViewLimitsRooms(t *testing.T) {
@@ -45,4 +47,35 @@ func BenchmarkView(b *testing.B) {
 		size = len(data)
 	}
 	b.ReportMetric(float64(size), "json-bytes")
+}
+
+// TestViewMarksChatOnlyPeers checks the window learns which peers joined
+// to chat only, and that the others carry no chatOnly field at all.
+func TestViewMarksChatOnlyPeers(t *testing.T) {
+	hub := newHub(t, 4)
+	join(t, hub, "lab", "Ana", androidUA)
+	p, err := hub.Connect(signaling.ConnInfo{RemoteAddr: "127.0.0.1:5000", Transport: "websocket"}, testLink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hub.JoinWith(p, "lab", signaling.JoinOptions{Name: "Window", ChatOnly: true}); err != nil {
+		t.Fatalf("JoinWith(chat-only) = %v", err)
+	}
+	var v viewer
+	view, _ := v.view(hub.Snapshot())
+	peers := view.Rooms[0].Peers
+	if len(peers) != 2 || peers[0].ChatOnly || !peers[1].ChatOnly {
+		t.Fatalf("room peers = %+v, want Ana in a call and Window chat-only", peers)
+	}
+	data, err := json.Marshal(peers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := raw[0]["chatOnly"]; ok || raw[1]["chatOnly"] != true {
+		t.Errorf("JSON peers = %s, want chatOnly only on Window", data)
+	}
 }

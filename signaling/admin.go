@@ -88,6 +88,8 @@ type PeerSnapshot struct {
 	JoinedAt    time.Time `json:"joinedAt,omitzero"`
 	Away        bool      `json:"away"`
 	Pending     int       `json:"pending"`
+	// ChatOnly: the peer joined its room chat-only (PeerInfo.ChatOnly).
+	ChatOnly bool `json:"chatOnly,omitempty"`
 }
 
 // RoomSnapshot describes one room.

@@ -81,14 +81,28 @@ func (h *Hub) Connect(info ConnInfo, link Link) (*Peer, error) {
 	return p, nil
 }
 
+// JoinOptions are what a peer may say about itself when it joins a room.
+type JoinOptions struct {
+	// Name renames the peer when not empty (cleaned by DisplayName).
+	Name string
+	// ChatOnly says the peer makes no call; the others see it in every
+	// PeerInfo of it while it holds this seat (see PeerInfo.ChatOnly).
+	ChatOnly bool
+}
+
 // Join puts p in the room named room, creating it if needed, and renames p
 // when name is not empty. p gets KindJoined, the others KindPeerJoined.
 func (h *Hub) Join(p *Peer, room, name string) error {
+	return h.JoinWith(p, room, JoinOptions{Name: name})
+}
+
+// JoinWith is Join with every option a join may carry.
+func (h *Hub) JoinWith(p *Peer, room string, opts JoinOptions) error {
 	room, err := RoomName(room)
 	if err != nil {
 		return err
 	}
-	name = DisplayName(name)
+	opts.Name = DisplayName(opts.Name)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if err := h.canJoin(p, room); err != nil {
@@ -101,7 +115,7 @@ func (h *Hub) Join(p *Peer, room, name string) error {
 		h.emit(Event{Kind: EventRoomOpened, Room: room})
 	}
 	r.mu.Lock()
-	full, err := h.seat(p, r, name)
+	full, err := h.seat(p, r, opts)
 	r.mu.Unlock()
 	if err != nil {
 		if len(r.members) == 0 {
@@ -131,7 +145,7 @@ func (h *Hub) canJoin(p *Peer, room string) error {
 }
 
 // seat adds p to r and tells everyone. h.mu and r.mu must be held.
-func (h *Hub) seat(p *Peer, r *Room, name string) (full []*Peer, err error) {
+func (h *Hub) seat(p *Peer, r *Room, opts JoinOptions) (full []*Peer, err error) {
 	switch {
 	case r.locked:
 		return nil, fmt.Errorf("join %q: %w", r.name, ErrRoomLocked)
@@ -140,11 +154,12 @@ func (h *Hub) seat(p *Peer, r *Room, name string) (full []*Peer, err error) {
 	}
 	others := r.infos(nil)
 	p.mu.Lock()
-	if name != "" {
-		p.name = name
+	if opts.Name != "" {
+		p.name = opts.Name
 	}
 	p.joinedAt = h.now()
-	self := PeerInfo{ID: p.id, Name: p.name}
+	p.chatOnly = opts.ChatOnly
+	self := p.infoLocked()
 	ok := p.push(&Message{Kind: KindJoined, Room: r.name, Peer: self, Peers: others, Capacity: r.capacity, Token: p.token})
 	p.mu.Unlock()
 	if !ok {
@@ -175,19 +190,20 @@ func (h *Hub) unseat(p *Peer, reason Reason) (full []*Peer, ok bool) {
 	if r == nil {
 		return nil, false
 	}
-	info := p.Info()
 	r.mu.Lock()
+	info := p.Info()
 	r.remove(p)
 	p.room.Store(nil)
 	full = r.deliver(&Message{Kind: KindPeerLeft, Room: r.name, Peer: info, Reason: reason}, nil, nil)
 	empty := len(r.members) == 0
 	r.mu.Unlock()
 	delete(h.tokens, p.token)
+	p.mu.Lock()
+	p.chatOnly = false // the seat is gone; a next join says again
 	if reason != ReasonLeft {
-		p.mu.Lock()
 		p.push(&Message{Kind: KindLeft, Room: r.name, Reason: reason})
-		p.mu.Unlock()
 	}
+	p.mu.Unlock()
 	h.emit(Event{Kind: EventPeerLeft, Room: r.name, Peer: p.id, Reason: reason})
 	if empty && h.rooms[r.name] == r {
 		delete(h.rooms, r.name)
@@ -341,7 +357,7 @@ func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, e
 	}
 	seat.link = link
 	lost := seat.box.rewind(lastSeen)
-	ok := seat.push(&Message{Kind: KindResumed, Room: r.name, Peer: PeerInfo{ID: seat.id, Name: seat.name},
+	ok := seat.push(&Message{Kind: KindResumed, Room: r.name, Peer: seat.infoLocked(),
 		Peers: r.infos(seat), Capacity: r.capacity, Token: seat.token, Lost: lost})
 	seat.mu.Unlock()
 	r.mu.Unlock()

@@ -497,3 +497,90 @@ func TestShutdownClosesEveryLink(t *testing.T) {
 		t.Errorf("Connect after Shutdown = %v", err)
 	}
 }
+
+// TestChatOnlySeat follows a chat-only seat through every message that
+// describes it: the others see the flag on peer-joined, joined.peers,
+// resumed.peers and peer-left; it sees it on itself; ordinary peers stay
+// unflagged; and the flag belongs to the seat, not the peer, so a later
+// ordinary join of the same peer drops it.
+func TestChatOnlySeat(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHub(t, Config{RoomCapacity: 3, ResumeGrace: 10 * time.Second})
+		a, la := connect(t, h)
+		w, _ := connect(t, h)
+		b, _ := connect(t, h)
+		join(t, h, a, "r")
+		if err := h.JoinWith(w, "r", JoinOptions{Name: "Window", ChatOnly: true}); err != nil {
+			t.Fatalf("JoinWith(chat-only): %v", err)
+		}
+		join(t, h, b, "r")
+
+		want := func(who string, got PeerInfo, id string, chatOnly bool) {
+			t.Helper()
+			if got.ID != id || got.ChatOnly != chatOnly {
+				t.Errorf("%s = %+v, want id %s chatOnly %v", who, got, id, chatOnly)
+			}
+		}
+		am := a.Take(nil)
+		if len(am) != 3 {
+			t.Fatalf("a's inbox = %d messages, want joined and two peer-joined", len(am))
+		}
+		want("a's joined.self", am[0].Msg.Peer, a.ID(), false)
+		want("a's peer-joined (window)", am[1].Msg.Peer, w.ID(), true)
+		want("a's peer-joined (b)", am[2].Msg.Peer, b.ID(), false)
+		if wm := inbox(w); len(wm) != 2 || wm[0].Kind != KindJoined {
+			t.Fatalf("window's inbox = %v, want joined, peer-joined", kinds(wm))
+		} else {
+			want("window's joined.self", wm[0].Peer, w.ID(), true)
+			want("window's joined.peers[0]", wm[0].Peers[0], a.ID(), false)
+		}
+		if bm := inbox(b); len(bm) != 1 || len(bm[0].Peers) != 2 {
+			t.Fatalf("b's inbox = %+v, want joined listing a and the window", bm)
+		} else {
+			want("b's joined.peers[0]", bm[0].Peers[0], a.ID(), false)
+			want("b's joined.peers[1]", bm[0].Peers[1], w.ID(), true)
+		}
+		snap := h.Snapshot().Rooms[0].Peers
+		if len(snap) != 3 || snap[0].ChatOnly || !snap[1].ChatOnly || snap[2].ChatOnly {
+			t.Errorf("Snapshot peers = %+v, want only the window chat-only", snap)
+		}
+
+		// a drops and resumes: resumed lists the window as chat-only.
+		h.Detach(a, la)
+		prov, err := h.Connect(ConnInfo{}, &fakeLink{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Resume(prov, am[0].Msg.Token, am[2].Seq); err != nil {
+			t.Fatalf("Resume: %v", err)
+		}
+		if got := inbox(a); len(got) != 1 || got[0].Kind != KindResumed || len(got[0].Peers) != 2 {
+			t.Fatalf("a after resume = %+v, want resumed with two peers", got)
+		} else {
+			want("a's resumed.self", got[0].Peer, a.ID(), false)
+			want("a's resumed.peers[0]", got[0].Peers[0], w.ID(), true)
+			want("a's resumed.peers[1]", got[0].Peers[1], b.ID(), false)
+		}
+
+		if err := h.Leave(w); err != nil {
+			t.Fatal(err)
+		}
+		if got := inbox(b); len(got) != 1 || got[0].Kind != KindPeerLeft {
+			t.Fatalf("b after the window left = %v, want peer-left", kinds(got))
+		} else {
+			want("b's peer-left", got[0].Peer, w.ID(), true)
+		}
+		inbox(a)
+		join(t, h, w, "r") // an ordinary join now
+		if got := inbox(a); len(got) != 1 || got[0].Kind != KindPeerJoined {
+			t.Fatalf("a after the window rejoined = %v, want peer-joined", kinds(got))
+		} else {
+			want("a's peer-joined (window, ordinary)", got[0].Peer, w.ID(), false)
+		}
+		for _, ps := range h.Snapshot().Rooms[0].Peers {
+			if ps.ChatOnly {
+				t.Errorf("Snapshot after the ordinary rejoin: %s (%s) still chat-only", ps.ID, ps.Name)
+			}
+		}
+	})
+}

@@ -50,6 +50,11 @@ const (
 type PeerInfo struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// ChatOnly says the peer makes no call (the desktop window's chat
+	// seat, a browser without WebRTC): the others must not try to open a
+	// WebRTC connection with it. Omitted when false, so frames about
+	// ordinary peers are unchanged.
+	ChatOnly bool `json:"chatOnly,omitempty"`
 }
 
 // Message is one thing the hub delivers to a peer. It is immutable once

@@ -45,6 +45,7 @@ type Peer struct {
 	mu       sync.Mutex
 	name     string
 	joinedAt time.Time
+	chatOnly bool // the seat was taken chat-only (JoinOptions.ChatOnly)
 	link     Link
 	away     *time.Timer // running while the connection is gone but the seat kept
 	awayGen  uint64      // counts grace periods, so a stale timer knows it is stale
@@ -55,11 +56,17 @@ type Peer struct {
 // ID is the peer's server-assigned, unguessable id.
 func (p *Peer) ID() string { return p.id }
 
-// Info returns the peer's id and current display name.
+// Info returns the peer as the others see it: id, current display name,
+// and whether its seat is chat-only.
 func (p *Peer) Info() PeerInfo {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return PeerInfo{ID: p.id, Name: p.name}
+	return p.infoLocked()
+}
+
+// infoLocked is Info with p.mu held.
+func (p *Peer) infoLocked() PeerInfo {
+	return PeerInfo{ID: p.id, Name: p.name, ChatOnly: p.chatOnly}
 }
 
 // RoomName returns the name of the peer's room, or "" outside a room.
@@ -131,6 +138,6 @@ func (p *Peer) snapshot() PeerSnapshot {
 		ID: p.id, Name: p.name, Room: p.RoomName(),
 		RemoteAddr: p.info.RemoteAddr, UserAgent: p.info.UserAgent, Transport: p.info.Transport,
 		ConnectedAt: p.connectedAt, JoinedAt: p.joinedAt, Away: p.link == nil && !p.gone,
-		Pending: p.box.pending(),
+		Pending: p.box.pending(), ChatOnly: p.chatOnly,
 	}
 }

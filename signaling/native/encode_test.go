@@ -43,6 +43,8 @@ func TestAppendFrameAddsSeq(t *testing.T) {
 		{&signaling.Message{Kind: signaling.KindFrame, Frame: []byte(`{}`)}, `{"seq":7}`},
 		{&signaling.Message{Kind: signaling.KindPeerJoined, Room: "r", Peer: from},
 			`{"seq":7,"type":"peer-joined","room":"r","peer":{"id":"A","name":"Ana"}}`},
+		{&signaling.Message{Kind: signaling.KindPeerLeft, Room: "r", Peer: signaling.PeerInfo{ID: "W", Name: "Window", ChatOnly: true}, Reason: signaling.ReasonLeft},
+			`{"seq":7,"type":"peer-left","room":"r","peer":{"id":"W","name":"Window","chatOnly":true},"reason":"left"}`},
 	}
 	for _, tt := range tests {
 		if got := string(appendFrame([]byte("junk")[:0], signaling.Entry{Seq: 7, Msg: tt.m})); got != tt.want {

@@ -219,6 +219,7 @@ func TestErrorCodes(t *testing.T) {
 		{name: "unknown type", send: func(c *client) { c.send(frame{"type": "teleport"}) }, code: signaling.CodeUnknownType},
 		{name: "join without room", send: func(c *client) { c.send(frame{"type": "join"}) }, code: signaling.CodeBadField},
 		{name: "room of wrong type", send: func(c *client) { c.send(frame{"type": "join", "room": 7}) }, code: signaling.CodeBadField},
+		{name: "chatOnly of wrong type", send: func(c *client) { c.send(frame{"type": "join", "room": "x", "chatOnly": "yes"}) }, code: signaling.CodeBadField},
 		{name: "signal without data", send: func(c *client) { c.send(frame{"type": "signal", "to": "x"}) }, code: signaling.CodeBadField},
 		{name: "broadcast of null", send: func(c *client) { c.send(frame{"type": "broadcast", "data": nil}) }, code: signaling.CodeBadField},
 		{name: "resume without token", send: func(c *client) { c.send(frame{"type": "resume"}) }, code: signaling.CodeBadField},
@@ -493,4 +494,82 @@ func TestDeadPeerDetectedByHeartbeat(t *testing.T) {
 			return
 		}
 	}
+}
+
+// peerObj returns f[key] as a peer object.
+func peerObj(t *testing.T, f frame, key string) map[string]any {
+	t.Helper()
+	p, ok := f[key].(map[string]any)
+	if !ok {
+		t.Fatalf("%s of %v is not an object", key, f)
+	}
+	return p
+}
+
+// checkPeer checks a peer object's id and its chatOnly field, which must
+// be true for a chat-only peer and absent (not false) for any other.
+func checkPeer(t *testing.T, what string, p map[string]any, id string, chatOnly bool) {
+	t.Helper()
+	v, present := p["chatOnly"]
+	switch {
+	case p["id"] != id:
+		t.Errorf("%s = %v, want id %s", what, p, id)
+	case chatOnly && v != true:
+		t.Errorf("%s = %v, want chatOnly true", what, p)
+	case !chatOnly && present:
+		t.Errorf("%s = %v, want no chatOnly field", what, p)
+	}
+}
+
+// TestChatOnlyPeer joins a chat-only peer (the window's chat seat) between
+// two ordinary ones and checks every frame that describes it, and that
+// chat flows both ways.
+func TestChatOnlyPeer(t *testing.T) {
+	ts := startServer(t, signaling.Config{RoomCapacity: 3})
+	a, w, b := dial(t, ts), dial(t, ts), dial(t, ts)
+	aj := a.join("lab")
+	checkPeer(t, "a's joined.self", peerObj(t, aj, "self"), a.id, false)
+
+	w.send(frame{"type": "join", "room": "lab", "name": "Window", "chatOnly": true})
+	wj := w.expect("joined")
+	checkPeer(t, "window's joined.self", peerObj(t, wj, "self"), w.id, true)
+	if peers := wj["peers"].([]any); len(peers) != 1 {
+		t.Fatalf("window's joined.peers = %v, want a", peers)
+	} else {
+		checkPeer(t, "window's joined.peers[0]", peers[0].(map[string]any), a.id, false)
+	}
+	checkPeer(t, "a's peer-joined", peerObj(t, a.expect("peer-joined"), "peer"), w.id, true)
+
+	bj := b.join("lab")
+	if peers := bj["peers"].([]any); len(peers) != 2 {
+		t.Fatalf("b's joined.peers = %v, want a and the window", peers)
+	} else {
+		checkPeer(t, "b's joined.peers[0]", peers[0].(map[string]any), a.id, false)
+		checkPeer(t, "b's joined.peers[1]", peers[1].(map[string]any), w.id, true)
+	}
+	checkPeer(t, "a's peer-joined of b", peerObj(t, a.expect("peer-joined"), "peer"), b.id, false)
+	checkPeer(t, "window's peer-joined of b", peerObj(t, w.expect("peer-joined"), "peer"), b.id, false)
+
+	w.send(frame{"type": "broadcast", "data": frame{"chat": "from the window"}})
+	if got := a.expect("broadcast"); got.str("from") != w.id || got["data"].(map[string]any)["chat"] != "from the window" {
+		t.Errorf("a got %v", got)
+	}
+	b.expect("broadcast")
+	a.send(frame{"type": "broadcast", "data": frame{"chat": "to everyone"}})
+	got := w.expect("broadcast")
+	if got["data"].(map[string]any)["chat"] != "to everyone" {
+		t.Errorf("window got %v", got)
+	}
+	b.expect("broadcast")
+
+	// The window's connection drops; resuming keeps the seat chat-only.
+	last := got["seq"].(float64)
+	w.ws.NetConn().Close()
+	w2 := dial(t, ts)
+	w2.send(frame{"type": "resume", "token": wj.str("token"), "lastSeq": last})
+	checkPeer(t, "window's resumed.self", peerObj(t, w2.expect("resumed"), "self"), w.id, true)
+
+	w2.send(frame{"type": "leave"})
+	checkPeer(t, "a's peer-left", peerObj(t, a.expect("peer-left"), "peer"), w.id, true)
+	checkPeer(t, "b's peer-left", peerObj(t, b.expect("peer-left"), "peer"), w.id, true)
 }

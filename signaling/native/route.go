@@ -41,7 +41,7 @@ func (c *conn) handle(frame []byte) bool {
 func (c *conn) route(p *signaling.Peer, req request) error {
 	switch req.Type {
 	case typeJoin:
-		return c.hub.Join(p, req.Room, req.Name)
+		return c.hub.JoinWith(p, req.Room, signaling.JoinOptions{Name: req.Name, ChatOnly: req.ChatOnly})
 	case typeLeave:
 		return c.hub.Leave(p)
 	case typeSignal:

@@ -34,6 +34,8 @@ type request struct {
 	Data    json.RawMessage `json:"data"`
 	Token   string          `json:"token"`
 	LastSeq uint64          `json:"lastSeq"`
+	// ChatOnly (join only): the peer makes no call (PeerInfo.ChatOnly).
+	ChatOnly bool `json:"chatOnly"`
 }
 
 // decodeRequest parses one client frame and checks the fields its type

@@ -91,6 +91,8 @@ export class Call {
       url: o.url,
       room: o.room,
       name: o.name,
+      // A browser that cannot call says so, so the others do not try.
+      chatOnly: !o.webrtc,
       seats: o.seats,
       connect: o.connect,
       onFrame: (f) => this.#frame(f),
@@ -125,6 +127,11 @@ export class Call {
   /** webrtc says whether this browser can make calls at all. */
   get webrtc(): boolean {
     return this.o.webrtc;
+  }
+
+  /** chatOnlyPeers are the peers in the room for chat only, with whom there is no call. */
+  chatOnlyPeers(): RemotePeer[] {
+    return [...this.peers.values()].filter((p) => p.info.chatOnly === true);
   }
 
   /** start connects and joins (or resumes). */
@@ -196,7 +203,7 @@ export class Call {
         this.#joined(f, false);
         break;
       case 'peer-joined':
-        if (!this.peers.has(f.peer.id)) this.peers.set(f.peer.id, { info: f.peer, link: null, media: null });
+        this.#known(f.peer);
         this.#emit('peers', undefined);
         this.#announceMedia(true);
         break;
@@ -223,9 +230,8 @@ export class Call {
       if (fresh || !present.has(id)) this.#remove(id, false);
     }
     for (const info of f.peers) {
-      let p = this.peers.get(info.id);
-      if (!p) this.peers.set(info.id, (p = { info, link: null, media: null }));
-      p.info = info;
+      const p = this.#known(info);
+      if (info.chatOnly) continue;
       // We arrived last (or came back after a reload): we make the offer.
       if (!p.link) p.link = this.#newLink(info.id, true, null);
       else if ((f.lost ?? 0) > 0) p.link.restartIce(); // signals may have been lost
@@ -235,8 +241,24 @@ export class Call {
     this.#announceMedia(true);
   }
 
+  /**
+   * #known records what the server says of a peer and returns it. A peer
+   * that turns out to be chat-only loses any connection it had: it will
+   * never answer.
+   */
+  #known(info: PeerInfo): RemotePeer {
+    let p = this.peers.get(info.id);
+    if (!p) this.peers.set(info.id, (p = { info, link: null, media: null }));
+    p.info = info;
+    if (info.chatOnly && p.link) {
+      p.link.close();
+      p.link = null;
+    }
+    return p;
+  }
+
   #newLink(remoteId: string, initiator: boolean, remotePc: string | null): PeerLink | null {
-    if (!this.o.webrtc || !this.self) return null;
+    if (!this.o.webrtc || !this.self || this.peers.get(remoteId)?.info.chatOnly) return null;
     const media = this.o.media;
     return new PeerLink({
       remoteId,
@@ -262,6 +284,11 @@ export class Call {
       // we only know from a replay may speak first: take it in.
       p = { info: { id: f.from, name: f.name }, link: null, media: null };
       this.peers.set(f.from, p);
+    }
+    if (p.info.chatOnly) {
+      // It said it makes no call: whatever it sends cannot be one.
+      this.#local({ event: 'chat-only', peer: p.info.name });
+      return;
     }
     const route = routeSignal(p.link ? { localPc: p.link.localPc, remotePc: p.link.remotePc } : null, data);
     switch (route) {
@@ -325,7 +352,9 @@ export class Call {
     const key = JSON.stringify(m);
     if (!force && key === this.#lastMedia) return;
     this.#lastMedia = key;
-    if (this.self && this.peers.size > 0) this.client.send({ type: 'broadcast', data: { media: m } });
+    // Chat-only peers show no tiles: only peers in the call need to know.
+    const callers = [...this.peers.values()].some((p) => !p.info.chatOnly);
+    if (this.self && callers) this.client.send({ type: 'broadcast', data: { media: m } });
   }
 
   #local(e: LocalEvent): void {

@@ -188,12 +188,13 @@ class App {
     this.#title();
   }
 
-  /** inboundVideo reads, per remote peer, how many video frames were decoded (for tests and the curious). */
+  /** inboundVideo reads, per remote peer in the call, how many video frames were decoded (for tests and the curious). */
   async inboundVideo(): Promise<{ id: string; name: string; framesDecoded: number }[]> {
     const call = this.call;
     if (!call) return [];
     const out: { id: string; name: string; framesDecoded: number }[] = [];
     for (const p of call.peers.values()) {
+      if (p.info.chatOnly) continue; // no call, no video
       let frames = 0;
       if (p.link) {
         for (const e of reportEntries(await p.link.pc.getStats())) {
@@ -211,7 +212,8 @@ declare global {
     /** __signalbox lets tests (and curious students, from the console) look inside the page. */
     __signalbox?: {
       dropSocket(): void;
-      state(): { phase: string; self: string | null; room: string | null; peers: string[]; ended: string | null };
+      /** state: peers are every other peer's id; chatOnly those in the room for chat only; links those with an RTCPeerConnection. */
+      state(): { phase: string; self: string | null; room: string | null; peers: string[]; chatOnly: string[]; links: string[]; ended: string | null };
       inboundVideo(): Promise<{ id: string; name: string; framesDecoded: number }[]>;
     };
   }
@@ -227,6 +229,8 @@ window.__signalbox = {
       self: c?.self?.id ?? null,
       room: c?.room ?? null,
       peers: c ? [...c.peers.keys()] : [],
+      chatOnly: c ? c.chatOnlyPeers().map((p) => p.info.id) : [],
+      links: c ? [...c.peers.values()].filter((p) => p.link !== null).map((p) => p.info.id) : [],
       ended: c?.ended ? (c.ended.kind === 'refused' ? c.ended.code : c.ended.kind) : null,
     };
   },

@@ -2,10 +2,15 @@
 // and the shapes of the data this client puts inside `signal` and
 // `broadcast` (docs/protocol.md, "Client conventions").
 
-/** PeerInfo names a peer: its server-assigned id and display name. */
+/**
+ * PeerInfo names a peer: its server-assigned id and display name, and
+ * `chatOnly` when it joined to chat and makes no call (the desktop window,
+ * a browser without WebRTC): nobody opens a connection with such a peer.
+ */
 export interface PeerInfo {
   id: string;
   name: string;
+  chatOnly?: boolean;
 }
 
 /** Limits are the server's limits, from `welcome`. */
@@ -87,7 +92,7 @@ export type ServerFrame =
 
 /** ClientRequest is any frame the client sends. */
 export type ClientRequest =
-  | { type: 'join'; room: string; name?: string }
+  | { type: 'join'; room: string; name?: string; chatOnly?: boolean }
   | { type: 'leave' }
   | { type: 'signal'; to: string; data: SignalData }
   | { type: 'broadcast'; data: BroadcastData }

@@ -56,6 +56,8 @@ export interface SignalingOptions {
   url: string;
   room: string;
   name: string;
+  /** chatOnly joins as a peer that makes no call (docs/protocol.md, `join`). */
+  chatOnly?: boolean;
   seats: SeatBook;
   /** connect opens a socket; defaults to `new WebSocket(url)`. */
   connect?: (url: string) => SocketLike;
@@ -211,6 +213,7 @@ export class SignalingClient {
     this.#setStatus({ ...this.#status, phase: 'joining' });
     const req: ClientRequest = { type: 'join', room: this.opts.room };
     if (this.opts.name) req.name = this.opts.name;
+    if (this.opts.chatOnly) req.chatOnly = true;
     this.#write(req);
   }
 

@@ -18,6 +18,7 @@ export type LocalEvent =
   | { event: 'ignored-offer'; peer: string }
   | { event: 'rolled-back'; peer: string }
   | { event: 'stale'; peer: string }
+  | { event: 'chat-only'; peer: string }
   | { event: 'replaced'; peer: string }
   | { event: 'ice-restart'; peer: string }
   | { event: 'socket-lost' }
@@ -157,7 +158,7 @@ function mediaStateText(t: Translate, m: { mic: boolean; cam: boolean; screen: b
 function describeOut(t: Translate, req: ClientRequest, peer: string): Described {
   switch (req.type) {
     case 'join':
-      return { kind: 'session', text: t('log.out.join', { room: req.room, name: req.name ?? '' }) };
+      return { kind: 'session', text: t(req.chatOnly ? 'log.out.joinChatOnly' : 'log.out.join', { room: req.room, name: req.name ?? '' }) };
     case 'resume':
       return { kind: 'session', text: t('log.out.resume', { seq: req.lastSeq }) };
     case 'leave':
@@ -184,7 +185,7 @@ function describeIn(t: Translate, f: ServerFrame, peer: string): Described {
     case 'resumed':
       return { kind: 'session', text: t('log.in.resumed', { room: f.room, count: f.lost ?? 0 }) };
     case 'peer-joined':
-      return { kind: 'presence', text: t('log.in.peerJoined', { peer: f.peer.name }) };
+      return { kind: 'presence', text: t(f.peer.chatOnly ? 'log.in.peerJoinedChatOnly' : 'log.in.peerJoined', { peer: f.peer.name }) };
     case 'peer-left':
       return { kind: 'presence', text: t('log.in.peerLeft', { peer: f.peer.name, reason: reasonText(t, f.reason) }) };
     case 'signal':
@@ -214,6 +215,8 @@ function describeLocal(t: Translate, e: LocalEvent): Described {
       return { kind: 'local', text: t('log.local.rolledBack', { peer: e.peer }) };
     case 'stale':
       return { kind: 'local', text: t('log.local.stale', { peer: e.peer }) };
+    case 'chat-only':
+      return { kind: 'local', text: t('log.local.chatOnly', { peer: e.peer }) };
     case 'replaced':
       return { kind: 'local', text: t('log.local.replaced', { peer: e.peer }) };
     case 'ice-restart':

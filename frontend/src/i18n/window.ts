@@ -99,6 +99,8 @@ const en = {
   'peer.away': 'Reconnecting…',
   'peer.pending': { one: 'Slow ({count} message waiting)', other: 'Slow ({count} messages waiting)' },
   'peer.ok': 'Connected',
+  'peer.chatOnly': 'chat only',
+  'peer.chatOnlyHelp': 'In the room to chat: makes no video call',
   'peer.kick': 'Remove',
 
   'device.browserOn': '{browser} on {os}',
@@ -331,6 +333,8 @@ const zhCN: Record<WindowKey, Entry> = {
   'peer.away': '正在重新连接…',
   'peer.pending': { other: '较慢（{count} 条消息待发送）' },
   'peer.ok': '已连接',
+  'peer.chatOnly': '仅聊天',
+  'peer.chatOnlyHelp': '只在房间里聊天：不参与视频通话',
   'peer.kick': '移出',
 
   'device.browserOn': '{os} 上的 {browser}',

@@ -22,6 +22,8 @@ export interface PeerView {
   joinedAt?: string;
   away: boolean;
   pending: number;
+  /** chatOnly: the peer joined to chat and makes no call (the window's own seat, a browser without WebRTC). */
+  chatOnly?: boolean;
 }
 
 export interface RoomView {

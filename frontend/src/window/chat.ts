@@ -1,7 +1,9 @@
 // The window's own seat in a room's chat, over the signaling server's
 // native WebSocket protocol (docs/protocol.md): join, then broadcast
 // {"chat": text}. The window takes a seat like any peer, so it counts
-// towards the room's capacity; it makes no call (signals are ignored).
+// towards the room's capacity; it makes no call (WebKitGTK has no WebRTC),
+// so it joins chat-only and the browsers in the room do not try to call it
+// (signals that come anyway are ignored).
 
 import { h, data, type Localizer, type Msg, setMsg } from './dom';
 import { codeMsg, clock, reasonMsg } from './format';
@@ -24,6 +26,11 @@ export function wsURL(localUrl: string): string {
   const u = new URL('ws', localUrl);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
   return u.toString();
+}
+
+/** joinRequest is the window's `join`: a chat-only seat (docs/protocol.md). */
+export function joinRequest(room: string, name: string): { type: 'join'; room: string; name: string; chatOnly: true } {
+  return { type: 'join', room, name, chatOnly: true };
 }
 
 /** ChatConnection is one WebSocket seat in one room. */
@@ -66,7 +73,7 @@ export class ChatConnection {
     const peerName = (v: unknown) => String((v as { name?: unknown } | undefined)?.name ?? '');
     switch (f.type) {
       case 'welcome':
-        this.#ws.send(JSON.stringify({ type: 'join', room, name }));
+        this.#ws.send(JSON.stringify(joinRequest(room, name)));
         break;
       case 'joined': {
         this.#selfName = peerName(f.self);

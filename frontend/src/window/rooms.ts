@@ -144,7 +144,11 @@ export class RoomsTab {
     ]);
     const rows = peers.map((p) =>
       h(l, 'tr', { attrs: { 'data-peer': p.id } }, [
-        h(l, 'td', { class: 'name' }, [data(p.name)]),
+        h(l, 'td', { class: 'name' }, [
+          data(p.name),
+          p.chatOnly ? data(' ') : null,
+          p.chatOnly ? h(l, 'span', { class: 'badge chat-only', l10n: { text: 'peer.chatOnly', title: 'peer.chatOnlyHelp' } }) : null,
+        ]),
         h(l, 'td', { l10n: { text: deviceMsg(p.device), title: ['peer.userAgent', { ua: p.userAgent || '-' }] } }),
         h(l, 'td', { class: 'mono' }, [data(p.address)]),
         h(l, 'td', { l10n: { text: transportMsg(p.transport) } }),

@@ -6,12 +6,12 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { catalogueProblems, Translator } from '../i18n/core';
 import { type WindowKey, windowCatalogue } from '../i18n/window';
 import { errorCode, type LogEntry } from './api';
-import { wsURL } from './chat';
+import { ChatConnection, type ChatEvent, wsURL } from './chat';
 import { codeMsg, connectedFor, deviceMsg, duration, hasWebRTC, logCategory, logExtra, logMsg, parseTime, transportMsg } from './format';
 import { needsRestart } from './settings';
 import { mdnsMsg, relayMsg } from './status';
@@ -327,5 +327,46 @@ describe('format', () => {
     expect(needsRestart(s, { ...s, https: false })).toBe(true);
     expect(needsRestart(s, { ...s, interfaces: ['wlan0'] })).toBe(true);
     expect(needsRestart(s, { ...s, port: 8000 })).toBe(true);
+  });
+});
+
+/** FakeWebSocket plays the server for ChatConnection: node has no WebSocket. */
+class FakeWebSocket {
+  static readonly OPEN = 1;
+  static last: FakeWebSocket | null = null;
+  readyState = 1;
+  sent: Record<string, unknown>[] = [];
+  onmessage: ((ev: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeWebSocket.last = this;
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+  close() {
+    this.readyState = 3;
+  }
+  serve(frame: Record<string, unknown>) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+}
+
+describe('chat seat', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('joins chat-only, so the browsers in the room do not call it, and chats', () => {
+    vi.stubGlobal('WebSocket', FakeWebSocket);
+    const events: ChatEvent[] = [];
+    const conn = new ChatConnection('ws://127.0.0.1:7480/ws', 'math', 'Teacher', (e) => events.push(e));
+    const ws = FakeWebSocket.last!;
+    ws.serve({ type: 'welcome', seq: 1, peer: { id: 'W', name: 'Amber Fox' } });
+    expect(ws.sent).toEqual([{ type: 'join', room: 'math', name: 'Teacher', chatOnly: true }]);
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'W', name: 'Teacher', chatOnly: true }, peers: [{ id: 'A', name: 'Ana' }], capacity: 2, token: 't' });
+    ws.serve({ type: 'signal', seq: 3, from: 'A', name: 'Ana', data: { pc: 'p', description: { type: 'offer', sdp: 'v=0' } } });
+    ws.serve({ type: 'broadcast', seq: 4, from: 'A', name: 'Ana', data: { chat: 'hi' } });
+    conn.send('hello');
+    expect(ws.sent.slice(1)).toEqual([{ type: 'broadcast', data: { chat: 'hello' } }]);
+    expect(events.map((e) => e.kind)).toEqual(['joined', 'line', 'line']);
   });
 });

@@ -9,7 +9,7 @@ import { DevicePickers } from './devices';
 import { MediaNotice } from './notices';
 import { bannerMsg } from './status';
 import { TeachingPanel } from './teaching-panel';
-import { SelfPreview, TileGrid } from './tiles';
+import { ChatOnlyList, SelfPreview, TileGrid } from './tiles';
 
 type PanelName = 'chat' | 'teach' | 'devices';
 
@@ -39,6 +39,7 @@ export class CallView {
     this.#soundButton = h(l, 'button', { class: 'button primary sound', attrs: { type: 'button' }, l10n: { text: 'call.enableSound' } });
     this.#soundButton.hidden = true;
     this.#grid = new TileGrid(l, this.#self, () => (this.#soundButton.hidden = false));
+    const chatOnly = new ChatOnlyList(l);
     this.#soundButton.addEventListener('click', () => {
       this.#grid.unmuteAll();
       this.#soundButton.hidden = true;
@@ -88,13 +89,16 @@ export class CallView {
     const toolbar = h(l, 'div', { class: 'controls', attrs: { role: 'toolbar' }, l10n: { 'aria-label': 'call.controls' } }, Object.values(b));
 
     this.el = h(l, 'div', { class: 'call' }, [
-      h(l, 'div', { class: 'stage' }, [this.#banner, notice.el, this.#soundButton, this.#grid.el]),
+      h(l, 'div', { class: 'stage' }, [this.#banner, notice.el, this.#soundButton, this.#grid.el, chatOnly.el]),
       this.#aside,
       toolbar,
     ]);
 
     this.#disposers.push(media.onChange(() => this.#updateControls()));
-    call.on('peers', () => this.#grid.update(call.peers));
+    call.on('peers', () => {
+      this.#grid.update(call.peers);
+      chatOnly.update(call.chatOnlyPeers());
+    });
     call.on('self', () => this.#self.setName(call.self?.name ?? ''));
     call.on('status', () => this.#updateBanner());
     call.on('chat', (line) => {

@@ -116,8 +116,8 @@ export class TeachingPanel {
     setUserText(name, p.info.name);
     const link = p.link;
     if (!link) {
-      return h(l, 'li', { class: 'conn', attrs: { 'data-peer': p.info.id } }, [
-        h(l, 'div', { class: 'conn-head' }, [name, h(l, 'span', { class: 'muted', l10n: { text: this.call.webrtc ? 'teach.noLinkYet' : 'teach.noWebrtc' } })]),
+      return h(l, 'li', { class: 'conn', attrs: { 'data-peer': p.info.id, 'data-state': p.info.chatOnly ? 'chat-only' : 'none' } }, [
+        h(l, 'div', { class: 'conn-head' }, [name, h(l, 'span', { class: 'muted', l10n: { text: this.#why(p) } })]),
       ]);
     }
     const s = link.stats;
@@ -137,6 +137,12 @@ export class TeachingPanel {
         ...row('teach.col.video', s && s.frameWidth ? l.t(['teach.videoValue', { w: s.frameWidth, h: s.frameHeight ?? 0, fps: Math.round(s.fps ?? 0) }]) : '–'),
       ]),
     ]);
+  }
+
+  /** #why says why there is no connection with p. */
+  #why(p: RemotePeer): ClientKey {
+    if (!this.call.webrtc) return 'teach.noWebrtc';
+    return p.info.chatOnly ? 'teach.chatOnly' : 'teach.noLinkYet';
   }
 
   #route(s: ConnStats | null): string {

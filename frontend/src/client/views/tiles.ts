@@ -1,5 +1,6 @@
-// Video tiles: this page's own picture and one tile per remote peer, in a
-// grid that re-flows with the number of tiles.
+// Video tiles: this page's own picture and one tile per remote peer in the
+// call, in a grid that re-flows with the number of tiles; and a row of
+// names for the peers in the room for chat only, who have no picture.
 
 import type { ClientKey } from '../../i18n/client';
 import type { RemotePeer } from '../call';
@@ -150,15 +151,16 @@ export class TileGrid {
     this.el = h(l, 'div', { class: 'grid', attrs: { 'data-count': '1' } }, [self.el]);
   }
 
-  /** update adds, updates and removes remote tiles to match the peers. */
+  /** update adds, updates and removes remote tiles to match the peers in the call (chat-only peers have none). */
   update(peers: Map<string, RemotePeer>): void {
     for (const [id, tile] of this.#tiles) {
-      if (!peers.has(id)) {
+      if (!peers.has(id) || peers.get(id)!.info.chatOnly) {
         tile.el.remove();
         this.#tiles.delete(id);
       }
     }
     for (const [id, p] of peers) {
+      if (p.info.chatOnly) continue;
       let tile = this.#tiles.get(id);
       if (!tile) {
         tile = new RemoteTile(this.l, id, this.onBlocked);
@@ -176,5 +178,34 @@ export class TileGrid {
   /** unmuteAll lets every tile's sound through. */
   unmuteAll(): void {
     for (const t of this.#tiles.values()) t.unmute();
+  }
+}
+
+/** ChatOnlyList names the peers in the room for chat only: a compact chip each, no video. */
+export class ChatOnlyList {
+  readonly el: HTMLUListElement;
+
+  constructor(private readonly l: Localizer) {
+    this.el = h(l, 'ul', { class: 'chat-only-peers', l10n: { 'aria-label': 'tile.chatOnlyLabel' } });
+    this.el.hidden = true;
+  }
+
+  /** update lists the chat-only peers, in the order given. */
+  update(peers: RemotePeer[]): void {
+    const l = this.l;
+    this.el.hidden = peers.length === 0;
+    this.el.replaceChildren(
+      ...peers.map((p) => {
+        const name = h(l, 'span', { class: 'name' });
+        setUserText(name, p.info.name);
+        const avatar = h(l, 'span', { class: 'avatar', attrs: { 'aria-hidden': 'true' } });
+        setUserText(avatar, initials(p.info.name) || '·');
+        return h(l, 'li', { class: 'chat-only-peer', attrs: { 'data-peer': p.info.id }, l10n: { title: ['tile.chatOnlyPeer', { name: p.info.name }] } }, [
+          avatar,
+          name,
+          h(l, 'span', { class: 'pill', l10n: { text: 'tile.chatOnly' } }),
+        ]);
+      }),
+    );
   }
 }

@@ -1,0 +1,169 @@
+// The call's handling of chat-only peers (docs/protocol.md, PeerInfo
+// `chatOnly`): no RTCPeerConnection is made for them and nothing is
+// signalled to them, whichever way they are learnt of, and their signals
+// are ignored. Node has no WebRTC, so RTCPeerConnection and MediaStream are
+// stand-ins that count what the call creates; the test plays the server.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Call } from './call';
+import type { LocalMedia } from './media';
+import type { ClientRequest } from './protocol';
+import { SeatBook } from './seat';
+import type { SocketLike } from './signaling';
+
+/** FakeSocket stands in for the WebSocket. */
+class FakeSocket implements SocketLike {
+  readyState = 1;
+  onopen: ((ev: Event) => void) | null = null;
+  onmessage: ((ev: MessageEvent) => void) | null = null;
+  onclose: ((ev: CloseEvent) => void) | null = null;
+  onerror: ((ev: Event) => void) | null = null;
+  sent: ClientRequest[] = [];
+  send(data: string) {
+    this.sent.push(JSON.parse(data) as ClientRequest);
+  }
+  close() {
+    this.readyState = 3;
+  }
+  serve(frame: { type: string; seq: number; [field: string]: unknown }) {
+    this.onmessage?.({ data: JSON.stringify(frame) } as MessageEvent);
+  }
+}
+
+/** FakePC records each RTCPeerConnection the call makes; it never negotiates. */
+class FakePC {
+  static made: FakePC[] = [];
+  closed = false;
+  signalingState = 'stable';
+  connectionState = 'new';
+  onnegotiationneeded: unknown = null;
+  onicecandidate: unknown = null;
+  ontrack: unknown = null;
+  onconnectionstatechange: unknown = null;
+  oniceconnectionstatechange: unknown = null;
+  onsignalingstatechange: unknown = null;
+  constructor() {
+    FakePC.made.push(this);
+  }
+  addTransceiver() {}
+  getTransceivers() {
+    return [];
+  }
+  setRemoteDescription() {
+    return Promise.resolve();
+  }
+  setLocalDescription() {
+    return new Promise(() => {}); // never settles: no answer goes out
+  }
+  addIceCandidate() {
+    return Promise.resolve();
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+class FakeStream {
+  getTracks() {
+    return [];
+  }
+}
+
+/** media is the part of LocalMedia a call reads: nothing to send. */
+const media = {
+  stream: new FakeStream(),
+  audio: null,
+  camera: null,
+  screen: null,
+  micOn: true,
+  camOn: true,
+  onChange: () => () => {},
+  outgoing: () => null,
+} as unknown as LocalMedia;
+
+const welcome = { type: 'welcome', seq: 1, protocol: 1, server: { name: 'S', version: 'v' }, peer: { id: 'A', name: 'Ana' }, pingInterval: 20000, limits: { maxMessageSize: 65536, rate: 50, burst: 200, roomCapacity: 4, resumeGrace: 10000 }, iceServers: [] };
+const ben = { id: 'B', name: 'Ben' };
+const window_ = { id: 'W', name: 'Window', chatOnly: true };
+const offer = (pc: string) => ({ pc, description: { type: 'offer', sdp: 'v=0\r\n' } });
+
+function setup(webrtc = true) {
+  let socket: FakeSocket | null = null;
+  const call = new Call({
+    room: 'math',
+    name: 'Ana',
+    url: 'ws://test/ws',
+    seats: new SeatBook(null),
+    media,
+    webrtc,
+    connect: () => (socket = new FakeSocket()),
+  });
+  call.start();
+  const ws = socket as unknown as FakeSocket;
+  ws.serve(welcome);
+  const signalsTo = (id: string) => ws.sent.filter((r) => r.type === 'signal' && r.to === id);
+  return { call, ws, signalsTo };
+}
+
+beforeEach(() => {
+  FakePC.made = [];
+  vi.stubGlobal('RTCPeerConnection', FakePC);
+  vi.stubGlobal('MediaStream', FakeStream);
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('Call with chat-only peers', () => {
+  it('joins as chat-only only when this browser cannot call', () => {
+    const join = (webrtc: boolean) => setup(webrtc).ws.sent.find((r) => r.type === 'join');
+    expect(join(true)).toEqual({ type: 'join', room: 'math', name: 'Ana' });
+    expect(join(false)).toEqual({ type: 'join', room: 'math', name: 'Ana', chatOnly: true });
+  });
+
+  it('offers to the peers already there but not to a chat-only one', () => {
+    const { call, ws, signalsTo } = setup();
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [ben, window_], capacity: 4, token: 't' });
+    expect(FakePC.made).toHaveLength(1);
+    expect(call.peers.get('B')?.link).not.toBeNull();
+    expect(call.peers.get('W')?.link).toBeNull();
+    expect(call.chatOnlyPeers().map((p) => p.info.id)).toEqual(['W']);
+    expect(signalsTo('W')).toEqual([]);
+  });
+
+  it('answers an ordinary peer’s offer but ignores a chat-only peer’s', () => {
+    const { call, ws, signalsTo } = setup();
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [], capacity: 4, token: 't' });
+    ws.serve({ type: 'peer-joined', seq: 3, room: 'math', peer: window_ });
+    ws.serve({ type: 'peer-joined', seq: 4, room: 'math', peer: ben });
+    expect(FakePC.made).toHaveLength(0); // the arriving peers offer
+    ws.serve({ type: 'signal', seq: 5, from: 'W', name: 'Window', data: offer('aaaaaaaaaaaa') });
+    expect(FakePC.made).toHaveLength(0);
+    expect(call.peers.get('W')?.link).toBeNull();
+    expect(call.log.some((e) => e.dir === 'local' && e.local.event === 'chat-only')).toBe(true);
+    ws.serve({ type: 'signal', seq: 6, from: 'B', name: 'Ben', data: offer('bbbbbbbbbbbb') });
+    expect(FakePC.made).toHaveLength(1);
+    expect(call.peers.get('B')?.link).not.toBeNull();
+    expect(signalsTo('W')).toEqual([]);
+  });
+
+  it('tells only peers in the call about its media', () => {
+    const { ws } = setup();
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [window_], capacity: 4, token: 't' });
+    const media = () => ws.sent.filter((r) => r.type === 'broadcast' && r.data.media !== undefined).length;
+    expect(media()).toBe(0);
+    ws.serve({ type: 'peer-joined', seq: 3, room: 'math', peer: ben });
+    expect(media()).toBe(1);
+  });
+
+  it('closes a connection it made before it learnt the peer is chat-only', () => {
+    const { call, ws } = setup();
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [], capacity: 4, token: 't' });
+    // A replayed signal can come before the peer is described.
+    ws.serve({ type: 'signal', seq: 3, from: 'W', name: 'Window', data: offer('cccccccccccc') });
+    expect(FakePC.made).toHaveLength(1);
+    ws.serve({ type: 'resumed', seq: 4, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [window_], capacity: 4, token: 't', lost: 0 });
+    expect(FakePC.made[0]!.closed).toBe(true);
+    expect(call.peers.get('W')?.link).toBeNull();
+    expect(FakePC.made).toHaveLength(1);
+  });
+});
