@@ -55,7 +55,7 @@ type options struct {
 	headless bool
 	logLevel slog.Level
 	// flags holds every flag's value; base takes those never stored
-	// (list-rooms, api-from-lan, allow-origin, socketio-echo).
+	// (list-rooms, api-from-lan, allow-origin, socketio-logs).
 	flags service.Settings
 	// set names the flags given, which win over the stored settings.
 	set map[string]bool
@@ -85,7 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.flags.AllowOrigins = append(o.flags.AllowOrigins, v)
 		return nil
 	})
-	echo := fs.Bool("socketio-echo", true, "send each socket.io \"message\" back to its sender as a log line, as the tutorial's server does")
+	logs := fs.Bool("socketio-logs", true, "send socket.io clients the tutorial's \"log\" events (its narration of requests, and each \"message\" echoed to its sender)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	securityFlags(fs, &o.flags)
 	if err := fs.Parse(args); err != nil {
@@ -95,7 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprintf(stderr, "signalbox: unexpected argument %q\n", fs.Arg(0))
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	o.flags.SocketIONoEcho = !*echo
+	o.flags.SocketIONoLogs = !*logs
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	return o, nil
 }

@@ -65,18 +65,18 @@ func TestDiscoverArguments(t *testing.T) {
 	}
 }
 
-// The socket.io echo is on unless --socketio-echo=false says otherwise.
-func TestSocketIOEchoFlag(t *testing.T) {
+// The socket.io logs are on unless --socketio-logs=false says otherwise.
+func TestSocketIOLogsFlag(t *testing.T) {
 	for _, tt := range []struct {
 		args   []string
-		noEcho bool
-	}{{nil, false}, {[]string{"--socketio-echo=false"}, true}, {[]string{"--socketio-echo"}, false}} {
+		noLogs bool
+	}{{nil, false}, {[]string{"--socketio-logs=false"}, true}, {[]string{"--socketio-logs"}, false}} {
 		o, err := parseFlags(tt.args, &bytes.Buffer{})
 		if err != nil {
 			t.Fatalf("parseFlags(%q) = %v", tt.args, err)
 		}
-		if o.flags.SocketIONoEcho != tt.noEcho {
-			t.Errorf("parseFlags(%q): SocketIONoEcho = %v, want %v", tt.args, o.flags.SocketIONoEcho, tt.noEcho)
+		if o.flags.SocketIONoLogs != tt.noLogs {
+			t.Errorf("parseFlags(%q): SocketIONoLogs = %v, want %v", tt.args, o.flags.SocketIONoLogs, tt.noLogs)
 		}
 	}
 }

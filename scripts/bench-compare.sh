@@ -82,9 +82,9 @@ start_server() { # start_server node|signalbox PORT
 	if [[ $1 == node ]]; then
 		PORT=$2 node "$tmp/node/server.js" >"$tmp/server.log" 2>&1 &
 	else
-		# No "Got message:" echo to the sender: the Node server's log()
-		# is off too, so both do the same work.
-		"$tmp/signalbox" --headless --addr "127.0.0.1:$2" --room-size 2 $mdns_flag --socketio-echo=false --log-level warn >"$tmp/server.log" 2>&1 &
+		# No tutorial "log" events (narration, the echo of each message):
+		# the Node server's log() is off too, so both do the same work.
+		"$tmp/signalbox" --headless --addr "127.0.0.1:$2" --room-size 2 $mdns_flag --socketio-logs=false --log-level warn >"$tmp/server.log" 2>&1 &
 	fi
 	server_pid=$!
 	wait_port "$2"

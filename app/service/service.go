@@ -34,9 +34,9 @@ type Settings struct {
 	RoomCapacity int
 	ListRooms    bool
 	APIFromLAN   bool
-	// SocketIONoEcho stops the echo of every socket.io "message" to its
-	// sender as a log line, which the tutorial's server does.
-	SocketIONoEcho bool
+	// SocketIONoLogs stops the tutorial's "log" events to socket.io
+	// clients (the narration of requests, the echo of every message).
+	SocketIONoLogs bool
 	// AllowOrigins are extra origins allowed to open WebSockets.
 	AllowOrigins []string
 	// MDNS advertises the server on the LAN (DNS-SD _signalbox._tcp and
@@ -68,7 +68,7 @@ func (s Settings) clone() Settings {
 func needsRestart(a, b Settings) bool {
 	return a.Addr != b.Addr || !slices.Equal(a.Interfaces, b.Interfaces) ||
 		a.ServerName != b.ServerName || a.RoomCapacity != b.RoomCapacity ||
-		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN || a.SocketIONoEcho != b.SocketIONoEcho ||
+		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN || a.SocketIONoLogs != b.SocketIONoLogs ||
 		!slices.Equal(a.AllowOrigins, b.AllowOrigins) ||
 		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile
 }
@@ -168,7 +168,7 @@ func (s *Service) startLocked() error {
 		Hub:     signaling.Config{ServerName: st.ServerName, RoomCapacity: st.RoomCapacity, ICEServersFor: ice},
 		Version: s.cfg.Version, Client: s.cfg.Client,
 		Origins:   origin.Policy{Allowed: st.AllowOrigins},
-		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN, SocketIONoEcho: st.SocketIONoEcho,
+		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN, SocketIONoLogs: st.SocketIONoLogs,
 		TLS: tlsCfg, Trust: trust,
 	}, s.log)
 	if err != nil {

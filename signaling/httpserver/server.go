@@ -39,9 +39,9 @@ type Config struct {
 	// APIFromLAN lets other devices read /api/rooms and /metrics, which
 	// name every peer and its address; by default only this machine can.
 	APIFromLAN bool
-	// SocketIONoEcho stops the socket.io transport's echo of every
-	// "message" to its sender (socketio.Config.NoEcho).
-	SocketIONoEcho bool
+	// SocketIONoLogs stops the socket.io transport's tutorial "log"
+	// events (socketio.Config.NoLogs).
+	SocketIONoLogs bool
 	// TLS, when set, makes Serve speak HTTPS and plain HTTP on the same
 	// port (see tls.go). Its GetCertificate is asked on every handshake.
 	TLS *tls.Config
@@ -81,7 +81,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		s.http.TLSConfig.NextProtos = []string{"http/1.1"}
 		s.plain = s.newHTTPServer(s.plainHandler())
 	}
-	sio, err := socketio.New(hub, socketio.Config{Origins: cfg.Origins, Client: cfg.Client, NoEcho: cfg.SocketIONoEcho}, log)
+	sio, err := socketio.New(hub, socketio.Config{Origins: cfg.Origins, Client: cfg.Client, NoLogs: cfg.SocketIONoLogs}, log)
 	if err != nil {
 		return nil, err
 	}

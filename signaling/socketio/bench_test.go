@@ -9,9 +9,9 @@ import (
 
 // BenchmarkRelay measures one "message" from a socket.io peer to the other
 // peer of its room, both on WebSockets: decode, hub, writer, encode. The
-// sender's echo is off, as in scripts/bench-compare.sh.
+// tutorial's logs are off, as in scripts/bench-compare.sh.
 func BenchmarkRelay(b *testing.B) {
-	env := newEnv(b, signaling.Config{Rate: 1e9, Burst: 1 << 30}, socketio.Config{NoEcho: true})
+	env := newEnv(b, signaling.Config{Rate: 1e9, Burst: 1 << 30}, socketio.Config{NoLogs: true})
 	a, c := env.dial(b), env.dial(b)
 	a.connect(nil)
 	c.connect(nil)

@@ -44,9 +44,10 @@ type Config struct {
 	// LANAddrs lists this machine's LAN addresses, for the "ipaddr" event;
 	// its IPv4 ones are answered. Nil uses the up, non-loopback interfaces.
 	LANAddrs func() []net.IP
-	// NoEcho stops the "Got message:" log line that the tutorial's server
-	// sends back to the sender of every "message". The tutorial's client
-	// prints it in the console, which is all it is for; it doubles the
-	// packets of every relay.
-	NoEcho bool
+	// NoLogs stops the tutorial's "log" events: the server's narration of
+	// each request (joins, leaves, a full room, errors) and the echo of
+	// every "message" to its sender. The tutorial's client prints them in
+	// its console, which is all they are for; the echo alone doubles the
+	// packets of a relay. The events the client acts on are sent either way.
+	NoLogs bool
 }

@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -191,6 +192,10 @@ func (c *conn) send(packet string) bool {
 // client is connected, so they follow what the hub queued before them;
 // straight to the session before that.
 func (c *conn) reply(packets ...string) {
+	packets = slices.DeleteFunc(packets, func(pk string) bool { return pk == "" }) // logs that are off
+	if len(packets) == 0 {
+		return
+	}
 	if p := c.peer.Load(); p != nil {
 		p.Send(&signaling.Message{Kind: signaling.KindFrame, Frame: frame(packets...)})
 		return

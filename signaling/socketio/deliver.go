@@ -28,6 +28,9 @@ func (c *conn) deliver(m *signaling.Message) bool {
 // sendAll sends packets in order; false as for send.
 func (c *conn) sendAll(packets []string) bool {
 	for _, pk := range packets {
+		if pk == "" {
+			continue // a log that is off
+		}
 		if !c.send(pk) {
 			return false
 		}
@@ -48,8 +51,8 @@ func (c *conn) translate(m *signaling.Message) []string {
 			verb, name = "joined", evJoined
 		}
 		return c.withReady(
-			logLine(fmt.Sprintf("Room %s has %d client(s)", m.Room, len(m.Peers))),
-			logLine(fmt.Sprintf("Client ID %s %s room %s", m.Peer.ID, verb, m.Room)),
+			c.narrate(fmt.Sprintf("Room %s has %d client(s)", m.Room, len(m.Peers))),
+			c.narrate(fmt.Sprintf("Client ID %s %s room %s", m.Peer.ID, verb, m.Room)),
 			event(name, m.Room, m.Peer.ID),
 		)
 	case signaling.KindPeerJoined:
@@ -58,18 +61,18 @@ func (c *conn) translate(m *signaling.Message) []string {
 	case signaling.KindPeerLeft:
 		c.members--
 		return []string{
-			logLine(fmt.Sprintf("Client ID %s left room %s (%s)", m.Peer.ID, m.Room, m.Reason)),
+			c.narrate(fmt.Sprintf("Client ID %s left room %s (%s)", m.Peer.ID, m.Room, m.Reason)),
 			event(evBye, m.Room, m.Peer.ID, string(m.Reason)),
 		}
 	case signaling.KindLeft:
 		c.room, c.members = "", 0
 		return []string{
-			logLine(fmt.Sprintf("You are no longer in room %s (%s)", m.Room, m.Reason)),
+			c.narrate(fmt.Sprintf("You are no longer in room %s (%s)", m.Room, m.Reason)),
 			event(evLeft, m.Room, string(m.Reason)),
 		}
 	case signaling.KindError:
 		e := errorFor(m.Ref, m.Err)
-		return []string{logLine("Error: " + e.Message), event(evError, e)}
+		return []string{c.narrate("Error: " + e.Message), event(evError, e)}
 	}
 	return nil // KindResumed: socket.io peers never resume
 }

@@ -162,9 +162,7 @@ func (c *conn) route(p *signaling.Peer, pk sioproto.Packet) (reply, error) {
 		if err := c.srv.hub.Broadcast(p, pk.Args[0]); err != nil {
 			return reply{}, err
 		}
-		if c.srv.echo {
-			c.reply(logLine("Got message:", pk.Args[0]))
-		}
+		c.reply(c.narrate("Got message:", pk.Args[0]))
 		return reply{}, nil
 	case evIPAddr:
 		addrs := c.srv.ipv4Addrs()
@@ -181,7 +179,7 @@ func (c *conn) route(p *signaling.Peer, pk sioproto.Packet) (reply, error) {
 		if err := c.srv.hub.Leave(p); err != nil {
 			return reply{}, err
 		}
-		c.reply(logLine(fmt.Sprintf("Client ID %s left room %s", p.ID(), room)))
+		c.reply(c.narrate(fmt.Sprintf("Client ID %s left room %s", p.ID(), room)))
 		return reply{Room: room}, nil
 	}
 	return reply{}, fmt.Errorf("event %q: %w", truncate(pk.Event, maxEventNameLen), signaling.ErrUnknownType)
@@ -203,13 +201,13 @@ func (c *conn) createOrJoin(p *signaling.Peer, args []json.RawMessage) (reply, e
 			name = n
 		}
 	}
-	c.reply(logLine("Request to create or join room " + room))
+	c.reply(c.narrate("Request to create or join room " + room))
 	err = c.srv.hub.Join(p, room, name)
 	switch {
 	case errors.Is(err, signaling.ErrRoomFull):
-		c.reply(logLine("Room "+room+" is full"), event(evFull, room))
+		c.reply(c.narrate("Room "+room+" is full"), event(evFull, room))
 	case errors.Is(err, signaling.ErrRoomLocked):
-		c.reply(logLine("Room "+room+" is locked"), event(evFull, room))
+		c.reply(c.narrate("Room "+room+" is locked"), event(evFull, room))
 	}
 	if err != nil {
 		return reply{}, err
@@ -242,7 +240,7 @@ func (c *conn) ack(p *signaling.Peer, id uint64) {
 		c.log.Debug("ack for no request", "id", id)
 		return
 	}
-	c.reply(logLine(fmt.Sprintf("Client ID %s is ready in room %s", p.ID(), room)))
+	c.reply(c.narrate(fmt.Sprintf("Client ID %s is ready in room %s", p.ID(), room)))
 }
 
 // ipv4Addrs lists the LAN IPv4 addresses answered to "ipaddr".

@@ -21,7 +21,7 @@ type Server struct {
 	engine   *engineio.Server
 	client   clientFiles
 	lanAddrs func() []net.IP
-	echo     bool // send "Got message:" back to the sender (Config.NoEcho)
+	logs     bool // send the tutorial's "log" events (Config.NoLogs)
 
 	mu    sync.Mutex
 	conns map[*engineio.Session]*conn
@@ -35,7 +35,7 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	hc := hub.Config()
 	s := &Server{
-		hub: hub, log: log, lanAddrs: cfg.LANAddrs, echo: !cfg.NoEcho,
+		hub: hub, log: log, lanAddrs: cfg.LANAddrs, logs: !cfg.NoLogs,
 		conns: map[*engineio.Session]*conn{},
 	}
 	if s.lanAddrs == nil {

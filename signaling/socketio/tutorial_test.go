@@ -181,24 +181,30 @@ func expectAck(t *testing.T, c *sioClient, id uint64, want map[string]any) {
 	}
 }
 
-// With NoEcho, the sender of a "message" gets no "Got message:" log line:
-// the next thing it hears is the answer to its following request.
-func TestNoEcho(t *testing.T) {
-	env := newEnv(t, signaling.Config{}, socketio.Config{NoEcho: true})
-	a, b := env.dial(t), env.dial(t)
-	a.connect(nil)
+// With NoLogs, no "log" event is sent: joins, a full room, a message and
+// a leave bring only the events the client acts on.
+func TestNoLogs(t *testing.T) {
+	env := newEnv(t, signaling.Config{}, socketio.Config{NoLogs: true})
+	a, b, c := env.dial(t), env.dial(t), env.dial(t)
+	idA := a.connect(nil)
 	idB := b.connect(nil)
+	c.connect(nil)
 	a.emit("create or join", "quiet")
-	a.skipUntil("created")
+	a.expect(e("created", "quiet", idA))
 	b.emit("create or join", "quiet")
-	b.skipUntil("ready")
-	a.skipUntil("ready")
+	b.expect(e("joined", "quiet", idB), e("ready", "quiet"))
+	a.expect(e("join", "quiet", idB), e("ready", "quiet"))
+	c.emit("create or join", "quiet")
+	c.expect(e("full", "quiet"), e("error"))
 
 	b.emit("message", "hello")
 	a.expect(e("message", "hello", idB))
+	b.emit("bye", "quiet")
+	a.expect(e("bye", "quiet", idB, "left"))
+	// Had the echo or the leave's log reached B, they would come first.
 	b.emitAck(1, "ipaddr")
 	b.expect(e("ipaddr"), e("ipaddr"))
 	if p := b.next(); p.Type != sioproto.Ack {
-		t.Fatalf("sender got %v %q %s, want only its ack", p.Type, p.Event, joinArgs(p.Args))
+		t.Fatalf("B got %v %q %s, want only its ack", p.Type, p.Event, joinArgs(p.Args))
 	}
 }

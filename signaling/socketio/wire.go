@@ -102,6 +102,15 @@ func logLine(args ...any) string {
 	return event(evLog, append([]any{logPrefix}, args...))
 }
 
+// narrate returns the "log" event of args, or "" (no packet) when the
+// server sends no logs.
+func (c *conn) narrate(args ...any) string {
+	if !c.srv.logs {
+		return ""
+	}
+	return logLine(args...)
+}
+
 // connectOK returns the CONNECT packet accepting the default namespace.
 func connectOK(sid string) string {
 	data, _ := json.Marshal(struct { // cannot fail: one string
