@@ -20,6 +20,13 @@ type Link interface {
 	Close(reason Reason)
 }
 
+// TransportNamer is a Link whose transport can change while it lives (a
+// socket.io session that starts on polling and upgrades to a WebSocket):
+// Transport names the current one, in place of ConnInfo.Transport.
+type TransportNamer interface {
+	Transport() string
+}
+
 // ConnInfo describes a peer's connection, for the window and /api/rooms.
 type ConnInfo struct {
 	RemoteAddr string
@@ -133,11 +140,16 @@ func (p *Peer) push(m *Message) bool {
 // snapshot describes the peer for the window. p.mu must not be held.
 func (p *Peer) snapshot() PeerSnapshot {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return PeerSnapshot{
+	s := PeerSnapshot{
 		ID: p.id, Name: p.name, Room: p.RoomName(),
 		RemoteAddr: p.info.RemoteAddr, UserAgent: p.info.UserAgent, Transport: p.info.Transport,
 		ConnectedAt: p.connectedAt, JoinedAt: p.joinedAt, Away: p.link == nil && !p.gone,
 		Pending: p.box.pending(), ChatOnly: p.chatOnly,
 	}
+	link := p.link
+	p.mu.Unlock()
+	if t, ok := link.(TransportNamer); ok {
+		s.Transport = t.Transport() // outside p.mu: the link has locks of its own
+	}
+	return s
 }

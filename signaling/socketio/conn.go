@@ -76,6 +76,10 @@ func (c *conn) connectTimeout() {
 	}
 }
 
+// Transport names the session's transport now, for the window and
+// /api/rooms: it changes when the session upgrades to a WebSocket.
+func (c *conn) Transport() string { return "socket.io/" + c.sess.Transport() }
+
 // Wake starts the writer unless it runs already. It never blocks.
 func (c *conn) Wake() {
 	c.mu.Lock()

@@ -3,9 +3,12 @@ package socketio_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/gorilla/websocket"
 
 	"signalbox/signaling"
 	"signalbox/signaling/socketio"
@@ -85,6 +88,41 @@ func TestPolling(t *testing.T) {
 	}
 	if !strings.HasPrefix(all[3], `2["created","p",`) || all[6] != `31[{"ok":true,"addresses":["10.1.2.3","192.168.5.6"]}]` {
 		t.Fatalf("got %q", all)
+	}
+
+	// The upgrade to a WebSocket shows in the snapshot (the window's
+	// transport column).
+	ws, _, err := websocket.DefaultDialer.Dial(env.wsURL(socketio.Path+"?EIO=4&transport=websocket&sid="+url.QueryEscape(p.sid)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	for _, pk := range []string{"2probe", "5"} {
+		if err := ws.WriteMessage(websocket.TextMessage, []byte(pk)); err != nil {
+			t.Fatal(err)
+		}
+		if pk == "2probe" {
+			if _, b, err := ws.ReadMessage(); err != nil || string(b) != "3probe" {
+				t.Fatalf("probe answered %q, %v", b, err)
+			}
+		}
+	}
+	if err := ws.WriteMessage(websocket.TextMessage, []byte(`42["ipaddr"]`)); err != nil {
+		t.Fatal(err)
+	}
+	// Once an event sent over the WebSocket has been answered there, the
+	// session is on it.
+	for {
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(string(b), `42["ipaddr"`) {
+			break
+		}
+	}
+	if snap := env.hub.Snapshot(); len(snap.Rooms) != 1 || snap.Rooms[0].Peers[0].Transport != "socket.io/websocket" {
+		t.Fatalf("rooms = %+v, want one socket.io/websocket peer", snap.Rooms)
 	}
 }
 
