@@ -1,12 +1,10 @@
 package native
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"signalbox/signaling"
+	"signalbox/signaling/internal/wspark"
 )
 
 // Close codes the server uses beyond RFC 6455's, in the 4000–4999 range
@@ -45,19 +44,12 @@ type conn struct {
 	peer  atomic.Pointer[signaling.Peer] // changes once, on resume
 	pools *pools                         // the server's, shared
 
-	// Parking (park.go): br is gorilla's read buffer, tcp the plain TCP
-	// connection (nil under TLS), fd its descriptor; poller is the
-	// server's, nil where the platform has none. ended is called once the
-	// connection is over.
-	br        *bufio.Reader
-	tcp       *net.TCPConn
-	fd        int32
-	poller    *poller
-	parkAfter time.Duration
-	ended     func()
-	parkedAt  time.Time    // when the read loop last parked (read loop only)
-	busy      bool         // woken soon after parking: linger busyParkAfter (read loop only)
-	lastSeen  atomic.Int64 // Unix ns of the last frame, pong or ping from the client
+	// Parking (park.go): park is the connection's parking state, whose
+	// poller resumes serve on a new goroutine (Resume). ended is called
+	// once the connection is over.
+	park     wspark.Conn
+	ended    func()
+	lastSeen atomic.Int64 // Unix ns of the last frame, pong or ping from the client
 
 	mu          sync.Mutex
 	writing     bool // a writer goroutine is running
@@ -217,12 +209,6 @@ func (c *conn) run() {
 // so only once a data frame came, so a pong alone (every PingInterval)
 // parks the connection again as soon as it is read.
 func (c *conn) serve(fresh bool) {
-	if c.br != nil {
-		c.takeReadBuffer()
-	}
-	if !fresh {
-		c.busy = time.Since(c.parkedAt) < c.busyParkAfter()
-	}
 	parked, normalClose := c.readLoop(fresh)
 	if parked {
 		return
@@ -249,22 +235,21 @@ func (c *conn) serve(fresh bool) {
 func (c *conn) readLoop(busy bool) (parked, normalClose bool) {
 	linger := true // the first wait reads what woke the loop
 	for {
-		if c.br != nil {
-			park, err := c.await(linger)
-			if park {
-				return true, false
+		park, err := c.park.Await(linger)
+		if park {
+			return true, false
+		}
+		if err == nil {
+			var ctrl bool
+			ctrl, err = c.park.Control()
+			if ctrl {
+				c.seen()
+				linger = busy
+				continue
 			}
-			if err == nil {
-				var ctrl bool
-				ctrl, err = c.control()
-				if ctrl {
-					linger = busy
-					continue
-				}
-			}
-			if err != nil {
-				return false, false
-			}
+		}
+		if err != nil {
+			return false, false
 		}
 		ok, err := c.next()
 		busy, linger = true, true

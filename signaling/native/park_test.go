@@ -17,7 +17,7 @@ import (
 // testParkAfter parks idle connections quickly in these tests.
 const testParkAfter = 10 * time.Millisecond
 
-// startParkingServer is startServer with a short parkAfter.
+// startParkingServer is startServer with a short ParkAfter.
 func startParkingServer(t *testing.T, cfg signaling.Config) *testServer {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -26,7 +26,7 @@ func startParkingServer(t *testing.T, cfg signaling.Config) *testServer {
 		t.Fatal(err)
 	}
 	srv := NewServer(hub, Config{Version: "test", Origins: origin.Policy{}}, log)
-	srv.parkAfter = testParkAfter
+	srv.park.ParkAfter = testParkAfter
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		hub.Shutdown()
@@ -38,7 +38,7 @@ func startParkingServer(t *testing.T, cfg signaling.Config) *testServer {
 
 // parked reports how many connections the server has parked, or -1 where
 // connections never park.
-func (ts *testServer) parked() int { return ts.srv.poller.count() }
+func (ts *testServer) parked() int { return ts.srv.poller.Count() }
 
 // eventually polls cond until it holds or a generous deadline passes.
 func eventually(t *testing.T, what string, cond func() bool) {

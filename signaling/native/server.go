@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"signalbox/signaling"
+	"signalbox/signaling/internal/wspark"
 	"signalbox/signaling/origin"
 )
 
@@ -39,14 +40,16 @@ type Server struct {
 	upgrader websocket.Upgrader
 	conns    sync.WaitGroup
 	pools    *pools
-	poller   *poller // watches parked idle connections; nil where unsupported
-	// parkAfter is parkAfter, shortened by tests.
-	parkAfter time.Duration
+	poller   *wspark.Poller // watches parked idle connections; nil where unsupported
+	// park holds the connections' parking settings; tests shorten
+	// ParkAfter.
+	park wspark.Options
 }
 
 // NewServer returns a handler that attaches WebSocket clients to hub.
 func NewServer(hub *signaling.Hub, cfg Config, log *slog.Logger) *Server {
-	s := &Server{hub: hub, hubCfg: hub.Config(), cfg: cfg, log: log, pools: newPools(), poller: newPoller(log), parkAfter: parkAfter}
+	s := &Server{hub: hub, hubCfg: hub.Config(), cfg: cfg, log: log, pools: newPools(), poller: wspark.NewPoller(log)}
+	s.park = parkOptions(&s.hubCfg)
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: hub.Config().HandshakeTimeout,
 		ReadBufferSize:   0, // gorilla uses the hijacker's reader, of readBufferSize
@@ -68,15 +71,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Counted before the upgrade answers the client: a Wait that starts
 	// once the client has its answer must see this connection.
 	s.conns.Add(1) // done when the connection ends (conn.ended), or below when refused
-	hj := &hijacker{ResponseWriter: w}
+	hj := wspark.NewHijacker(w, readBufferSize)
 	ws, err := s.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		s.conns.Done()
 		return // the upgrader has answered with an HTTP error
 	}
 	cfg := s.hub.Config()
-	c := &conn{ws: ws, hub: s.hub, cfg: &s.hubCfg, log: s.log, pools: s.pools, ended: s.conns.Done, parkAfter: s.parkAfter}
-	c.attach(hj.br, s.poller)
+	c := &conn{ws: ws, hub: s.hub, cfg: &s.hubCfg, log: s.log, pools: s.pools, ended: s.conns.Done}
+	c.park.Attach(ws, hj.Reader, s.poller, &s.park, c)
 	info := signaling.ConnInfo{RemoteAddr: r.RemoteAddr, UserAgent: r.UserAgent(), Transport: "websocket"}
 	p, err := s.hub.Connect(info, c)
 	if err != nil {
@@ -97,7 +100,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Shutdown, which closes them.
 func (s *Server) Wait() {
 	s.conns.Wait()
-	s.poller.stop()
+	s.poller.Stop()
 }
 
 func (s *Server) welcome(p *signaling.Peer) []byte {

@@ -44,12 +44,19 @@
 // its packet codec.
 //
 // Goroutines: a polling session owns none (its one timer is a
-// time.AfterFunc and its requests run on net/http's goroutines); a
-// WebSocket session owns two, the reader (the HTTP handler's own goroutine
-// after the upgrade) and one writer. Only the writer writes data frames to
-// an upgraded connection; before the switch, the probing reader writes the
-// single "3probe". Handler.Close runs on a short-lived goroutine of its own,
-// so Send and Close never call into the Handler.
+// time.AfterFunc and its requests run on net/http's goroutines). A
+// WebSocket session owns at most two, and an idle one none: its reader
+// parks the connection (package signaling/internal/wspark) after parkAfter
+// without a frame, and after each lone pong at once, and the poller starts
+// a new reader when bytes arrive; a writer runs only while the queue has
+// something (Send, the heartbeat's ping, Close start it) and ends when it
+// is empty. The net/http handler returns once the reader is started (for
+// an upgrade, once the switch is done). Only the writer writes data frames
+// to an upgraded connection; before the switch, the probing reader writes
+// the single "3probe". terminate only aborts the connection (shuts its
+// reading side, which wakes a parked reader); the reader closes it.
+// Handler.Close runs on a short-lived goroutine of its own, so Send and
+// Close never call into the Handler.
 //
 // Locks: Session.deliverMu (held around Handler calls and the transport
 // switch) comes before Session.mu or Server.mu; those two are never held

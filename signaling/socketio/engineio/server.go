@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/gorilla/websocket"
+
+	"signalbox/signaling/internal/wspark"
 )
 
 // Path is where the Socket.IO client looks for the server; mount the Server
@@ -53,9 +55,20 @@ type Server struct {
 	log      *slog.Logger
 	upgrader websocket.Upgrader
 
+	// poller watches parked WebSocket connections (package wspark); nil
+	// where the platform has none. park holds their parking settings;
+	// tests shorten ParkAfter.
+	poller *wspark.Poller
+	park   wspark.Options
+
 	mu       sync.Mutex
 	sessions map[string]*Session
 	closing  bool // Shutdown has begun: no new sessions
+
+	// ended counts the registered sessions that have not ended yet
+	// (Handler.Close returned, goroutines exited): Shutdown waits on it.
+	// Added to only before closing is set, so before any Wait.
+	ended sync.WaitGroup
 
 	// pollParked, when set (by tests only), is called each time a GET
 	// starts waiting for something to carry.
@@ -81,19 +94,23 @@ func New(cfg Config, h Handler, log *slog.Logger) (*Server, error) {
 		upgrader: websocket.Upgrader{
 			HandshakeTimeout: cfg.WriteTimeout,
 			CheckOrigin:      cfg.CheckOrigin,
-			// Small read buffers and pooled write buffers keep an idle
-			// session cheap (gorilla would otherwise keep net/http's two
-			// 4 KiB buffers for the connection's lifetime).
-			ReadBufferSize:  wsReadBufferSize,
+			// A small read buffer (ours, given by the hijacker, and
+			// released while parked) and pooled write buffers keep an
+			// idle session cheap (gorilla would otherwise keep net/http's
+			// two 4 KiB buffers for the connection's lifetime).
+			ReadBufferSize:  0,
 			WriteBufferSize: wsWriteBufferSize,
 			WriteBufferPool: &sync.Pool{},
 		},
+		poller:   wspark.NewPoller(log),
+		park:     wspark.Options{ParkAfter: parkAfter, WriteTimeout: cfg.WriteTimeout},
 		sessions: make(map[string]*Session),
 	}, nil
 }
 
 // WebSocket buffer sizes: packets are small (an ICE candidate is a few
-// hundred bytes); the write buffer is pooled, held only while writing.
+// hundred bytes); the read buffer is dropped while the connection is
+// parked, the write buffer pooled, held only while writing.
 const (
 	wsReadBufferSize  = 1024
 	wsWriteBufferSize = 4096
@@ -160,7 +177,8 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Shutdown closes every session and waits until each has ended:
-// Handler.Close returned and its goroutines exited. New handshakes are
+// Handler.Close returned and its goroutines exited, parked readers
+// included; then the poller of parked connections stops. New handshakes are
 // refused from the start. A WebSocket gets its queued packets, then a close
 // frame; a pending poll gets the queue and the close packet; a polling
 // session with no poll pending is dropped at once, as the reference server
@@ -182,17 +200,23 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 	for _, s := range open {
 		s.closeGracefully(ReasonServerShutdown, false)
 	}
-	for _, s := range open {
-		select {
-		case <-s.done:
-		case <-ctx.Done():
-			for _, s := range open {
-				s.terminate(ReasonServerShutdown, encodedClose)
-			}
-			return fmt.Errorf("engineio: shutdown: %w", ctx.Err())
+	ended := make(chan struct{})
+	go func() {
+		srv.ended.Wait()
+		srv.poller.Stop() // every session has ended: nothing is parked
+		close(ended)
+	}()
+	select {
+	case <-ended:
+		return nil
+	case <-ctx.Done():
+		// The goroutine above stops the poller once these have ended:
+		// their readers, parked ones woken by the poller, end soon.
+		for _, s := range open {
+			s.terminate(ReasonServerShutdown, encodedClose)
 		}
+		return fmt.Errorf("engineio: shutdown: %w", ctx.Err())
 	}
-	return nil
 }
 
 // errShuttingDown refuses a handshake that arrives during Shutdown.
@@ -205,6 +229,8 @@ func (srv *Server) register(s *Session) error {
 	if srv.closing {
 		return errShuttingDown
 	}
+	srv.ended.Add(1) // done by s.finish
+	s.registered = true
 	srv.sessions[s.id] = s
 	return nil
 }

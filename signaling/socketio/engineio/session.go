@@ -3,13 +3,14 @@ package engineio
 import (
 	"crypto/rand"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"signalbox/signaling/internal/wspark"
 )
 
 // sessionState is where a session is in its life.
@@ -37,13 +38,16 @@ type Session struct {
 	id         string
 	remoteAddr string
 	userAgent  string
-	log        *slog.Logger
+	log        sessionLog
 
 	// deliverMu is held around every call into the Handler for this session
 	// and around the switch of transport, so Messages arrive one at a time,
 	// in order, after Open and before Close.
 	deliverMu sync.Mutex
 	opened    bool // Handler.Open has been called; guarded by deliverMu
+	// registered says the session is counted in Server.ended; set by
+	// register, before anything can end the session.
+	registered bool
 
 	mu           sync.Mutex
 	state        sessionState
@@ -51,19 +55,19 @@ type Session struct {
 	transport    string
 	queue        []string // encoded packets waiting for a poll or the writer
 	conn         *websocket.Conn
-	getActive    bool   // a GET is in flight
-	postActive   bool   // a POST is in flight
-	finalPacket  string // answers a GET still pending when the session ends
-	upgrading    bool   // a WebSocket is probing this polling session
-	probed       bool   // the probe was answered: polls end at once with a noop
+	park         wspark.Conn // conn's parking state, attached with conn
+	writing      bool        // a writer goroutine runs on conn (see write)
+	getActive    bool        // a GET is in flight
+	postActive   bool        // a POST is in flight
+	finalPacket  string      // answers a GET still pending when the session ends
+	upgrading    bool        // a WebSocket is probing this polling session
+	probed       bool        // the probe was answered: polls end at once with a noop
 	probeConn    *websocket.Conn
 	timer        *time.Timer
 	timerGen     uint64 // bumped on every re-arm, so a stale firing does nothing
 	timerKind    timerKind
-	getWake      chan struct{} // capacity 1: something for the pending GET
-	wsWake       chan struct{} // capacity 1: something for the WebSocket writer
+	getWake      chan struct{} // capacity 1: something for the pending GET; nil on a session opened on a WebSocket
 	closed       chan struct{} // closed when the state becomes stateClosed
-	done         chan struct{} // closed when Handler.Close returned and goroutines exited
 	goroutines   sync.WaitGroup
 	sendQueueMax int
 }
@@ -71,19 +75,22 @@ type Session struct {
 // newSession returns an open session for the handshake request r.
 func (srv *Server) newSession(r *http.Request, transport string) *Session {
 	id := rand.Text()
-	return &Session{
+	s := &Session{
 		srv:          srv,
 		id:           id,
 		remoteAddr:   r.RemoteAddr,
 		userAgent:    r.UserAgent(),
-		log:          srv.log.With("sid", id),
+		log:          sessionLog{l: srv.log, sid: id},
 		transport:    transport,
-		getWake:      make(chan struct{}, 1),
-		wsWake:       make(chan struct{}, 1),
 		closed:       make(chan struct{}),
-		done:         make(chan struct{}),
 		sendQueueMax: srv.cfg.SendQueueSize,
 	}
+	if transport == TransportPolling {
+		// Only polls wait on it; a session opened on a WebSocket goes
+		// without (a send on a nil channel in a select is skipped).
+		s.getWake = make(chan struct{}, 1)
+	}
+	return s
 }
 
 // handshake is the data of the open packet.
@@ -182,16 +189,24 @@ func (s *Session) Close() {
 }
 
 // wakeLocked tells whichever transport carries the session that the queue
-// has something. s.mu must be held.
+// has something (or that the session closes): a pending GET, or on a
+// WebSocket a writer, started here unless one runs. s.mu must be held.
 func (s *Session) wakeLocked() {
-	wake := s.getWake
-	if s.transport == TransportWebSocket {
-		wake = s.wsWake
+	if s.transport != TransportWebSocket {
+		select {
+		case s.getWake <- struct{}{}:
+		default: // already woken
+		}
+		return
 	}
-	select {
-	case wake <- struct{}{}:
-	default: // already woken
+	if s.writing || s.state == stateClosed || s.conn == nil {
+		return
 	}
+	s.writing = true
+	// Safe against finish's Wait: the session is not closed, so its
+	// reader is still counted.
+	s.goroutines.Add(1)
+	go s.write(s.conn)
 }
 
 // closeGracefully starts an orderly close: Send fails from now on, the
@@ -252,7 +267,9 @@ func (s *Session) terminate(reason, final string) {
 	s.mu.Unlock()
 
 	if conn != nil {
-		_ = conn.Close() // the reader and writer stop on their next call
+		// The reader, woken if parked, closes the connection, which
+		// stops a writer too.
+		s.park.Abort()
 	}
 	if probe != nil {
 		_ = probe.Close()
@@ -263,7 +280,7 @@ func (s *Session) terminate(reason, final string) {
 }
 
 // finish calls Handler.Close after the last Message, then waits for the
-// session's goroutines and marks it done.
+// session's goroutines and counts it ended for Shutdown.
 func (s *Session) finish(reason string) {
 	s.deliverMu.Lock()
 	if s.opened {
@@ -271,7 +288,9 @@ func (s *Session) finish(reason string) {
 	}
 	s.deliverMu.Unlock()
 	s.goroutines.Wait()
-	close(s.done)
+	if s.registered {
+		s.srv.ended.Done()
+	}
 }
 
 // armLocked replaces the session's timer: after d, onTimer runs for kind.

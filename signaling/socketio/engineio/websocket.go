@@ -1,44 +1,86 @@
 package engineio
 
 import (
+	"bufio"
 	"net/http"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"signalbox/signaling/internal/wspark"
 )
 
+// parkAfter is how long a WebSocket session's reader waits for the
+// client's next frame before it parks the connection (package wspark) and
+// its goroutine ends. An idle session then costs no goroutine, no stack
+// and no read buffer: a joined Socket.IO client that only answers the
+// heartbeat is woken by its pong every PingInterval and parks again at
+// once. Short, so a classroom connecting at once never holds thousands of
+// stacks; long enough that a client sending a few messages a second is not
+// parked and woken for each.
+const parkAfter = 250 * time.Millisecond
+
+// upgradeWebSocket upgrades the request through a wspark.Hijacker, so the
+// connection reads through a small buffer of ours (returned), which it
+// gives up while parked.
+func (srv *Server) upgradeWebSocket(w http.ResponseWriter, r *http.Request) (*websocket.Conn, *bufio.Reader, error) {
+	hj := wspark.NewHijacker(w, wsReadBufferSize)
+	conn, err := srv.upgrader.Upgrade(hj, r, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn.SetReadLimit(srv.cfg.MaxPayload)
+	return conn, hj.Reader, nil
+}
+
+// attachLocked puts the session on conn, prepared for parking: the
+// poller resumes the session's reader (resumer). br is the read buffer
+// upgradeWebSocket returned. s.mu must be held, or s not yet shared.
+func (s *Session) attachLocked(conn *websocket.Conn, br *bufio.Reader) {
+	s.conn = conn
+	s.park.Attach(conn, br, s.srv.poller, &s.srv.park, (*resumer)(s))
+}
+
+// resumer is a Session as the wspark.Resumer of its connection, kept out
+// of Session's exported methods.
+type resumer Session
+
+// Resume runs the reader again when the poller found bytes for the parked
+// connection.
+func (r *resumer) Resume() { (*Session)(r).serveWebSocket(true) }
+
 // openWebSocket runs a session that starts on a WebSocket (no polling
-// first), with a reader and a writer goroutine of its own.
+// first). Its reader runs on a goroutine of its own, or on none while the
+// connection is parked; a writer runs only while there is something to
+// send (see wakeLocked).
 func (srv *Server) openWebSocket(w http.ResponseWriter, r *http.Request) {
 	if srv.shuttingDown() {
 		writeError(w, http.StatusServiceUnavailable, codeBadRequest, errShuttingDown.Error())
 		return
 	}
-	conn, err := srv.upgrader.Upgrade(w, r, nil)
+	conn, br, err := srv.upgradeWebSocket(w, r)
 	if err != nil {
 		return // the upgrader has answered the request
 	}
-	conn.SetReadLimit(srv.cfg.MaxPayload)
 	s := srv.newSession(r, TransportWebSocket)
-	s.conn = conn
+	s.attachLocked(conn, br)
 	s.queue = []string{s.openPacket()}
-	s.goroutines.Add(2) // reader and writer; before start, so before any Wait
+	s.goroutines.Add(1) // the reader, parked or not; before start, so before any Wait
 	if !s.start() {
-		s.goroutines.Add(-2)
+		s.goroutines.Done()
 		closeMsg := websocket.FormatCloseMessage(websocket.CloseGoingAway, errShuttingDown.Error())
 		_ = conn.WriteControl(websocket.CloseMessage, closeMsg, time.Now().Add(srv.cfg.WriteTimeout))
 		_ = conn.Close()
 		return
 	}
-	go s.writeLoop(conn)
+	s.mu.Lock()
+	s.wakeLocked() // the open packet, unless a Send in Handler.Open has started the writer
+	s.mu.Unlock()
 	// The reader runs on a goroutine of its own and this handler returns,
 	// so net/http's state for the request (its 4 KiB read and write
 	// buffers, the request, a deep stack) does not live as long as the
 	// session does: most of an idle session's memory otherwise.
-	go func() {
-		defer s.goroutines.Done()
-		s.readLoop(conn)
-	}()
+	go s.serveWebSocket(true)
 }
 
 // upgrade takes a WebSocket that wants to carry this polling session: it
@@ -56,7 +98,7 @@ func (s *Session) upgrade(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "")
 		return
 	}
-	conn, err := s.srv.upgrader.Upgrade(w, r, nil)
+	conn, br, err := s.srv.upgradeWebSocket(w, r)
 	if err != nil {
 		return
 	}
@@ -68,27 +110,28 @@ func (s *Session) upgrade(w http.ResponseWriter, r *http.Request) {
 	}
 	s.upgrading = true
 	s.probeConn = conn
-	s.goroutines.Add(1) // this goroutine, as the probe reader and later the reader
+	s.goroutines.Add(1) // this goroutine, as the probe reader, and later the reader
 	s.mu.Unlock()
-	defer s.goroutines.Done()
 
-	if !s.probe(conn) {
+	if !s.probe(conn, br) {
 		s.mu.Lock()
 		if s.probeConn == conn {
 			s.upgrading, s.probed, s.probeConn = false, false, nil
 		}
 		s.mu.Unlock()
 		_ = conn.Close()
+		s.goroutines.Done()
 		return
 	}
-	s.readLoop(conn)
+	// As for a session opened on a WebSocket, the reader goes on on a
+	// goroutine of its own and net/http's returns.
+	go s.serveWebSocket(true)
 }
 
 // probe reads the WebSocket until the upgrade packet and switches the
 // session onto it. It reports false when the upgrade failed.
-func (s *Session) probe(conn *websocket.Conn) bool {
+func (s *Session) probe(conn *websocket.Conn, br *bufio.Reader) bool {
 	cfg := s.srv.cfg
-	conn.SetReadLimit(cfg.MaxPayload)
 	_ = conn.SetReadDeadline(time.Now().Add(cfg.UpgradeTimeout))
 	for {
 		p, ok := readPacket(conn)
@@ -111,7 +154,7 @@ func (s *Session) probe(conn *websocket.Conn) bool {
 			}
 			s.mu.Unlock()
 		case p.typ == packetUpgrade:
-			return s.switchTo(conn)
+			return s.switchTo(conn, br)
 		default:
 			s.log.Info("upgrade failed: unexpected packet", "type", string(p.typ))
 			return false
@@ -119,10 +162,10 @@ func (s *Session) probe(conn *websocket.Conn) bool {
 	}
 }
 
-// switchTo moves the session onto conn and starts its writer, which sends
-// the queue first. Holding deliverMu means no message from a POST still in
-// flight is delivered after the switch.
-func (s *Session) switchTo(conn *websocket.Conn) bool {
+// switchTo moves the session onto conn and starts a writer for what is
+// queued. Holding deliverMu means no message from a POST still in flight
+// is delivered after the switch.
+func (s *Session) switchTo(conn *websocket.Conn, br *bufio.Reader) bool {
 	s.deliverMu.Lock()
 	defer s.deliverMu.Unlock()
 	s.mu.Lock()
@@ -131,15 +174,16 @@ func (s *Session) switchTo(conn *websocket.Conn) bool {
 		return false
 	}
 	s.transport = TransportWebSocket
-	s.conn = conn
+	s.attachLocked(conn, br)
 	s.upgrading, s.probed, s.probeConn = false, false, nil
 	select {
 	case s.getWake <- struct{}{}: // a pending poll ends with a noop
 	default:
 	}
 	_ = conn.SetReadDeadline(time.Time{})
-	s.goroutines.Add(1)
-	go s.writeLoop(conn)
+	if len(s.queue) > 0 {
+		s.wakeLocked()
+	}
 	s.log.Debug("upgraded to websocket")
 	return true
 }
@@ -155,18 +199,40 @@ func readPacket(conn *websocket.Conn) (p packet, ok bool) {
 	return p, err == nil
 }
 
+// serveWebSocket runs the reader on the session's WebSocket until the
+// session ends, or until the reader parks the idle connection: the poller
+// then calls serveWebSocket again on a new goroutine when bytes arrive.
+// The reader ends the connection: terminate only aborts it (wspark), so a
+// parked connection is woken rather than lost.
+//
+// s.conn and s.park are set before the reader first runs and never
+// change, so the reader uses them without s.mu.
+func (s *Session) serveWebSocket(linger bool) {
+	if s.readLoop(s.conn, &s.park, linger) {
+		return // parked
+	}
+	_ = s.conn.Close() // a writer still writing stops too
+	s.goroutines.Done()
+}
+
 // readLoop reads packets from the session's WebSocket until it fails or
-// the session ends.
-func (s *Session) readLoop(conn *websocket.Conn) {
+// the session ends, and reports false then; it reports true when it parked
+// the connection. linger says to wait a while for the client's next frame
+// before parking (wspark.Conn.Await); after a lone pong, the heartbeat's
+// answer, it parks at once.
+func (s *Session) readLoop(conn *websocket.Conn, pc *wspark.Conn, linger bool) (parked bool) {
 	for {
-		kind, data, err := conn.ReadMessage()
+		kind, data, parked, err := s.next(conn, pc, linger)
+		if parked {
+			return true
+		}
 		if err != nil {
 			reason := ReasonTransportError
 			if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) {
 				reason = ReasonTransportClose
 			}
 			s.terminate(reason, encodedClose)
-			return
+			return false
 		}
 		if kind != websocket.TextMessage {
 			// Refused, but gracefully: what the Handler queued in answer
@@ -174,37 +240,73 @@ func (s *Session) readLoop(conn *websocket.Conn) {
 			// refusal) goes out before the close frame.
 			s.log.Info("binary frame refused")
 			s.closeGracefully(ReasonParseError, true)
-			return
+			// The writer flushes, sends its close frame and ends
+			// the session; closing the connection before then
+			// would cut it short.
+			<-s.closed
+			return false
 		}
 		p, err := decodePacket(string(data))
 		if err != nil {
 			s.log.Info("malformed packet", "err", err)
 			s.terminate(ReasonParseError, encodedClose)
-			return
+			return false
 		}
 		s.deliverMu.Lock()
 		more := s.handlePacket(p, TransportWebSocket)
 		s.deliverMu.Unlock()
 		if !more {
-			return
+			return false
 		}
+		linger = p.typ != packetPong
 	}
 }
 
-// writeLoop is the only writer of data frames to conn once the session is
-// on it. It sends the queue whenever woken; when the session is closing it
-// sends what is left, then a close frame, and ends the session.
-func (s *Session) writeLoop(conn *websocket.Conn) {
+// next waits for the client's next data frame and reads it, answering
+// WebSocket pings on the way. It reports parked when it parked the
+// connection instead.
+func (s *Session) next(conn *websocket.Conn, pc *wspark.Conn, linger bool) (kind int, data []byte, parked bool, err error) {
+	for {
+		parked, err = pc.Await(linger)
+		if parked || err != nil {
+			return 0, nil, parked, err
+		}
+		ctrl, err := pc.Control()
+		if err != nil {
+			return 0, nil, false, err
+		}
+		if !ctrl {
+			break
+		}
+		linger = false // a ping or pong alone: park again at once
+	}
+	// Await's deadline was for the wait: a frame arriving slowly is read
+	// in full. The heartbeat bounds a silent client.
+	if err := conn.SetReadDeadline(time.Time{}); err != nil {
+		return 0, nil, false, err
+	}
+	kind, data, err = conn.ReadMessage()
+	return kind, data, false, err
+}
+
+// write is a writer: the only one writing data frames to conn while it
+// runs. It sends the queue until it is empty, then ends; when the session
+// is closing, it sends what is left, then a close frame, and ends the
+// session. wakeLocked starts it when something is queued and no writer
+// runs, so an idle session has none.
+func (s *Session) write(conn *websocket.Conn) {
 	defer s.goroutines.Done()
 	timeout := s.srv.cfg.WriteTimeout
 	for {
 		s.mu.Lock()
 		batch, state := s.queue, s.state
 		s.queue = nil
-		s.mu.Unlock()
-		if state == stateClosed {
+		if state == stateClosed || (state == stateOpen && len(batch) == 0) {
+			s.writing = false
+			s.mu.Unlock()
 			return
 		}
+		s.mu.Unlock()
 		for _, p := range batch {
 			_ = conn.SetWriteDeadline(time.Now().Add(timeout))
 			if err := conn.WriteMessage(websocket.TextMessage, []byte(p)); err != nil {
@@ -216,11 +318,6 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 			msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
 			_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(timeout))
 			s.terminate(ReasonForcedClose, encodedClose) // the reason set by Close is kept
-			return
-		}
-		select {
-		case <-s.wsWake:
-		case <-s.closed:
 			return
 		}
 	}

@@ -1,6 +1,6 @@
 //go:build linux
 
-package native
+package wspark
 
 import (
 	"errors"
@@ -14,8 +14,8 @@ import (
 // pollEvents is how many readiness events the poller takes per wait.
 const pollEvents = 256
 
-// poller watches parked connections with an epoll instance of its own and
-// gives each back to a goroutine (conn.serve) when its client sends
+// Poller watches parked connections with an epoll instance of its own and
+// gives each back to a goroutine (its Resumer) when its client sends
 // something or goes away. A connection is watched once (EPOLLONESHOT) per
 // park.
 //
@@ -26,22 +26,24 @@ const pollEvents = 256
 // only while the server has parked connections at some point; stop ends
 // it. The connections' descriptors are the ones Go's poller also watches;
 // two epoll instances may watch one descriptor independently.
-type poller struct {
+type Poller struct {
 	log *slog.Logger
 
 	mu     sync.Mutex
 	ep     *os.File // nil while stopped
 	done   chan struct{}
-	parked map[int32]*conn
+	parked map[int32]*Conn
 }
 
-func newPoller(log *slog.Logger) *poller {
-	return &poller{log: log, parked: map[int32]*conn{}}
+// NewPoller returns a Poller for one server's connections. Its goroutine
+// starts with the first park.
+func NewPoller(log *slog.Logger) *Poller {
+	return &Poller{log: log, parked: map[int32]*Conn{}}
 }
 
 // park hands c to the poller and reports true, or reports false when it
 // cannot watch c (the caller then keeps reading).
-func (p *poller) park(c *conn) bool {
+func (p *Poller) park(c *Conn) bool {
 	if c.fd < 0 {
 		return false
 	}
@@ -69,7 +71,7 @@ func (p *poller) park(c *conn) bool {
 
 // startLocked creates the epoll instance and starts the loop. p.mu must
 // be held.
-func (p *poller) startLocked() error {
+func (p *Poller) startLocked() error {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return fmt.Errorf("epoll_create1: %w", err)
@@ -92,7 +94,7 @@ func (p *poller) startLocked() error {
 // loop takes readiness events without blocking and serves each ready
 // connection on a new goroutine; with none, it waits in Go's poller for
 // the epoll descriptor to become readable. It ends when stop closes it.
-func (p *poller) loop(rc syscall.RawConn, done chan<- struct{}) {
+func (p *Poller) loop(rc syscall.RawConn, done chan<- struct{}) {
 	defer close(done)
 	events := make([]syscall.EpollEvent, pollEvents)
 	for {
@@ -116,16 +118,20 @@ func (p *poller) loop(rc syscall.RawConn, done chan<- struct{}) {
 		for _, ev := range events[:n] {
 			if c := p.parked[ev.Fd]; c != nil {
 				delete(p.parked, ev.Fd)
-				go c.serve(false)
+				go c.wake()
 			}
 		}
 		p.mu.Unlock()
 	}
 }
 
-// stop ends the loop and releases the epoll instance. Call it once no
-// connection is parked (after the server's connections have ended).
-func (p *poller) stop() {
+// Stop ends the loop and releases the epoll instance. Call it once no
+// connection is parked (after the server's connections have ended); a
+// later park starts it again. A nil Poller does nothing.
+func (p *Poller) Stop() {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	ep, done := p.ep, p.done
 	p.ep = nil
@@ -137,8 +143,12 @@ func (p *poller) stop() {
 	<-done
 }
 
-// count reports how many connections are parked.
-func (p *poller) count() int {
+// Count reports how many connections are parked; -1 for a nil Poller,
+// which parks nothing.
+func (p *Poller) Count() int {
+	if p == nil {
+		return -1
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.parked)
