@@ -7,12 +7,12 @@
 //   - conn.go: one connection: its read loop, which parses and routes each
 //     request to the hub, its writer, which delivers the peer's outbox, and
 //     its heartbeat (tick).
-//   - park.go, poller_linux.go: idle connections without a goroutine. A read
-//     loop that hears nothing for parkAfter hands its connection to the
-//     server's epoll poller and ends; the poller starts it again when bytes
-//     arrive. The heartbeat then enforces the pong timeout, and abort wakes
-//     a parked connection to end it. Elsewhere (poller_other.go), and under
-//     TLS, connections keep their read goroutine.
+//   - park.go and package signaling/internal/wspark: idle connections
+//     without a goroutine. A read loop that hears nothing for parkAfter
+//     hands its connection to the server's epoll poller and ends; the poller
+//     starts it again when bytes arrive. The heartbeat then enforces the
+//     pong timeout, and abort wakes a parked connection to end it. Elsewhere
+//     than on Linux, and under TLS, connections keep their read goroutine.
 //   - server.go: the HTTP handler that upgrades and tracks connections.
 //
 // Goroutines: an idle connection has none; a busy one has its read loop
