@@ -63,10 +63,18 @@ func join(t *testing.T, h *Hub, p *Peer, room string) {
 	}
 }
 
+// take takes every pending entry of p, as its current link does.
+func take(p *Peer) []Entry {
+	p.mu.Lock()
+	link := p.link
+	p.mu.Unlock()
+	return p.Take(link, nil)
+}
+
 // inbox takes every pending message of p.
 func inbox(p *Peer) []*Message {
 	var out []*Message
-	for _, e := range p.Take(nil) {
+	for _, e := range take(p) {
 		out = append(out, e.Msg)
 	}
 	return out
@@ -280,7 +288,7 @@ func TestGraceKeepsSeatAndResumeReplays(t *testing.T) {
 		b, _ := connect(t, h)
 		join(t, h, a, "r")
 		join(t, h, b, "r")
-		seen := a.Take(nil)
+		seen := take(a)
 		lastSeen := seen[len(seen)-1].Seq
 		token := seen[0].Msg.Token
 		inbox(b)
@@ -327,12 +335,17 @@ func TestResumeReplaysWritesLostInFlight(t *testing.T) {
 	b, _ := connect(t, h)
 	join(t, h, a, "r")
 	join(t, h, b, "r")
-	first := a.Take(nil) // joined, peer-joined: "written" to a link that is silently dead
+	first := take(a) // joined, peer-joined: "written" to a link that is silently dead
 	h.Signal(b, a.ID(), json.RawMessage(`1`))
 	inbox(a) // also written, never arrived
 	prov, _ := h.Connect(ConnInfo{}, &fakeLink{})
 	if _, err := h.Resume(prov, first[0].Msg.Token, first[0].Seq); err != nil {
 		t.Fatal(err)
+	}
+	// The old link's writer may still be running: it takes nothing, so
+	// the replay and resumed all reach the new link.
+	if stolen := a.Take(la, nil); len(stolen) != 0 {
+		t.Fatalf("the replaced link took %d messages", len(stolen))
 	}
 	got := inbox(a)
 	if want := []Kind{KindPeerJoined, KindSignal, KindResumed}; fmt.Sprint(kinds(got)) != fmt.Sprint(want) {
@@ -521,7 +534,7 @@ func TestChatOnlySeat(t *testing.T) {
 				t.Errorf("%s = %+v, want id %s chatOnly %v", who, got, id, chatOnly)
 			}
 		}
-		am := a.Take(nil)
+		am := take(a)
 		if len(am) != 3 {
 			t.Fatalf("a's inbox = %d messages, want joined and two peer-joined", len(am))
 		}

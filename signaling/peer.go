@@ -89,10 +89,16 @@ func (p *Peer) RoomName() string {
 func (p *Peer) Allow() bool { return p.limiter.Allow() }
 
 // Take appends the messages waiting for the peer to dst (see outbox.take)
-// and returns it. Only the peer's current link calls it.
-func (p *Peer) Take(dst []Entry) []Entry {
+// and returns it, when link is the peer's current link. A replaced link
+// (the seat resumed on a new connection) gets nothing: its writer may
+// still be running, and whatever it took would go to a dead connection
+// instead of the new one.
+func (p *Peer) Take(link Link, dst []Entry) []Entry {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.link != link {
+		return dst
+	}
 	return p.box.take(dst)
 }
 

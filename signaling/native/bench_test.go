@@ -51,7 +51,7 @@ func BenchmarkRelay(b *testing.B) {
 		if err := hub.Signal(a, req.To, req.Data); err != nil {
 			b.Fatal(err)
 		}
-		batch = c.Take(batch[:0])
+		batch = c.Take(nopLink{}, batch[:0])
 		for _, e := range batch {
 			out = appendFrame(out[:0], e)
 		}

@@ -108,7 +108,7 @@ func (c *conn) write() {
 	batch := *bp
 	for {
 		for {
-			batch = c.peer.Load().Take(batch[:0])
+			batch = c.peer.Load().Take(c, batch[:0])
 			if len(batch) == 0 {
 				break
 			}

@@ -155,7 +155,7 @@ func (c *conn) drain(batch []signaling.Entry) bool {
 		return true
 	}
 	for {
-		batch = p.Take(batch[:0])
+		batch = p.Take(c, batch[:0])
 		if len(batch) == 0 {
 			return true
 		}
