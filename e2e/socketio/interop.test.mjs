@@ -57,11 +57,11 @@ describe('transports', () => {
     socket.connect();
     await within(new Promise((resolve) => socket.once('connect', resolve)), WAIT, 'connect');
     assert.equal(first, 'polling');
-    // CONNECT went out on polling: the client upgrades only once it is answered.
-    assert.equal(peerIn(await roomsSnapshot(), socket.id).transport, 'socket.io/polling');
     assert.equal(await within(upgraded, WAIT, 'upgrade'), 'websocket');
     const answer = await socket.timeout(WAIT).emitWithAck('ipaddr');
     assert.equal(answer.ok, true);
+    // The server's view (the window, /api/rooms) follows the upgrade.
+    assert.equal(peerIn(await roomsSnapshot(), socket.id).transport, 'socket.io/websocket');
   });
 
   test("transports: ['websocket']", async () => {
