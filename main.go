@@ -23,6 +23,7 @@ import (
 	"github.com/mdp/qrterminal/v3"
 
 	"signalbox/app"
+	"signalbox/app/memtrim"
 	"signalbox/app/service"
 	"signalbox/app/settings"
 	"signalbox/signaling"
@@ -171,6 +172,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		st.AllowOrigins = append(st.AllowOrigins, app.WindowOrigins(runtime.GOOS)...)
 	}
 	svc := service.New(service.Config{Settings: st, Client: client, Version: version, ConfigDir: dir}, log)
+	trimCtx, stopTrim := context.WithCancel(context.Background())
+	defer stopTrim()
+	go memtrim.Run(trimCtx, log) // a classroom's burst of joins leaves memory behind
 	if !window {
 		return runHeadless(svc, stdout, stderr, log)
 	}

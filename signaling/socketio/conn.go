@@ -1,7 +1,6 @@
 package socketio
 
 import (
-	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -31,7 +30,7 @@ const (
 type conn struct {
 	srv  *Server
 	sess *engineio.Session
-	log  *slog.Logger
+	log  engineio.SessionLog            // adds the session id to each record
 	peer atomic.Pointer[signaling.Peer] // set on CONNECT, cleared on DISCONNECT
 
 	// Read side.
@@ -62,7 +61,7 @@ type pendingAck struct {
 }
 
 func newConn(srv *Server, sess *engineio.Session) *conn {
-	c := &conn{srv: srv, sess: sess, log: srv.log.With("sid", sess.ID())}
+	c := &conn{srv: srv, sess: sess, log: sess.Log()}
 	c.connectTimer = time.AfterFunc(srv.hub.Config().HandshakeTimeout, c.connectTimeout)
 	return c
 }

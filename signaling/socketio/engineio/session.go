@@ -38,7 +38,7 @@ type Session struct {
 	id         string
 	remoteAddr string
 	userAgent  string
-	log        sessionLog
+	log        SessionLog
 
 	// deliverMu is held around every call into the Handler for this session
 	// and around the switch of transport, so Messages arrive one at a time,
@@ -80,7 +80,7 @@ func (srv *Server) newSession(r *http.Request, transport string) *Session {
 		id:           id,
 		remoteAddr:   r.RemoteAddr,
 		userAgent:    r.UserAgent(),
-		log:          sessionLog{l: srv.log, sid: id},
+		log:          SessionLog{l: srv.log, sid: id},
 		transport:    transport,
 		closed:       make(chan struct{}),
 		sendQueueMax: srv.cfg.SendQueueSize,
@@ -137,6 +137,9 @@ func (s *Session) start() bool {
 	s.mu.Unlock()
 	return true
 }
+
+// Log returns the session's logger, which adds its id to each record.
+func (s *Session) Log() SessionLog { return s.log }
 
 // ID returns the session id (the sid query parameter).
 func (s *Session) ID() string { return s.id }
