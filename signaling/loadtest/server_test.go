@@ -12,6 +12,7 @@ import (
 
 	"signalbox/signaling"
 	"signalbox/signaling/httpserver"
+	"signalbox/signaling/internal/testwait"
 )
 
 // waitFor bounds every wait of these tests for something that must happen.
@@ -50,16 +51,8 @@ func startServer(t testing.TB, cfg signaling.Config) *testServer {
 	return &testServer{addr: l.Addr().String(), hub: srv.Hub()}
 }
 
-// eventually polls cond until it holds or waitFor passes.
+// eventually waits until cond holds (testwait.Until, within waitFor).
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		<-tick.C
-	}
+	testwait.Until(t, what, waitFor, cond)
 }

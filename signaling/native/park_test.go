@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"signalbox/signaling"
+	"signalbox/signaling/internal/testwait"
 	"signalbox/signaling/origin"
 )
 
@@ -40,18 +41,10 @@ func startParkingServer(t *testing.T, cfg signaling.Config) *testServer {
 // connections never park.
 func (ts *testServer) parked() int { return ts.srv.poller.Count() }
 
-// eventually polls cond until it holds or a generous deadline passes.
+// eventually waits until cond holds (testwait.Until, within readTimeout).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(readTimeout)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		<-tick.C
-	}
+	testwait.Until(t, what, readTimeout, cond)
 }
 
 func TestIdleConnectionsParkAndWake(t *testing.T) {

@@ -7,28 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Call } from './call';
 import type { LocalMedia } from './media';
-import type { ClientRequest } from './protocol';
 import { SeatBook } from './seat';
-import type { SocketLike } from './signaling';
-
-/** FakeSocket stands in for the WebSocket. */
-class FakeSocket implements SocketLike {
-  readyState = 1;
-  onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  sent: ClientRequest[] = [];
-  send(data: string) {
-    this.sent.push(JSON.parse(data) as ClientRequest);
-  }
-  close() {
-    this.readyState = 3;
-  }
-  serve(frame: { type: string; seq: number; [field: string]: unknown }) {
-    this.onmessage?.({ data: JSON.stringify(frame) } as MessageEvent);
-  }
-}
+import { FakeSocket } from './testing/fake-socket';
 
 /** FakePC records each RTCPeerConnection the call makes; it never negotiates. */
 class FakePC {

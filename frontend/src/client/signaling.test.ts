@@ -1,34 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ClientRequest, ServerFrame } from './protocol';
+import type { ServerFrame } from './protocol';
 import { SeatBook, type KeyValueStore } from './seat';
-import { HEARTBEAT_MS, PONG_WAIT_MS, SignalingClient, type EndReason, type SocketLike, type Status } from './signaling';
-
-/** FakeSocket stands in for a WebSocket: the test plays the server. */
-class FakeSocket implements SocketLike {
-  readyState = 1;
-  onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  sent: ClientRequest[] = [];
-  closedWith: number | undefined | null = null;
-  send(data: string) {
-    this.sent.push(JSON.parse(data) as ClientRequest);
-  }
-  close(code?: number) {
-    this.closedWith = code;
-    this.readyState = 3;
-  }
-  /** serve delivers a server frame. */
-  serve(frame: { type: string; seq: number; [field: string]: unknown }) {
-    this.onmessage?.({ data: JSON.stringify(frame) } as MessageEvent);
-  }
-  /** drop closes from the server's side (or the network's). */
-  drop(code: number) {
-    this.readyState = 3;
-    this.onclose?.({ code } as CloseEvent);
-  }
-}
+import { HEARTBEAT_MS, PONG_WAIT_MS, SignalingClient, type EndReason, type Status } from './signaling';
+import { FakeSocket } from './testing/fake-socket';
 
 class MemoryStore implements KeyValueStore {
   map = new Map<string, string>();

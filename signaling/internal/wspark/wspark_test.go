@@ -16,6 +16,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/soheilhy/cmux"
 	"go.uber.org/goleak"
+
+	"signalbox/signaling/internal/testwait"
 )
 
 // Timings of these tests: failAfter bounds every wait (a deadline for a
@@ -168,18 +170,10 @@ func echo(t *testing.T, ws *websocket.Conn, msg string) {
 	}
 }
 
-// eventually polls cond until it holds, failing the test after failAfter.
+// eventually waits until cond holds (testwait.Until, within failAfter).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(failAfter)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		<-tick.C
-	}
+	testwait.Until(t, what, failAfter, cond)
 }
 
 func newTestPoller(t *testing.T) *Poller {

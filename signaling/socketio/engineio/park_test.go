@@ -13,6 +13,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"go.uber.org/goleak"
+
+	"signalbox/signaling/internal/testwait"
 )
 
 // testParkAfter parks idle WebSocket sessions quickly in these tests.
@@ -32,18 +34,10 @@ func newParkingHarness(t *testing.T, cfg Config, rec *recorder) *harness {
 // wsParked reports how many WebSocket connections the server has parked.
 func (h *harness) wsParked() int { return h.srv.poller.Count() }
 
-// eventually polls cond until it holds, failing the test after failAfter.
+// eventually waits until cond holds (testwait.Until, within failAfter).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(failAfter)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		<-tick.C
-	}
+	testwait.Until(t, what, failAfter, cond)
 }
 
 // sessionGoroutines counts the goroutines running a WebSocket session's
