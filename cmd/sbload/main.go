@@ -84,6 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Options, string, erro
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:7480", "server host:port (loopback only)")
 	fs.StringVar(&o.Protocol, "protocol", "native", "native or socketio")
+	fs.BoolVar(&o.TLS, "tls", false, "connect with wss:// (HTTPS), not checking the server's certificate")
 	fs.StringVar(&o.Scenario, "scenario", loadtest.ScenarioRelay, "relay, knee, idle or churn")
 	fs.StringVar(&o.Label, "label", "server", "name of the server in reports")
 	fs.IntVar(&o.Pairs, "pairs", 100, "rooms of two to fill (relay, knee, idle)")

@@ -19,6 +19,8 @@ type Plan struct {
 	// Protocol is "native" or "socketio"; Addr the server's host:port.
 	Protocol string
 	Addr     string
+	// TLS speaks wss:// to the server (Target.TLS).
+	TLS bool
 	// Pairs is how many rooms of two the run fills (relay and idle).
 	Pairs int
 	// Workers is how many workers share the pairs; LocalIPs, when set,
@@ -96,7 +98,7 @@ func Start(plan Plan) (*Run, error) {
 	r := &Run{plan: plan}
 	for i := range plan.Workers {
 		cfg := WorkerConfig{
-			Protocol: plan.Protocol, Addr: plan.Addr, Index: i, RunID: runID,
+			Protocol: plan.Protocol, Addr: plan.Addr, TLS: plan.TLS, Index: i, RunID: runID,
 			Pairs:       plan.Pairs / plan.Workers,
 			PayloadSize: plan.PayloadSize, ConnectConcurrency: plan.ConnectConcurrency,
 		}

@@ -51,6 +51,31 @@ func TestRelayScenario(t *testing.T) {
 	}
 }
 
+// TestRelayOverTLS runs the relay over wss://, as LAN devices connect.
+func TestRelayOverTLS(t *testing.T) {
+	ts := startTLSServer(t, signaling.Config{})
+	rep, err := RunScenario(context.Background(), Options{
+		Plan:     Plan{Protocol: "socketio", Addr: ts.addr, TLS: true, Pairs: 3},
+		Scenario: ScenarioRelay, Rate: 20, Duration: 500 * time.Millisecond, Settle: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := rep.Steps[0].Sample; s.Sent == 0 || s.Received != s.Sent || s.Lost != 0 {
+		t.Errorf("relay over TLS: %+v, want every payload received", s.Counts)
+	}
+	// The same server also speaks plain HTTP on its port, so show the TLS
+	// is real: a plain-only server cannot be reached with it.
+	plain := startServer(t, signaling.Config{})
+	_, err = RunScenario(context.Background(), Options{
+		Plan:     Plan{Protocol: "socketio", Addr: plain.addr, TLS: true, Pairs: 1},
+		Scenario: ScenarioRelay, Rate: 20, Duration: 100 * time.Millisecond, Settle: time.Millisecond,
+	})
+	if err == nil {
+		t.Error("a TLS run against a plain-HTTP server succeeded")
+	}
+}
+
 func TestHistMergesAndTravels(t *testing.T) {
 	a, b := NewHist(), NewHist()
 	for i := 1; i <= 100; i++ {

@@ -19,7 +19,7 @@ type nativeDriver struct{}
 func (nativeDriver) Name() string { return "native" }
 
 func (nativeDriver) Dial(ctx context.Context, t Target, recv Receiver) (Conn, error) {
-	ws, err := dialWS(ctx, t, "ws://"+t.Addr+"/ws")
+	ws, err := dialWS(ctx, t, t.url("/ws"))
 	if err != nil {
 		return nil, err
 	}

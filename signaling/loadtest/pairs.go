@@ -33,6 +33,8 @@ type WorkerConfig struct {
 	// address of this worker's connections.
 	Addr    string `json:"addr"`
 	LocalIP string `json:"localIP,omitempty"`
+	// TLS speaks wss:// (Target.TLS).
+	TLS bool `json:"tls,omitempty"`
 	// Index and RunID make this worker's room ids unique.
 	Index int    `json:"index"`
 	RunID string `json:"runID"`
@@ -86,7 +88,7 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	if cfg.ConnectConcurrency == 0 {
 		cfg.ConnectConcurrency = DefaultConnectConcurrency
 	}
-	w := &Worker{cfg: cfg, drv: drv, target: Target{Addr: cfg.Addr, LocalIP: cfg.LocalIP}}
+	w := &Worker{cfg: cfg, drv: drv, target: Target{Addr: cfg.Addr, LocalIP: cfg.LocalIP, TLS: cfg.TLS}}
 	w.phase.Store(NewSample())
 	return w, nil
 }

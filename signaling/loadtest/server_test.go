@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"signalbox/signaling"
+	"signalbox/signaling/certs"
 	"signalbox/signaling/httpserver"
 	"signalbox/signaling/internal/testwait"
 )
@@ -27,8 +28,26 @@ type testServer struct {
 // startServer serves cfg on 127.0.0.1 until the test ends.
 func startServer(t testing.TB, cfg signaling.Config) *testServer {
 	t.Helper()
+	return startServerWith(t, httpserver.Config{Hub: cfg, Version: "test"})
+}
+
+// startTLSServer is startServer speaking HTTPS, with a certificate from a
+// local CA of its own, as Signalbox serves the LAN.
+func startTLSServer(t testing.TB, cfg signaling.Config) *testServer {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := httpserver.New(httpserver.Config{Hub: cfg, Version: "test"}, log)
+	m, err := certs.Open(certs.Config{Dir: t.TempDir(), IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startServerWith(t, httpserver.Config{Hub: cfg, Version: "test", TLS: m.TLSConfig()})
+}
+
+// startServerWith serves hc on 127.0.0.1 until the test ends.
+func startServerWith(t testing.TB, hc httpserver.Config) *testServer {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := httpserver.New(hc, log)
 	if err != nil {
 		t.Fatal(err)
 	}

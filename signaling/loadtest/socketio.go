@@ -30,7 +30,7 @@ var (
 )
 
 func (socketIODriver) Dial(ctx context.Context, t Target, recv Receiver) (Conn, error) {
-	ws, err := dialWS(ctx, t, "ws://"+t.Addr+"/socket.io/?EIO=4&transport=websocket")
+	ws, err := dialWS(ctx, t, t.url("/socket.io/?EIO=4&transport=websocket"))
 	if err != nil {
 		return nil, err
 	}
