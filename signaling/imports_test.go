@@ -10,10 +10,27 @@ import (
 	"testing"
 )
 
-// TestImportRule fails if anything under signaling/ imports Wails,
-// zeroconf or the app layer: the core must run without a window or mDNS.
+// layerRules says what the packages under signaling/ must not import, by
+// folder (relative to signaling/; "." is the whole tree). A rule ending in
+// "/" or naming a module path forbids everything below it; others forbid
+// exactly that package.
+var layerRules = []struct {
+	dir       string
+	forbidden []string
+	exact     []string
+}{
+	// The core and its transports run without a window or mDNS.
+	{dir: ".", forbidden: []string{"github.com/wailsapp/", "github.com/grandcat/zeroconf", "github.com/hashicorp/mdns", "signalbox/app"}},
+	// A transport stays away from the HTTP front that mounts it.
+	{dir: "socketio", forbidden: []string{"signalbox/signaling/httpserver"}},
+	// Engine.IO is below the hub and beside the Socket.IO codec.
+	{dir: "socketio/engineio", forbidden: []string{"signalbox/signaling/socketio/sioproto"}, exact: []string{"signalbox/signaling"}},
+}
+
+// TestImportRule fails if a package under signaling/ imports what its
+// layer must not (layerRules). Test files are exempt below the root only
+// for the exact rules, which test helpers may need to break.
 func TestImportRule(t *testing.T) {
-	forbidden := []string{"github.com/wailsapp/", "github.com/grandcat/zeroconf", "signalbox/app"}
 	checked := 0
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
@@ -24,12 +41,11 @@ func TestImportRule(t *testing.T) {
 			return err
 		}
 		checked++
+		test := strings.HasSuffix(path, "_test.go")
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
-			for _, bad := range forbidden {
-				if strings.HasPrefix(p, bad) {
-					t.Errorf("%s imports %s: signaling must not import %s", path, p, bad)
-				}
+			if why := forbiddenImport(filepath.Dir(path), p, test); why != "" {
+				t.Errorf("%s imports %s: %s", path, p, why)
 			}
 		}
 		return nil
@@ -39,5 +55,49 @@ func TestImportRule(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Fatalf("checked only %d files: is the walk rooted at signaling/?", checked)
+	}
+}
+
+// forbiddenImport says why a file in dir may not import p, or "".
+func forbiddenImport(dir, p string, test bool) string {
+	for _, r := range layerRules {
+		if r.dir != "." && dir != r.dir && !strings.HasPrefix(dir, r.dir+"/") {
+			continue
+		}
+		for _, bad := range r.forbidden {
+			if strings.HasPrefix(p, bad) {
+				return "signaling/" + r.dir + " must not import " + bad
+			}
+		}
+		for _, bad := range r.exact {
+			if p == bad && !test {
+				return "signaling/" + r.dir + " must not import " + bad
+			}
+		}
+	}
+	return ""
+}
+
+// The rules bite where they should and nowhere else.
+func TestForbiddenImport(t *testing.T) {
+	tests := []struct {
+		dir, imp string
+		test     bool
+		bad      bool
+	}{
+		{"native", "github.com/wailsapp/wails/v2", false, true},
+		{".", "signalbox/app/service", true, true},
+		{"socketio", "signalbox/signaling/httpserver", false, true},
+		{"loadtest", "signalbox/signaling/httpserver", true, false},
+		{"socketio/engineio", "signalbox/signaling/socketio/sioproto", false, true},
+		{"socketio/engineio", "signalbox/signaling", false, true},
+		{"socketio/engineio", "signalbox/signaling", true, false},
+		{"socketio", "signalbox/signaling", false, false},
+		{"socketio/engineiox", "signalbox/signaling", false, false},
+	}
+	for _, tt := range tests {
+		if got := forbiddenImport(tt.dir, tt.imp, tt.test) != ""; got != tt.bad {
+			t.Errorf("forbiddenImport(%q, %q, test %v) forbidden = %v, want %v", tt.dir, tt.imp, tt.test, got, tt.bad)
+		}
 	}
 }

@@ -3,12 +3,8 @@ package engineio
 import (
 	"context"
 	"errors"
-	"go/parser"
-	"go/token"
 	"net/http"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -113,42 +109,6 @@ func TestManySessions(t *testing.T) {
 		h.post(s.ID(), msg)
 		if res := h.get(s.ID()); res.body != msg {
 			t.Errorf("session %d echo = %q, want %q", i, res.body, msg)
-		}
-	}
-}
-
-// The package must not reach up into the hub, sideways into the Socket.IO
-// codec, or into the desktop app.
-func TestImports(t *testing.T) {
-	forbiddenPrefixes := []string{
-		"signalbox/signaling/socketio/sioproto",
-		"signalbox/app",
-		"github.com/wailsapp/",
-		"github.com/grandcat/zeroconf",
-	}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range f.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			if path == "signalbox/signaling" {
-				t.Errorf("%s imports the hub %s", name, path)
-			}
-			for _, bad := range forbiddenPrefixes {
-				if strings.HasPrefix(path, bad) {
-					t.Errorf("%s imports %s", name, path)
-				}
-			}
 		}
 	}
 }
