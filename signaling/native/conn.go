@@ -205,7 +205,7 @@ func (c *conn) run() {
 // poller, which calls serve again on a new goroutine when bytes arrive.
 //
 // fresh says the client is likely to send soon (it just connected): the
-// loop then waits parkAfter before parking. Woken by the poller, it waits
+// loop then waits wspark.DefaultParkAfter before parking. Woken by the poller, it waits
 // so only once a data frame came, so a pong alone (every PingInterval)
 // parks the connection again as soon as it is read.
 func (c *conn) serve(fresh bool) {

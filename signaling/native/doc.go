@@ -8,7 +8,7 @@
 //     request to the hub, its writer, which delivers the peer's outbox, and
 //     its heartbeat (tick).
 //   - park.go and package signaling/internal/wspark: idle connections
-//     without a goroutine. A read loop that hears nothing for parkAfter
+//     without a goroutine. A read loop that hears nothing for a moment
 //     hands its connection to the server's epoll poller and ends; the poller
 //     starts it again when bytes arrive. The heartbeat then enforces the
 //     pong timeout, and abort wakes a parked connection to end it. Elsewhere

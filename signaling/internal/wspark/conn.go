@@ -11,6 +11,16 @@ import (
 	"github.com/soheilhy/cmux"
 )
 
+// DefaultParkAfter is how long a read loop waits for a client's next frame
+// before it parks the connection and its goroutine ends. A connection that
+// is busy (a call setup trickling candidates, a chat) stays served by its
+// goroutine; an idle one (most of a classroom, most of the time) costs no
+// goroutine, no stack and no read buffer, only its state. Short, so that a
+// classroom connecting at once never holds thousands of stacks; long
+// enough that a peer sending a few messages a second is not parked and
+// woken for each.
+const DefaultParkAfter = 250 * time.Millisecond
+
 // BusyFactor: a connection whose client spoke again within BusyFactor ×
 // ParkAfter of being parked waits that long, not ParkAfter, before it
 // parks again. One sending a few messages a second would otherwise be
@@ -21,7 +31,8 @@ const BusyFactor = 8
 // Options configure one connection's parking.
 type Options struct {
 	// ParkAfter is how long Await(linger) waits for the client's next
-	// bytes before it parks the connection.
+	// bytes before it parks the connection: DefaultParkAfter, shortened
+	// by tests.
 	ParkAfter time.Duration
 	// MaxWait bounds every wait of Await, parked or not: a connection
 	// that cannot park gets a read deadline of MaxWait (the transport's

@@ -46,7 +46,7 @@
 // Goroutines: a polling session owns none (its one timer is a
 // time.AfterFunc and its requests run on net/http's goroutines). A
 // WebSocket session owns at most two, and an idle one none: its reader
-// parks the connection (package signaling/internal/wspark) after parkAfter
+// parks the connection (package signaling/internal/wspark) after wspark.DefaultParkAfter
 // without a frame, and after each lone pong at once, and the poller starts
 // a new reader when bytes arrive; a writer runs only while the queue has
 // something (Send, the heartbeat's ping, Close start it) and ends when it

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"signalbox/signaling/internal/wspark"
 )
 
 // failAfter bounds every wait in these tests. It is a deadline for a
@@ -120,10 +122,10 @@ type harness struct {
 // Handler contract.
 func newHarness(t *testing.T, cfg Config, rec *recorder) *harness {
 	t.Helper()
-	return newHarnessParking(t, cfg, rec, parkAfter)
+	return newHarnessParking(t, cfg, rec, wspark.DefaultParkAfter)
 }
 
-// newHarnessParking is newHarness with the server's parkAfter set, before
+// newHarnessParking is newHarness with the server's park-after time set, before
 // it serves anything.
 func newHarnessParking(t *testing.T, cfg Config, rec *recorder, after time.Duration) *harness {
 	t.Helper()

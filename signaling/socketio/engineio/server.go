@@ -103,7 +103,7 @@ func New(cfg Config, h Handler, log *slog.Logger) (*Server, error) {
 			WriteBufferPool: &sync.Pool{},
 		},
 		poller:   wspark.NewPoller(log),
-		park:     wspark.Options{ParkAfter: parkAfter, WriteTimeout: cfg.WriteTimeout},
+		park:     wspark.Options{ParkAfter: wspark.DefaultParkAfter, WriteTimeout: cfg.WriteTimeout},
 		sessions: make(map[string]*Session),
 	}, nil
 }

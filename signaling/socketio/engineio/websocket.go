@@ -10,16 +10,6 @@ import (
 	"signalbox/signaling/internal/wspark"
 )
 
-// parkAfter is how long a WebSocket session's reader waits for the
-// client's next frame before it parks the connection (package wspark) and
-// its goroutine ends. An idle session then costs no goroutine, no stack
-// and no read buffer: a joined Socket.IO client that only answers the
-// heartbeat is woken by its pong every PingInterval and parks again at
-// once. Short, so a classroom connecting at once never holds thousands of
-// stacks; long enough that a client sending a few messages a second is not
-// parked and woken for each.
-const parkAfter = 250 * time.Millisecond
-
 // upgradeWebSocket upgrades the request through a wspark.Hijacker, so the
 // connection reads through a small buffer of ours (returned), which it
 // gives up while parked.
