@@ -8,7 +8,7 @@
 # What it runs:
 #   - the native transport's tests (parking, timeouts, close codes) and the
 #     black-box reliability tests against the real server
-#     (signaling/loadtest: stalled reader, abrupt disconnect, half-open TCP,
+#     (cmd/sbload/loadtest: stalled reader, abrupt disconnect, half-open TCP,
 #     silent TCP, floods, too many rooms, cross-site WebSockets, churn soak),
 #     under the race detector;
 #   - the churn soak without the race detector too, which also checks the
@@ -22,8 +22,8 @@ mkdir -p frontend/dist
 soak=30s fuzztime=${FUZZTIME:-10s}
 if [[ ${LONG:-0} == 1 ]]; then soak=10m fuzztime=${FUZZTIME:-60s}; fi
 
-go test -race -count=1 ./signaling/native/ ./signaling/loadtest/
-SIGNALBOX_SOAK=$soak go test -count=1 -timeout 20m -run TestChurnSoak -v ./signaling/loadtest/ | grep -E '^(=== RUN|--- |\s+soak_test|ok|FAIL|PASS)'
+go test -race -count=1 ./signaling/native/ ./cmd/sbload/loadtest/
+SIGNALBOX_SOAK=$soak go test -count=1 -timeout 20m -run TestChurnSoak -v ./cmd/sbload/loadtest/ | grep -E '^(=== RUN|--- |\s+soak_test|ok|FAIL|PASS)'
 
 fuzz() { # fuzz PACKAGE TARGET
 	go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"signalbox/signaling"
-	"signalbox/signaling/certs"
+	"signalbox/internal/certs"
 	"signalbox/signaling/httpserver"
 )
 

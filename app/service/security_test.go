@@ -28,7 +28,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/pion/turn/v4"
 
-	"signalbox/signaling/turnrelay"
+	"signalbox/internal/turnrelay"
 )
 
 // ioTimeout bounds every network wait in these tests, so a lost datagram

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"signalbox/app/mdns"
-	"signalbox/signaling/certs"
+	"signalbox/internal/certs"
 	"signalbox/signaling/httpserver"
 )
 

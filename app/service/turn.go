@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"signalbox/signaling"
-	"signalbox/signaling/turnrelay"
+	"signalbox/internal/turnrelay"
 )
 
 // DefaultTURNPort is the built-in relay's UDP and TCP port: the standard

@@ -1,7 +1,7 @@
 // Command sbload is Signalbox's load generator: it drives a signaling
 // server (Signalbox, or the tutorial's Node socket.io server) over the
 // native protocol or socket.io v4 with the relay, knee, idle and churn
-// scenarios of package signaling/loadtest, and prints what it measured.
+// scenarios of package cmd/sbload/loadtest, and prints what it measured.
 //
 //	sbload -addr 127.0.0.1:7480 -protocol native -scenario relay -pairs 1000 -rate 5 -duration 30s -server-pid PID
 //	sbload table -col "Node=dir1" -col "Signalbox=dir2"   # Markdown table from saved -json reports
@@ -30,7 +30,7 @@ import (
 	"syscall"
 	"time"
 
-	"signalbox/signaling/loadtest"
+	"signalbox/cmd/sbload/loadtest"
 )
 
 func main() {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"signalbox/signaling"
-	"signalbox/signaling/certs"
+	"signalbox/internal/certs"
 )
 
 var testClient = fstest.MapFS{

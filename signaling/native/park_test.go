@@ -11,7 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"signalbox/signaling"
-	"signalbox/signaling/internal/testwait"
+	"signalbox/internal/testwait"
 	"signalbox/signaling/origin"
 )
 

@@ -17,7 +17,7 @@ import (
 	"github.com/soheilhy/cmux"
 	"go.uber.org/goleak"
 
-	"signalbox/signaling/internal/testwait"
+	"signalbox/internal/testwait"
 )
 
 // Timings of these tests: failAfter bounds every wait (a deadline for a

@@ -14,7 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 	"go.uber.org/goleak"
 
-	"signalbox/signaling/internal/testwait"
+	"signalbox/internal/testwait"
 )
 
 // testParkAfter parks idle WebSocket sessions quickly in these tests.

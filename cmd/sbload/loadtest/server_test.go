@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"signalbox/signaling"
-	"signalbox/signaling/certs"
+	"signalbox/internal/certs"
 	"signalbox/signaling/httpserver"
-	"signalbox/signaling/internal/testwait"
+	"signalbox/internal/testwait"
 )
 
 // waitFor bounds every wait of these tests for something that must happen.
