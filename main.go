@@ -13,20 +13,17 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
-	"time"
-
-	"github.com/mdp/qrterminal/v3"
 
 	"signalbox/app"
+	"signalbox/app/discover"
+	"signalbox/app/headless"
 	"signalbox/app/memtrim"
+	"signalbox/app/rlimit"
 	"signalbox/app/service"
 	"signalbox/app/settings"
-	"signalbox/signaling"
 )
 
 //go:embed all:frontend/dist
@@ -41,9 +38,6 @@ var appIcon []byte
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// shutdownTimeout bounds the graceful shutdown on SIGINT/SIGTERM.
-const shutdownTimeout = 5 * time.Second
-
 // configFolder is the folder under os.UserConfigDir() holding settings.json.
 const configFolder = "signalbox"
 
@@ -55,15 +49,13 @@ func main() {
 type options struct {
 	headless bool
 	logLevel slog.Level
-	// flags holds every flag's value; base takes those never stored
-	// (list-rooms, api-from-lan, allow-origin, socketio-logs).
-	flags service.Settings
-	// set names the flags given, which win over the stored settings.
-	set map[string]bool
+	// flags are the settings the command line gives, which win over the
+	// stored ones (app/settings declares them, with their flags).
+	flags *settings.Flags
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
-	o := options{set: map[string]bool{}}
+	var o options
 	fs := flag.NewFlagSet("signalbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -72,23 +64,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fs.PrintDefaults()
 	}
 	fs.BoolVar(&o.headless, "headless", false, "run without a window, even when a display is available")
-	fs.StringVar(&o.flags.Addr, "addr", fmt.Sprintf(":%d", service.DefaultPort), "listen address (host:port)")
-	fs.StringVar(&o.flags.ServerName, "name", defaultServerName(), "server name shown to clients and on the LAN")
-	fs.IntVar(&o.flags.RoomCapacity, "room-size", signaling.DefaultRoomCapacity, fmt.Sprintf("peers per room (1-%d)", signaling.MaxRoomCapacity))
-	fs.BoolVar(&o.flags.MDNS, "mdns", true, "advertise the server on the LAN by mDNS (as signalbox.local)")
-	fs.Func("interface", "serve and advertise only on this network interface (repeatable; loopback is always served)", func(v string) error {
-		o.flags.Interfaces = append(o.flags.Interfaces, v)
-		return nil
-	})
-	fs.BoolVar(&o.flags.ListRooms, "list-rooms", true, "let the lobby list open rooms")
-	fs.BoolVar(&o.flags.APIFromLAN, "api-from-lan", false, "let other devices read /api/rooms and /metrics")
-	fs.Func("allow-origin", "extra origin allowed to open WebSockets (repeatable)", func(v string) error {
-		o.flags.AllowOrigins = append(o.flags.AllowOrigins, v)
-		return nil
-	})
-	logs := fs.Bool("socketio-logs", true, "send socket.io clients the tutorial's \"log\" events (its narration of requests, and each \"message\" echoed to its sender)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
-	securityFlags(fs, &o.flags)
+	o.flags = settings.BindFlags(fs, settings.Default(defaultServerName()))
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -96,47 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprintf(stderr, "signalbox: unexpected argument %q\n", fs.Arg(0))
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	o.flags.SocketIONoLogs = !*logs
-	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	return o, nil
-}
-
-// storedFlags maps the flags that override a stored setting to its JSON key.
-var storedFlags = map[string]string{
-	"addr": "port", "name": "serverName", "room-size": "roomCapacity",
-	"mdns": "mdns", "interface": "interfaces",
-	"https": "https", "turn": "turn", "turn-port": "turnPort",
-}
-
-// override sets in st the stored settings that flags were given for.
-func (o options) override(st *service.Settings) {
-	if o.set["addr"] {
-		st.Addr = o.flags.Addr
-	}
-	if o.set["name"] {
-		st.ServerName = o.flags.ServerName
-	}
-	if o.set["room-size"] {
-		st.RoomCapacity = o.flags.RoomCapacity
-	}
-	if o.set["mdns"] {
-		st.MDNS = o.flags.MDNS
-	}
-	if o.set["interface"] {
-		st.Interfaces = o.flags.Interfaces
-	}
-	o.overrideSecurity(st)
-}
-
-// fixed lists the JSON keys of the stored settings that flags override.
-func (o options) fixed() []string {
-	var keys []string
-	for flagName, key := range storedFlags {
-		if o.set[flagName] {
-			keys = append(keys, key)
-		}
-	}
-	return keys
 }
 
 func defaultServerName() string {
@@ -149,7 +86,7 @@ func defaultServerName() string {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "discover" {
-		return runDiscover(args[1:], stdout, stderr)
+		return discover.Run(args[1:], stdout, stderr)
 	}
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -165,8 +102,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	dir, stored := loadSettings(log)
-	st := stored.ApplyTo(o.flags)
-	o.override(&st)
+	st := stored.ApplyTo(o.flags.Values())
+	o.flags.Override(&st)
 	window := app.GeneratingBindings || (!o.headless && app.WindowSupported && hasDisplay())
 	if window {
 		st.AllowOrigins = append(st.AllowOrigins, app.WindowOrigins(runtime.GOOS)...)
@@ -175,11 +112,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	trimCtx, stopTrim := context.WithCancel(context.Background())
 	defer stopTrim()
 	go memtrim.Run(trimCtx, log) // a classroom's burst of joins leaves memory behind
+	rlimit.RaiseOpenFiles(log)
 	if !window {
-		return runHeadless(svc, stdout, stderr, log)
+		return headless.Run(svc, version, stdout, stderr, log)
 	}
-	raiseOpenFileLimit(log)
-	cfg := app.Config{ConfigDir: dir, Settings: stored, Override: o.override, Fixed: o.fixed(), Version: version}
+	cfg := app.Config{ConfigDir: dir, Settings: stored, Override: o.flags.Override, Fixed: o.flags.Fixed(), Version: version}
 	if err := app.Run(svc, client, appIcon, cfg, log); err != nil {
 		fmt.Fprintln(stderr, "signalbox:", err)
 		return 1
@@ -209,51 +146,4 @@ func loadSettings(log *slog.Logger) (string, settings.Settings) {
 // hasDisplay reports whether a graphical session is available.
 func hasDisplay() bool {
 	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" || os.PathSeparator == '\\'
-}
-
-// runHeadless serves until SIGINT or SIGTERM, printing how to join.
-func runHeadless(svc *service.Service, stdout, stderr io.Writer, log *slog.Logger) int {
-	raiseOpenFileLimit(log)
-	if err := svc.Start(); err != nil {
-		fmt.Fprintln(stderr, "signalbox:", err)
-		if errors.Is(err, service.ErrPortBusy) {
-			fmt.Fprintln(stderr, "Another program uses that port. Stop it, or choose another port with --addr :PORT.")
-		}
-		return 1
-	}
-	printJoinInfo(stdout, svc)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	select {
-	case <-ctx.Done():
-	case <-svc.Stopped():
-	}
-	serveErr := svc.Err()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	err := errors.Join(serveErr, svc.Stop(shutdownCtx))
-	if err != nil {
-		fmt.Fprintln(stderr, "signalbox:", err)
-		return 1
-	}
-	log.Info("stopped")
-	return 0
-}
-
-func printJoinInfo(w io.Writer, svc *service.Service) {
-	urls := svc.JoinURLs()
-	fmt.Fprintf(w, "Signalbox %s is running: %q\n", version, svc.Settings().ServerName)
-	if len(urls) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "Join from any device on this network: %s\n", urls[0])
-	for _, u := range urls[1:] {
-		fmt.Fprintf(w, "  also: %s\n", u)
-	}
-	qrterminal.GenerateWithConfig(urls[0], qrterminal.Config{
-		Level: qrterminal.L, Writer: w, HalfBlocks: true,
-		BlackChar: qrterminal.BLACK_BLACK, WhiteChar: qrterminal.WHITE_WHITE,
-		BlackWhiteChar: qrterminal.BLACK_WHITE, WhiteBlackChar: qrterminal.WHITE_BLACK, QuietZone: 1,
-	})
-	printSecurityInfo(w, svc)
 }

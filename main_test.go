@@ -6,22 +6,24 @@ import (
 	"strings"
 	"testing"
 
-	"signalbox/app/service"
+	"signalbox/app/settings"
 )
 
 func TestFlagsOverrideStoredSettings(t *testing.T) {
 	tests := []struct {
 		name      string
 		args      []string
-		want      func(*service.Settings)
+		want      func(*settings.Settings)
 		wantFixed []string
 	}{
-		{"no flags", nil, func(*service.Settings) {}, nil},
+		{"no flags", nil, func(*settings.Settings) {}, []string{}},
 		{"addr and name", []string{"--addr", "127.0.0.1:0", "--name", "Lab 2"},
-			func(s *service.Settings) { s.Addr, s.ServerName = "127.0.0.1:0", "Lab 2" }, []string{"port", "serverName"}},
+			func(s *settings.Settings) { s.Addr, s.ServerName = "127.0.0.1:0", "Lab 2" }, []string{"port", "serverName"}},
 		{"mdns off, interfaces", []string{"--mdns=false", "--interface", "eth0", "--interface", "wlan0"},
-			func(s *service.Settings) { s.MDNS, s.Interfaces = false, []string{"eth0", "wlan0"} }, []string{"interfaces", "mdns"}},
-		{"room size", []string{"--room-size", "6"}, func(s *service.Settings) { s.RoomCapacity = 6 }, []string{"roomCapacity"}},
+			func(s *settings.Settings) { s.MDNS, s.Interfaces = false, []string{"eth0", "wlan0"} }, []string{"interfaces", "mdns"}},
+		{"room size", []string{"--room-size", "6"}, func(s *settings.Settings) { s.RoomCapacity = 6 }, []string{"roomCapacity"}},
+		{"https, turn", []string{"--https=false", "--turn-port", "0", "--headless", "--log-level", "debug"},
+			func(s *settings.Settings) { s.HTTPS, s.TURNPort = false, 0 }, []string{"https", "turnPort"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -29,15 +31,15 @@ func TestFlagsOverrideStoredSettings(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parseFlags(%q) = %v", tt.args, err)
 			}
-			stored := service.Settings{Addr: ":8000", ServerName: "Stored", RoomCapacity: 3, MDNS: true, Interfaces: []string{}}
+			stored := settings.Settings{Addr: ":8000", ServerName: "Stored", RoomCapacity: 3, MDNS: true, Interfaces: []string{}}
 			got, want := stored, stored
-			o.override(&got)
+			o.flags.Override(&got)
 			tt.want(&want)
 			if got.Addr != want.Addr || got.ServerName != want.ServerName || got.RoomCapacity != want.RoomCapacity ||
-				got.MDNS != want.MDNS || !slices.Equal(got.Interfaces, want.Interfaces) {
+				got.MDNS != want.MDNS || !slices.Equal(got.Interfaces, want.Interfaces) || got.HTTPS != want.HTTPS || got.TURNPort != want.TURNPort {
 				t.Errorf("override() = %+v, want %+v", got, want)
 			}
-			fixed := o.fixed()
+			fixed := o.flags.Fixed()
 			slices.Sort(fixed)
 			if !slices.Equal(fixed, tt.wantFixed) {
 				t.Errorf("fixed() = %q, want %q", fixed, tt.wantFixed)
@@ -46,16 +48,17 @@ func TestFlagsOverrideStoredSettings(t *testing.T) {
 	}
 }
 
-func TestDiscoverArguments(t *testing.T) {
+// run hands `discover` to its command and refuses what it does not know.
+func TestArguments(t *testing.T) {
 	tests := []struct {
 		args     []string
 		wantCode int
 		wantErr  string
 	}{
-		{[]string{"discover", "--interface", "no-such-if0"}, 2, `interface "no-such-if0"`},
-		{[]string{"discover", "extra"}, 2, `unexpected argument "extra"`},
-		{[]string{"discover", "--wait", "soon"}, 2, "invalid value"},
+		{[]string{"discover", "extra"}, 2, `signalbox discover: unexpected argument "extra"`},
 		{[]string{"discover", "--help"}, 0, "-interface"},
+		{[]string{"extra"}, 2, `signalbox: unexpected argument "extra"`},
+		{[]string{"--help"}, 0, "-turn-port"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -75,8 +78,8 @@ func TestSocketIOLogsFlag(t *testing.T) {
 		if err != nil {
 			t.Fatalf("parseFlags(%q) = %v", tt.args, err)
 		}
-		if o.flags.SocketIONoLogs != tt.noLogs {
-			t.Errorf("parseFlags(%q): SocketIONoLogs = %v, want %v", tt.args, o.flags.SocketIONoLogs, tt.noLogs)
+		if got := o.flags.Values().SocketIONoLogs; got != tt.noLogs {
+			t.Errorf("parseFlags(%q): SocketIONoLogs = %v, want %v", tt.args, got, tt.noLogs)
 		}
 	}
 }

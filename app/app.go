@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
-	"strconv"
 	"sync"
 	"time"
 
@@ -27,7 +25,7 @@ type Config struct {
 	// Override re-applies the command-line flags that win over the stored
 	// settings, after every change; nil means none. Fixed names the stored
 	// settings (by JSON key) it sets, which the window shows read-only.
-	Override func(*service.Settings)
+	Override func(*settings.Settings)
 	Fixed    []string
 	Version  string
 	// Emit sends events to the window; OpenURL opens the system browser.
@@ -132,9 +130,7 @@ func (a *App) Status() Status {
 		out.State = StateRunning
 	}
 	if out.Port == 0 {
-		if _, p, err := net.SplitHostPort(st.Addr); err == nil {
-			out.Port, _ = strconv.Atoi(p)
-		}
+		out.Port = max(st.Addr.Port(), 0)
 	}
 	for i, j := range a.svc.Joins() {
 		out.Joins = append(out.Joins, JoinView{URL: j.URL, Interface: j.Interface, Primary: i == 0})

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,14 +51,14 @@ func newFixture(t *testing.T, configDir string, port int) *fixture {
 			t.Fatal(err)
 		}
 	}
-	override := func(s *service.Settings) {
-		_, p, _ := net.SplitHostPort(s.Addr)
+	override := func(s *settings.Settings) {
+		_, p, _ := net.SplitHostPort(string(s.Addr))
 		if port == 0 {
 			p = "0"
 		}
-		s.Addr = net.JoinHostPort("127.0.0.1", p)
+		s.Addr = settings.Addr(net.JoinHostPort("127.0.0.1", p))
 	}
-	st := stored.ApplyTo(service.Settings{AllowOrigins: WindowOrigins("linux"), ListRooms: true})
+	st := stored.ApplyTo(settings.Settings{AllowOrigins: WindowOrigins("linux"), ListRooms: true})
 	override(&st)
 	client := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>client</title>")}}
 	svc := service.New(service.Config{Settings: st, Client: client, Version: "test"}, log)
@@ -170,8 +171,13 @@ func TestAppStatusAndFirstSettings(t *testing.T) {
 		t.Errorf("the first run did not save its settings (and server id) in %s", dir)
 	}
 	sv := f.app.Settings()
-	if sv.Path != filepath.Join(dir, settings.FileName) || len(sv.Fixed) != 1 || sv.Fixed[0] != "port" || sv.Settings.ServerName != "Lab" {
+	if sv.Path != filepath.Join(dir, settings.FileName) || len(sv.Fixed) != 1 || sv.Fixed[0] != "port" || sv.Settings.ServerName != "Lab" ||
+		!slices.Equal(sv.Restart, settings.RestartKeys()) {
 		t.Errorf("Settings() = %+v", sv)
+	}
+	// The form shows the running port (the command line's), not the stored one.
+	if got := sv.Settings.Addr; got != settings.Addr(net.JoinHostPort("127.0.0.1", "0")) {
+		t.Errorf("Settings().Settings.Addr = %q, want the command line's 127.0.0.1:0", got)
 	}
 	entry := f.app.EventLog()
 	if len(entry) == 0 || entry[0].Kind != LogServerStarted {
@@ -314,7 +320,9 @@ func TestAppSaveSettingsRestarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(b, &onDisk); err != nil || onDisk.ServerName != "Room 101" || onDisk.ServerID != s.ServerID {
+	// The port the command line fixed keeps its stored value on disk.
+	if err := json.Unmarshal(b, &onDisk); err != nil || onDisk.ServerName != "Room 101" || onDisk.ServerID != s.ServerID ||
+		onDisk.Addr.Port() != settings.DefaultPort {
 		t.Errorf("settings file = %s (%v)", b, err)
 	}
 
@@ -347,7 +355,7 @@ func TestAppPortBusyThenRetry(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	dir := t.TempDir()
 	s := settings.Default("Lab")
-	s.Port, s.MDNS = port, false
+	s.Addr, s.MDNS = settings.PortAddr(port), false
 	if err := settings.Save(dir, s); err != nil {
 		t.Fatal(err)
 	}

@@ -110,22 +110,32 @@ type InterfaceView struct {
 
 // SettingsView is the settings form's content.
 type SettingsView struct {
+	// Settings are the running values: the stored settings with the
+	// command line's in place of the Fixed ones.
 	Settings settings.Settings `json:"settings"`
 	// Interfaces are the LAN interfaces now up, plus chosen ones now gone.
 	Interfaces []InterfaceView `json:"interfaces"`
 	// Fixed are the settings (JSON keys) that command-line flags set for
-	// this run: changing them in the window has no effect until restart.
+	// this run: the window shows them read-only, and saving keeps their
+	// stored values.
 	Fixed []string `json:"fixed"`
+	// Restart are the settings (JSON keys) whose change restarts the
+	// server, disconnecting everyone: the window asks first.
+	Restart []string `json:"restart"`
 	// Path is the settings file, or "" when settings cannot be saved.
 	Path string `json:"path"`
 }
 
-// Settings returns the stored settings and the interfaces to choose from.
+// Settings returns the settings as they run and the interfaces to choose
+// from.
 func (a *App) Settings() SettingsView {
 	a.mu.Lock()
-	s := a.settings
+	s := a.settings.Clone()
 	a.mu.Unlock()
-	out := SettingsView{Settings: s, Interfaces: []InterfaceView{}, Fixed: slices.Clone(a.cfg.Fixed)}
+	if a.cfg.Override != nil {
+		a.cfg.Override(&s)
+	}
+	out := SettingsView{Settings: s, Interfaces: []InterfaceView{}, Fixed: slices.Clone(a.cfg.Fixed), Restart: settings.RestartKeys()}
 	if out.Fixed == nil {
 		out.Fixed = []string{}
 	}
@@ -158,12 +168,13 @@ type SaveResult struct {
 	Restarted bool `json:"restarted"`
 }
 
-// SaveSettings validates, stores and applies s. The server id cannot be
-// changed here. A server that cannot start with the new settings (a busy
+// SaveSettings validates, stores and applies s. The server id and the
+// settings the command line fixed keep their stored values. A server that cannot start with the new settings (a busy
 // port) shows in the status; the settings stay saved.
 func (a *App) SaveSettings(s settings.Settings) (SaveResult, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	s = s.Keep(a.settings, a.cfg.Fixed)
 	s.ServerID = a.settings.ServerID
 	if s.Interfaces == nil {
 		s.Interfaces = []string{}

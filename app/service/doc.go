@@ -14,6 +14,7 @@
 // restarting the server only when it must. The headless command and the
 // desktop window both drive it.
 //
-// It must never import Wails or package app: it is tested without a
+// Its settings are app/settings.Settings, which also says which of them
+// restart the server. It must never import Wails or package app: it is tested without a
 // window, and the window imports it, not the other way round.
 package service

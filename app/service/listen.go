@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"signalbox/app/settings"
 	"strconv"
 	"syscall"
 )
@@ -15,13 +16,13 @@ import (
 // 127.0.0.1 (so this machine's browser and window always reach the server),
 // all on the same port; an address that cannot be bound (its interface just
 // went down) is left out and logged by the caller through skipped.
-func listen(st Settings) (lns []net.Listener, skipped []error, err error) {
-	host, port, err := net.SplitHostPort(st.Addr)
+func listen(st settings.Settings) (lns []net.Listener, skipped []error, err error) {
+	host, port, err := net.SplitHostPort(string(st.Addr))
 	if err != nil {
 		return nil, nil, fmt.Errorf("listen address %q: %w", st.Addr, err)
 	}
 	if host != "" || len(st.Interfaces) == 0 {
-		ln, err := listenTCP(st.Addr)
+		ln, err := listenTCP(string(st.Addr))
 		if err != nil {
 			return nil, nil, err
 		}

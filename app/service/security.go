@@ -5,11 +5,12 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net"
+	"signalbox/app/settings"
 	"slices"
 	"time"
 
-	"signalbox/signaling"
 	"signalbox/internal/certs"
+	"signalbox/signaling"
 	"signalbox/signaling/httpserver"
 )
 
@@ -31,7 +32,7 @@ type security struct {
 // startSecurity opens the certificates and starts the relay for a server
 // listening on lns; s.mu is held. It never fails: what cannot start is
 // logged and reported by TLS and Relay, and the server serves without it.
-func (s *Service) startSecurity(st Settings, lns []net.Listener) *security {
+func (s *Service) startSecurity(st settings.Settings, lns []net.Listener) *security {
 	lnIPs := listenerIPs(lns)
 	served := servedIPs(lnIPs, st.Interfaces, LANAddrs)
 	sec := &security{tls: TLSStatus{Enabled: st.HTTPS}, relay: &relay{log: s.log}, hosts: certHosts(), log: s.log}
@@ -146,7 +147,7 @@ func (s *Service) altHostLocked() string {
 // restartRelayLocked stops the relay and starts it again as st says,
 // without restarting the server: peers that join later get the new ICE
 // servers. s.mu is held.
-func (s *Service) restartRelayLocked(st Settings) {
+func (s *Service) restartRelayLocked(st settings.Settings) {
 	if s.sec == nil {
 		return
 	}

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"signalbox/app/settings"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,7 +38,7 @@ const ioTimeout = 5 * time.Second
 
 // newSecureService returns a stopped service with HTTPS on, its CA in a
 // temporary config folder, TURN as given; stopped when t ends.
-func newSecureService(t *testing.T, st Settings, configDir string) *Service {
+func newSecureService(t *testing.T, st settings.Settings, configDir string) *Service {
 	t.Helper()
 	if st.Addr == "" {
 		st.Addr = "127.0.0.1:0"
@@ -148,7 +149,7 @@ func fingerprintOf(der []byte) string {
 func TestHTTPSEveryServedAddress(t *testing.T) {
 	tests := []struct {
 		name string
-		addr string
+		addr settings.Addr
 		dial []string // hosts to connect to
 	}{
 		{"ipv4 loopback", "127.0.0.1:0", []string{"127.0.0.1", "localhost"}},
@@ -163,7 +164,7 @@ func TestHTTPSEveryServedAddress(t *testing.T) {
 				}
 			}
 			dir := t.TempDir()
-			s := newSecureService(t, Settings{Addr: tt.addr, HTTPS: true}, dir)
+			s := newSecureService(t, settings.Settings{Addr: tt.addr, HTTPS: true}, dir)
 			if err := s.Start(); err != nil {
 				t.Fatalf("Start() = %v", err)
 			}
@@ -224,11 +225,11 @@ func TestHTTPSEveryServedAddress(t *testing.T) {
 }
 
 func TestHTTPSStoppedAndDisabled(t *testing.T) {
-	s := newSecureService(t, Settings{HTTPS: true, TURN: true}, t.TempDir())
+	s := newSecureService(t, settings.Settings{HTTPS: true, TURN: true}, t.TempDir())
 	if st, r := s.TLS(), s.Relay(); !st.Enabled || st.Active || !r.Enabled || r.Active {
 		t.Errorf("stopped: TLS() = %+v, Relay() = %+v; want enabled, inactive", st, r)
 	}
-	off := newSecureService(t, Settings{}, t.TempDir())
+	off := newSecureService(t, settings.Settings{}, t.TempDir())
 	if err := off.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -245,19 +246,19 @@ func TestHTTPSStoppedAndDisabled(t *testing.T) {
 func TestCertsFailureServesPlainHTTP(t *testing.T) {
 	tests := []struct {
 		name  string
-		setup func(t *testing.T, dir string) Settings
+		setup func(t *testing.T, dir string) settings.Settings
 	}{
-		{"unreadable CA", func(t *testing.T, dir string) Settings {
+		{"unreadable CA", func(t *testing.T, dir string) settings.Settings {
 			if err := os.MkdirAll(filepath.Join(dir, TLSFolder), 0o700); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.WriteFile(filepath.Join(dir, TLSFolder, "ca.pem"), []byte("not a certificate"), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			return Settings{HTTPS: true}
+			return settings.Settings{HTTPS: true}
 		}},
-		{"missing user certificate", func(t *testing.T, dir string) Settings {
-			return Settings{HTTPS: true, CertFile: filepath.Join(dir, "none.pem"), KeyFile: filepath.Join(dir, "none-key.pem")}
+		{"missing user certificate", func(t *testing.T, dir string) settings.Settings {
+			return settings.Settings{HTTPS: true, CertFile: filepath.Join(dir, "none.pem"), KeyFile: filepath.Join(dir, "none-key.pem")}
 		}},
 	}
 	for _, tt := range tests {
@@ -321,7 +322,7 @@ func welcomeICE(t *testing.T, port int) (string, []iceServer) {
 // relay with its own credentials, and that a TURN client using them
 // relays data, which the relay status then shows as in use.
 func TestTURNInWelcome(t *testing.T) {
-	s := newSecureService(t, Settings{TURN: true, TURNPort: 0}, "")
+	s := newSecureService(t, settings.Settings{TURN: true, TURNPort: 0}, "")
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +404,7 @@ func relayTo(t *testing.T, hostPort, username, password string) {
 }
 
 func TestTURNDisabled(t *testing.T) {
-	s := newSecureService(t, Settings{TURN: false}, "")
+	s := newSecureService(t, settings.Settings{TURN: false}, "")
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +420,7 @@ func TestTURNDisabled(t *testing.T) {
 // the status says why, peers get no ICE servers, and signalling goes on.
 func TestTURNFailureServes(t *testing.T) {
 	busy := busyPort(t) // TCP, which the relay needs besides UDP
-	s := newSecureService(t, Settings{TURN: true, TURNPort: busy}, "")
+	s := newSecureService(t, settings.Settings{TURN: true, TURNPort: busy}, "")
 	if err := s.Start(); err != nil {
 		t.Fatalf("Start() = %v, want the server to start without the relay", err)
 	}
@@ -437,7 +438,7 @@ func TestTURNFailureServes(t *testing.T) {
 // TestApplyTURNKeepsHub turns the relay off and on: the hub (and every
 // peer) stays; new peers get the new ICE servers.
 func TestApplyTURNKeepsHub(t *testing.T) {
-	st := Settings{Addr: "127.0.0.1:0", TURN: true}
+	st := settings.Settings{Addr: "127.0.0.1:0", TURN: true}
 	s := newSecureService(t, st, "")
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
@@ -479,7 +480,7 @@ func TestApplyTURNKeepsHub(t *testing.T) {
 // certificate is re-issued for it, without a restart.
 func TestAddressesChanged(t *testing.T) {
 	dir := t.TempDir()
-	s := newSecureService(t, Settings{HTTPS: true}, dir)
+	s := newSecureService(t, settings.Settings{HTTPS: true}, dir)
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -642,7 +643,7 @@ func TestTXTFingerprint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newSecureService(t, Settings{HTTPS: tt.https, MDNS: true}, t.TempDir())
+			s := newSecureService(t, settings.Settings{HTTPS: tt.https, MDNS: true}, t.TempDir())
 			if err := s.Start(); err != nil {
 				t.Fatal(err)
 			}

@@ -12,70 +12,16 @@ import (
 	"time"
 
 	"signalbox/app/mdns"
+	"signalbox/app/settings"
 	"signalbox/signaling"
 	"signalbox/signaling/httpserver"
 	"signalbox/signaling/origin"
 )
 
-// DefaultPort is the port Signalbox listens on unless told otherwise; it
-// is rarely taken by other software.
-const DefaultPort = 7480
-
-// Settings are what a user can change about the running service.
-type Settings struct {
-	// Addr is the listen address, host:port; ":7480" serves every
-	// interface.
-	Addr string
-	// Interfaces, when not empty and Addr has no host, are the names of the
-	// network interfaces to serve and advertise on (loopback is always
-	// served); empty means every interface.
-	Interfaces   []string
-	ServerName   string
-	RoomCapacity int
-	ListRooms    bool
-	APIFromLAN   bool
-	// SocketIONoLogs stops the tutorial's "log" events to socket.io
-	// clients (the narration of requests, the echo of every message).
-	SocketIONoLogs bool
-	// AllowOrigins are extra origins allowed to open WebSockets.
-	AllowOrigins []string
-	// MDNS advertises the server on the LAN (DNS-SD _signalbox._tcp and
-	// the host name signalbox.local).
-	MDNS bool
-	// ServerID is the random id published in the mDNS TXT record, which
-	// tells two servers of the same name apart.
-	ServerID string
-	// HTTPS serves HTTPS (and plain HTTP, for this machine and /trust) on
-	// the port, with the user's CertFile and KeyFile when both are set,
-	// else a certificate from the local CA (see tls.go).
-	HTTPS             bool
-	CertFile, KeyFile string
-	// TURN runs the built-in relay on TURNPort, UDP and TCP (0 picks a
-	// free port); see turn.go.
-	TURN     bool
-	TURNPort int
-}
-
-// clone returns s with its own slices.
-func (s Settings) clone() Settings {
-	s.Interfaces = slices.Clone(s.Interfaces)
-	s.AllowOrigins = slices.Clone(s.AllowOrigins)
-	return s
-}
-
-// needsRestart reports whether going from a to b needs a new listener or
-// hub; the mDNS fields alone do not.
-func needsRestart(a, b Settings) bool {
-	return a.Addr != b.Addr || !slices.Equal(a.Interfaces, b.Interfaces) ||
-		a.ServerName != b.ServerName || a.RoomCapacity != b.RoomCapacity ||
-		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN || a.SocketIONoLogs != b.SocketIONoLogs ||
-		!slices.Equal(a.AllowOrigins, b.AllowOrigins) ||
-		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile
-}
-
 // Config is what New needs. Zero fields take defaults.
 type Config struct {
-	Settings Settings
+	// Settings are the ones it starts with (app/settings declares them).
+	Settings settings.Settings
 	// Client is the browser client's files; Version is reported to clients.
 	Client  fs.FS
 	Version string
@@ -111,7 +57,7 @@ type Service struct {
 	op sync.Mutex // held through Start, Stop and Apply
 
 	mu       sync.Mutex // guards the fields below
-	settings Settings
+	settings settings.Settings
 	srv      *httpserver.Server
 	lns      []net.Listener
 	stopped  chan struct{} // closed when every listener stopped serving
@@ -133,7 +79,7 @@ func New(cfg Config, log *slog.Logger) *Service {
 	if cfg.NewAdvertiser == nil {
 		cfg.NewAdvertiser = func(c mdns.Config, l *slog.Logger) Advertiser { return mdns.New(c, l) }
 	}
-	return &Service{cfg: cfg, log: log, settings: cfg.Settings.clone()}
+	return &Service{cfg: cfg, log: log, settings: cfg.Settings.Clone()}
 }
 
 // Start listens and serves in the background, then starts advertising
@@ -297,17 +243,17 @@ func (s *Service) stop(ctx context.Context) error {
 }
 
 // Apply changes the settings. A change that needs a new listener or hub
-// (see needsRestart) restarts the server, which disconnects every peer; a
-// change of the mDNS settings alone restarts only the advertisement. A
+// (see settings.NeedsRestart) restarts the server, which disconnects every
+// peer; a change of the mDNS settings alone restarts only the advertisement. A
 // stopped service (such as one whose port was busy) is started. It
 // reports whether the server was restarted.
-func (s *Service) Apply(ctx context.Context, st Settings) (restarted bool, err error) {
+func (s *Service) Apply(ctx context.Context, st settings.Settings) (restarted bool, err error) {
 	s.op.Lock()
 	defer s.op.Unlock()
 	s.mu.Lock()
 	old, running := s.settings, s.srv != nil
-	s.settings = st.clone()
-	if running && !needsRestart(old, st) {
+	s.settings = st.Clone()
+	if running && !settings.NeedsRestart(old, st) {
 		if old.MDNS != st.MDNS || old.ServerID != st.ServerID {
 			s.stopAdvertising()
 			s.startAdvertising()
@@ -371,10 +317,10 @@ func (s *Service) Port() int {
 }
 
 // Settings returns the current settings.
-func (s *Service) Settings() Settings {
+func (s *Service) Settings() settings.Settings {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.settings.clone()
+	return s.settings.Clone()
 }
 
 // MDNS returns the state of the mDNS advertisement.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"signalbox/app/settings"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func testLogger(t *testing.T) *slog.Logger {
 
 // newService returns a stopped service on loopback with a free port, mDNS
 // off, stopped when t ends.
-func newService(t *testing.T, st Settings) *Service {
+func newService(t *testing.T, st settings.Settings) *Service {
 	t.Helper()
 	if st.Addr == "" {
 		st.Addr = "127.0.0.1:0"
@@ -45,7 +46,7 @@ func healthz(t *testing.T, port int) int {
 }
 
 func TestStartStop(t *testing.T) {
-	s := newService(t, Settings{ServerName: "Lab"})
+	s := newService(t, settings.Settings{ServerName: "Lab"})
 	if s.Running() || s.Port() != 0 || s.Hub() != nil || s.Joins() != nil || s.LocalURL() != "" {
 		t.Fatalf("before Start: Running=%v Port=%d Hub=%v Joins=%v, want stopped", s.Running(), s.Port(), s.Hub(), s.Joins())
 	}
@@ -98,7 +99,7 @@ func busyPort(t *testing.T) int {
 
 func TestPortBusyThenApply(t *testing.T) {
 	port := busyPort(t)
-	s := newService(t, Settings{Addr: "127.0.0.1:" + strconv.Itoa(port)})
+	s := newService(t, settings.Settings{Addr: settings.Addr("127.0.0.1:" + strconv.Itoa(port))})
 	err := s.Start()
 	if !errors.Is(err, ErrPortBusy) {
 		t.Fatalf("Start() on a busy port = %v, want ErrPortBusy", err)
@@ -107,7 +108,7 @@ func TestPortBusyThenApply(t *testing.T) {
 		t.Errorf("Err() = %v, Running() = %v; want ErrPortBusy, false", s.Err(), s.Running())
 	}
 	// The fix the window offers: another port. Apply starts a stopped service.
-	restarted, err := s.Apply(context.Background(), Settings{Addr: "127.0.0.1:0"})
+	restarted, err := s.Apply(context.Background(), settings.Settings{Addr: "127.0.0.1:0"})
 	if err != nil || restarted {
 		t.Fatalf("Apply(free port) = %v, %v; want false, nil", restarted, err)
 	}
@@ -119,20 +120,20 @@ func TestPortBusyThenApply(t *testing.T) {
 func TestApply(t *testing.T) {
 	tests := []struct {
 		name        string
-		change      func(*Settings)
+		change      func(*settings.Settings)
 		wantRestart bool
 	}{
-		{"nothing", func(*Settings) {}, false},
-		{"mdns on", func(s *Settings) { s.MDNS = true }, false},
-		{"server id", func(s *Settings) { s.ServerID = "other" }, false},
-		{"name", func(s *Settings) { s.ServerName = "Room 101" }, true},
-		{"capacity", func(s *Settings) { s.RoomCapacity = 4 }, true},
-		{"interfaces", func(s *Settings) { s.Interfaces = []string{"lo"} }, true},
-		{"origins", func(s *Settings) { s.AllowOrigins = []string{"wails://wails"} }, true},
+		{"nothing", func(*settings.Settings) {}, false},
+		{"mdns on", func(s *settings.Settings) { s.MDNS = true }, false},
+		{"server id", func(s *settings.Settings) { s.ServerID = "other" }, false},
+		{"name", func(s *settings.Settings) { s.ServerName = "Room 101" }, true},
+		{"capacity", func(s *settings.Settings) { s.RoomCapacity = 4 }, true},
+		{"interfaces", func(s *settings.Settings) { s.Interfaces = []string{"lo"} }, true},
+		{"origins", func(s *settings.Settings) { s.AllowOrigins = []string{"wails://wails"} }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := Settings{Addr: "127.0.0.1:0", ServerName: "Lab", RoomCapacity: 2}
+			st := settings.Settings{Addr: "127.0.0.1:0", ServerName: "Lab", RoomCapacity: 2}
 			s := newService(t, st)
 			if err := s.Start(); err != nil {
 				t.Fatal(err)
@@ -164,7 +165,7 @@ func TestApply(t *testing.T) {
 // exist): the server then listens on 127.0.0.1 alone, never on a wildcard,
 // and does not advertise.
 func TestInterfacesServeLoopbackOnly(t *testing.T) {
-	s := newService(t, Settings{Addr: ":0", Interfaces: []string{"lo", "no-such-if0"}, MDNS: true})
+	s := newService(t, settings.Settings{Addr: ":0", Interfaces: []string{"lo", "no-such-if0"}, MDNS: true})
 	if err := s.Start(); err != nil {
 		t.Fatalf("Start() = %v", err)
 	}
@@ -184,7 +185,7 @@ func TestInterfacesServeLoopbackOnly(t *testing.T) {
 }
 
 func TestMDNSOff(t *testing.T) {
-	s := newService(t, Settings{})
+	s := newService(t, settings.Settings{})
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"signalbox/app/mdns"
+	"signalbox/app/settings"
 	"signalbox/internal/certs"
 	"signalbox/signaling/httpserver"
 )
@@ -50,7 +51,7 @@ type TLSStatus struct {
 // openCerts opens the certificate manager for st: the user's pair when
 // given, else the local CA in the configuration folder, with a server
 // certificate for ips and hosts.
-func openCerts(st Settings, configDir string, ips []net.IP, hosts []string, log *slog.Logger) (*certs.Manager, error) {
+func openCerts(st settings.Settings, configDir string, ips []net.IP, hosts []string, log *slog.Logger) (*certs.Manager, error) {
 	cfg := certs.Config{Hosts: hosts, IPs: ips, CertFile: st.CertFile, KeyFile: st.KeyFile}
 	if cfg.CertFile == "" && cfg.KeyFile == "" {
 		if configDir == "" {

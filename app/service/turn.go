@@ -6,13 +6,9 @@ import (
 	"sync"
 	"time"
 
-	"signalbox/signaling"
 	"signalbox/internal/turnrelay"
+	"signalbox/signaling"
 )
-
-// DefaultTURNPort is the built-in relay's UDP and TCP port: the standard
-// TURN port, which firewalls that know TURN let through.
-const DefaultTURNPort = 3478
 
 // relayIdleAfter is how long after the relay last carried data the window
 // still says relayed connections are in use: a call sends media many

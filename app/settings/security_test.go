@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"signalbox/app/service"
 )
 
 // TestSecurityDefaults: a new installation, and one whose settings file
@@ -22,8 +20,8 @@ func TestSecurityDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, s := range map[string]Settings{"new": def, "older file": old} {
-		if !s.HTTPS || !s.TURN || s.TURNPort != service.DefaultTURNPort {
-			t.Errorf("%s: https=%v turn=%v turnPort=%d, want on, on, %d", name, s.HTTPS, s.TURN, s.TURNPort, service.DefaultTURNPort)
+		if !s.HTTPS || !s.TURN || s.TURNPort != DefaultTURNPort {
+			t.Errorf("%s: https=%v turn=%v turnPort=%d, want on, on, %d", name, s.HTTPS, s.TURN, s.TURNPort, DefaultTURNPort)
 		}
 	}
 }
@@ -56,7 +54,7 @@ func TestSecuritySettings(t *testing.T) {
 			if tt.invalid {
 				return
 			}
-			st := b.ApplyTo(service.Settings{CertFile: "c.pem", KeyFile: "k.pem"})
+			st := b.ApplyTo(Settings{CertFile: "c.pem", KeyFile: "k.pem"})
 			if st.HTTPS != b.HTTPS || st.TURN != b.TURN || st.TURNPort != b.TURNPort || st.CertFile != "c.pem" || st.KeyFile != "k.pem" {
 				t.Errorf("ApplyTo() = %+v, want the stored https/turn and the base's certificate", st)
 			}

@@ -6,24 +6,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"signalbox/app/service"
 	"signalbox/signaling"
 )
 
-// FileName is the settings file's name inside the folder.
-const FileName = "settings.json"
-
-// Limits of the values a user may set.
+// Defaults and limits of the values a user may set.
 const (
+	// DefaultPort is the port Signalbox listens on unless told otherwise;
+	// it is rarely taken by other software.
+	DefaultPort = 7480
+	// DefaultTURNPort is the built-in relay's UDP and TCP port: the
+	// standard TURN port, which firewalls that know TURN let through.
+	DefaultTURNPort = 3478
 	// MaxServerNameBytes is the longest server name: a DNS-SD instance name
 	// is one DNS label of at most 63 bytes.
 	MaxServerNameBytes = 63
@@ -43,41 +42,72 @@ var (
 	ErrCorrupt = errors.New("settings file is not valid JSON")
 )
 
-// Settings are what the user sets in the window, as stored.
+// Settings are everything a user can set, each declared once, here. The
+// tags of a field say all the rest (see table.go):
+//
+//   - json: its key in settings.json and in the window; "-" for a setting
+//     that only the command line sets (never stored).
+//   - flag: the command-line flag that sets it for one run, winning over
+//     the stored value; usage is the flag's help. A flag named
+//     "NAME,negate" sets the opposite of the field.
+//   - restart:"yes": changing it restarts the server (a new listener or
+//     hub: every peer is disconnected); the others apply live.
+//
+// Adding a setting is adding a field: the flag, the override, the window's
+// read-only badge and its restart warning follow from the tags. A stored
+// one with a range also gets a line in Validate.
 type Settings struct {
-	// Port is the TCP port to serve on (1-65535).
-	Port int `json:"port"`
+	// Addr is the listen address, host:port; ":7480" serves every
+	// interface. It is stored (and shown in the window) as its port: only
+	// the command line names a host.
+	Addr Addr `json:"port" flag:"addr" restart:"yes" usage:"listen address (host:port)"`
 	// RoomCapacity is the number of peers a room holds.
-	RoomCapacity int `json:"roomCapacity"`
+	RoomCapacity int `json:"roomCapacity" flag:"room-size" restart:"yes" usage:"peers per room (1-32)"`
 	// ServerName is shown to clients and advertised on the LAN.
-	ServerName string `json:"serverName"`
-	// Interfaces are the network interfaces to serve and advertise on;
-	// empty means all.
-	Interfaces []string `json:"interfaces"`
-	// MDNS advertises the server on the LAN.
-	MDNS bool `json:"mdns"`
+	ServerName string `json:"serverName" flag:"name" restart:"yes" usage:"server name shown to clients and on the LAN"`
+	// Interfaces, when not empty and Addr has no host, are the names of the
+	// network interfaces to serve and advertise on (loopback is always
+	// served); empty means every interface.
+	Interfaces []string `json:"interfaces" flag:"interface" restart:"yes" usage:"serve and advertise only on this network interface (repeatable; loopback is always served)"`
+	// MDNS advertises the server on the LAN (DNS-SD _signalbox._tcp and
+	// the host name signalbox.local).
+	MDNS bool `json:"mdns" flag:"mdns" usage:"advertise the server on the LAN by mDNS (as signalbox.local)"`
 	// Language is the window's language: "en", "zh-CN", or "" to follow
-	// the system.
+	// the system. The server does not use it.
 	Language string `json:"language"`
-	// ServerID is the random id of this installation, published over mDNS.
+	// ServerID is the random id of this installation, published in the
+	// mDNS TXT record, which tells two servers of the same name apart.
 	ServerID string `json:"serverId"`
-	// HTTPS serves other devices over HTTPS with the local CA, so their
-	// browsers allow the camera.
-	HTTPS bool `json:"https"`
-	// TURN runs the built-in relay on TURNPort (UDP and TCP), for
-	// networks that keep devices from reaching each other; TURNPort 0
-	// picks a free port at every start.
-	TURN     bool `json:"turn"`
-	TURNPort int  `json:"turnPort"`
+	// HTTPS serves HTTPS (and plain HTTP, for this machine and /trust) on
+	// the port, with CertFile and KeyFile when both are set, else a
+	// certificate from the local CA, so other devices' browsers allow the
+	// camera.
+	HTTPS    bool   `json:"https" flag:"https" restart:"yes" usage:"serve other devices over HTTPS with a certificate from this computer's own authority (browsers allow the camera only over HTTPS)"`
+	CertFile string `json:"-" flag:"cert" restart:"yes" usage:"serve this certificate (PEM, with its chain) instead of the local authority's; needs --key"`
+	KeyFile  string `json:"-" flag:"key" restart:"yes" usage:"the private key (PEM) of --cert"`
+	// TURN runs the built-in relay on TURNPort (UDP and TCP), for networks
+	// that keep devices from reaching each other; TURNPort 0 picks a free
+	// port at every start.
+	TURN     bool `json:"turn" flag:"turn" usage:"run the built-in TURN relay, for networks that keep devices from reaching each other"`
+	TURNPort int  `json:"turnPort" flag:"turn-port" usage:"UDP and TCP port of the TURN relay (0 picks a free one)"`
+	// ListRooms lets the lobby list open rooms.
+	ListRooms bool `json:"-" flag:"list-rooms" restart:"yes" usage:"let the lobby list open rooms"`
+	// APIFromLAN lets other devices read /api/rooms and /metrics.
+	APIFromLAN bool `json:"-" flag:"api-from-lan" restart:"yes" usage:"let other devices read /api/rooms and /metrics"`
+	// AllowOrigins are extra origins allowed to open WebSockets.
+	AllowOrigins []string `json:"-" flag:"allow-origin" restart:"yes" usage:"extra origin allowed to open WebSockets (repeatable)"`
+	// SocketIONoLogs stops the tutorial's "log" events to socket.io
+	// clients (the narration of requests, the echo of every message).
+	SocketIONoLogs bool `json:"-" flag:"socketio-logs,negate" restart:"yes" usage:"send socket.io clients the tutorial's \"log\" events (its narration of requests, and each \"message\" echoed to its sender)"`
 }
 
 // Default returns the settings of a new installation, with a fresh
 // ServerID and serverName as the name.
 func Default(serverName string) Settings {
 	return Settings{
-		Port: service.DefaultPort, RoomCapacity: signaling.DefaultRoomCapacity,
+		Addr: PortAddr(DefaultPort), RoomCapacity: signaling.DefaultRoomCapacity,
 		ServerName: serverName, Interfaces: []string{}, MDNS: true, ServerID: NewServerID(),
-		HTTPS: true, TURN: true, TURNPort: service.DefaultTURNPort,
+		HTTPS: true, TURN: true, TURNPort: DefaultTURNPort, ListRooms: true,
 	}
 }
 
@@ -88,12 +118,12 @@ func NewServerID() string {
 	return hex.EncodeToString(b)
 }
 
-// Validate checks every value; the error wraps ErrInvalid and names the
-// field (as the JSON key) in English.
+// Validate checks every stored value; the error wraps ErrInvalid and names
+// the field (as the JSON key) in English.
 func (s Settings) Validate() error {
-	switch {
-	case s.Port < 1 || s.Port > 65535:
-		return fmt.Errorf("%w: port %d: must be between 1 and 65535", ErrInvalid, s.Port)
+	switch port := s.Addr.Port(); {
+	case port < 1 || port > 65535:
+		return fmt.Errorf("%w: port %d: must be between 1 and 65535", ErrInvalid, port)
 	case s.TURNPort < 0 || s.TURNPort > 65535:
 		return fmt.Errorf("%w: turnPort %d: must be between 0 and 65535", ErrInvalid, s.TURNPort)
 	case s.RoomCapacity < 1 || s.RoomCapacity > signaling.MaxRoomCapacity:
@@ -117,93 +147,38 @@ func hasControl(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
 
-// Load reads dir/settings.json over def: keys missing from the file keep
-// def's values, and a file with no server id gets def's. A missing file
-// gives def and nil. A file that is not JSON, or holds invalid values,
-// gives def and an error (wrapping ErrCorrupt or ErrInvalid), so a broken
-// file never stops the app.
-func Load(dir string, def Settings) (Settings, error) {
-	b, err := os.ReadFile(filepath.Join(dir, FileName))
-	if errors.Is(err, fs.ErrNotExist) {
-		return def, nil
-	}
+// Addr is a listen address, host:port. In JSON it is its port alone (a
+// number): the stored settings and the window know only the port, and a
+// port read from JSON listens on every interface.
+type Addr string
+
+// PortAddr returns the address of port on every interface, ":port".
+func PortAddr(port int) Addr {
+	return Addr(net.JoinHostPort("", strconv.Itoa(port)))
+}
+
+// Port returns the address's port, or -1 when it has none.
+func (a Addr) Port() int {
+	_, p, err := net.SplitHostPort(string(a))
 	if err != nil {
-		return def, fmt.Errorf("read settings: %w", err)
+		return -1
 	}
-	s := def
-	s.Interfaces = slices.Clone(def.Interfaces)
-	if err := json.Unmarshal(b, &s); err != nil {
-		return def, fmt.Errorf("%w: %s: %w", ErrCorrupt, filepath.Join(dir, FileName), err)
+	n, err := strconv.Atoi(p)
+	if err != nil {
+		return -1
 	}
-	if s.ServerID == "" {
-		s.ServerID = def.ServerID
-	}
-	if s.Interfaces == nil {
-		s.Interfaces = []string{}
-	}
-	if err := s.Validate(); err != nil {
-		return def, fmt.Errorf("%s: %w", filepath.Join(dir, FileName), err)
-	}
-	return s, nil
+	return n
 }
 
-// Exists reports whether dir holds a settings file.
-func Exists(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, FileName))
-	return err == nil
-}
+// MarshalJSON writes the port.
+func (a Addr) MarshalJSON() ([]byte, error) { return json.Marshal(a.Port()) }
 
-// Save validates s and writes it to dir/settings.json atomically (a
-// temporary file renamed over the old one), creating dir if needed. The
-// file is readable by its owner only.
-func Save(dir string, s Settings) error {
-	if err := s.Validate(); err != nil {
+// UnmarshalJSON reads a port into ":port".
+func (a *Addr) UnmarshalJSON(b []byte) error {
+	var port int
+	if err := json.Unmarshal(b, &port); err != nil {
 		return err
 	}
-	if s.Interfaces == nil {
-		s.Interfaces = []string{}
-	}
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode settings: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	f, err := os.CreateTemp(dir, FileName+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	_, werr := f.Write(append(b, '\n'))
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		_ = os.Remove(f.Name()) // best effort: the write already failed
-		return fmt.Errorf("save settings: %w", err)
-	}
-	if err := os.Rename(f.Name(), filepath.Join(dir, FileName)); err != nil {
-		_ = os.Remove(f.Name())
-		return fmt.Errorf("save settings: %w", err)
-	}
+	*a = PortAddr(port)
 	return nil
-}
-
-// ApplyTo returns base (the settings that are not stored: origins, API
-// access, …) with the stored values in: the listen address on every
-// interface at Port, room capacity, name, interfaces, mDNS and server id.
-func (s Settings) ApplyTo(base service.Settings) service.Settings {
-	base.Addr = net.JoinHostPort("", strconv.Itoa(s.Port))
-	base.RoomCapacity = s.RoomCapacity
-	base.ServerName = s.ServerName
-	base.Interfaces = slices.Clone(s.Interfaces)
-	base.MDNS = s.MDNS
-	base.ServerID = s.ServerID
-	base.HTTPS, base.TURN, base.TURNPort = s.HTTPS, s.TURN, s.TURNPort
-	return base
-}
-
-// NeedsRestart reports whether changing from a to b restarts the server
-// (disconnecting every peer), so the window can say so before saving.
-func NeedsRestart(a, b Settings) bool {
-	return a.Port != b.Port || a.RoomCapacity != b.RoomCapacity || a.ServerName != b.ServerName ||
-		!slices.Equal(a.Interfaces, b.Interfaces) || a.HTTPS != b.HTTPS
 }

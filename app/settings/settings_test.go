@@ -7,8 +7,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"signalbox/app/service"
 )
 
 func TestLoadMissing(t *testing.T) {
@@ -17,7 +15,7 @@ func TestLoadMissing(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, def) {
 		t.Errorf("Load(empty dir) = %+v, %v; want the defaults, nil", got, err)
 	}
-	if def.Port != service.DefaultPort || def.RoomCapacity != 2 || !def.MDNS || len(def.ServerID) != 16 || def.Interfaces == nil {
+	if def.Addr != PortAddr(DefaultPort) || def.RoomCapacity != 2 || !def.MDNS || len(def.ServerID) != 16 || def.Interfaces == nil {
 		t.Errorf("Default() = %+v", def)
 	}
 	if other := Default("Lab"); other.ServerID == def.ServerID {
@@ -27,7 +25,7 @@ func TestLoadMissing(t *testing.T) {
 
 func TestSaveLoad(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "signalbox") // Save creates it
-	s := Settings{Port: 8123, RoomCapacity: 6, ServerName: "Room 101 · 物理", Interfaces: []string{"wlan0"},
+	s := Settings{Addr: PortAddr(8123), RoomCapacity: 6, ServerName: "Room 101 · 物理", Interfaces: []string{"wlan0"},
 		MDNS: false, Language: "zh-CN", ServerID: "0123456789abcdef"}
 	if err := Save(dir, s); err != nil {
 		t.Fatalf("Save() = %v", err)
@@ -35,9 +33,10 @@ func TestSaveLoad(t *testing.T) {
 	if !Exists(dir) {
 		t.Errorf("Exists() = false after Save")
 	}
-	got, err := Load(dir, Default("Lab"))
-	if err != nil || !reflect.DeepEqual(got, s) {
-		t.Errorf("Load() = %+v, %v; want %+v", got, err, s)
+	def := Default("Lab")
+	got, err := Load(dir, def)
+	if want := s.ApplyTo(def); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Load() = %+v, %v; want %+v", got, err, want)
 	}
 	info, err := os.Stat(filepath.Join(dir, FileName))
 	if err != nil {
@@ -61,7 +60,7 @@ func TestLoadFiles(t *testing.T) {
 		wantErr error
 	}{
 		{"partial file keeps defaults", `{"port": 8000}`,
-			func(s Settings) Settings { s.Port = 8000; return s }, nil},
+			func(s Settings) Settings { s.Addr = PortAddr(8000); return s }, nil},
 		{"no server id takes the default", `{"serverName": "Kitchen", "serverId": ""}`,
 			func(s Settings) Settings { s.ServerName = "Kitchen"; return s }, nil},
 		{"null interfaces", `{"interfaces": null}`,
@@ -97,8 +96,8 @@ func TestValidate(t *testing.T) {
 		field  string // "" when valid
 	}{
 		{"defaults", func(*Settings) {}, ""},
-		{"port 0", func(s *Settings) { s.Port = 0 }, "port"},
-		{"port too big", func(s *Settings) { s.Port = 65536 }, "port"},
+		{"port 0", func(s *Settings) { s.Addr = PortAddr(0) }, "port"},
+		{"port too big", func(s *Settings) { s.Addr = PortAddr(65536) }, "port"},
 		{"capacity 0", func(s *Settings) { s.RoomCapacity = 0 }, "roomCapacity"},
 		{"capacity 33", func(s *Settings) { s.RoomCapacity = 33 }, "roomCapacity"},
 		{"capacity 32", func(s *Settings) { s.RoomCapacity = 32 }, ""},
@@ -128,10 +127,10 @@ func TestValidate(t *testing.T) {
 }
 
 func TestApplyTo(t *testing.T) {
-	base := service.Settings{Addr: "127.0.0.1:1", ListRooms: true, AllowOrigins: []string{"wails://wails"}}
-	s := Settings{Port: 8123, RoomCapacity: 4, ServerName: "Lab", Interfaces: []string{"eth0"}, MDNS: true, ServerID: "id"}
+	base := Settings{Addr: "127.0.0.1:1", ListRooms: true, AllowOrigins: []string{"wails://wails"}}
+	s := Settings{Addr: PortAddr(8123), RoomCapacity: 4, ServerName: "Lab", Interfaces: []string{"eth0"}, MDNS: true, ServerID: "id"}
 	got := s.ApplyTo(base)
-	want := service.Settings{Addr: ":8123", Interfaces: []string{"eth0"}, ServerName: "Lab", RoomCapacity: 4,
+	want := Settings{Addr: ":8123", Interfaces: []string{"eth0"}, ServerName: "Lab", RoomCapacity: 4,
 		ListRooms: true, AllowOrigins: []string{"wails://wails"}, MDNS: true, ServerID: "id"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ApplyTo() = %+v, want %+v", got, want)

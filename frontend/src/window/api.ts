@@ -144,9 +144,13 @@ export interface InterfaceView {
 }
 
 export interface SettingsView {
+  /** settings are the running values: the saved ones, with the command line's in place of the fixed ones. */
   settings: Settings;
   interfaces: InterfaceView[];
+  /** fixed are the settings (JSON keys) the command line set for this run: read-only here. */
   fixed: string[];
+  /** restart are the settings (JSON keys) whose change restarts the server. */
+  restart: string[];
   path: string;
 }
 

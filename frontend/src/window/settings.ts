@@ -1,6 +1,8 @@
 // The settings tab: port, room capacity, server name, interfaces and mDNS,
-// saved by the Go side in the user's config folder. A change that restarts
-// the server (and so disconnects everyone) is confirmed first.
+// saved by the Go side in the user's config folder. It shows the values the
+// server runs with; those the command line fixed are read-only. A change
+// that restarts the server (and so disconnects everyone: the Go side names
+// those settings) is confirmed first.
 
 import type { Bridge, InterfaceView, Settings, SettingsView } from './api';
 import { errorCode } from './api';
@@ -12,16 +14,10 @@ import type { Toaster } from './toast';
 /** MAX_ROOM_CAPACITY mirrors signaling.MaxRoomCapacity. */
 const MAX_ROOM_CAPACITY = 32;
 
-/** needsRestart mirrors settings.NeedsRestart in Go. */
-export function needsRestart(a: Settings, b: Settings): boolean {
-  return (
-    a.port !== b.port ||
-    a.roomCapacity !== b.roomCapacity ||
-    a.serverName !== b.serverName ||
-    a.https !== b.https ||
-    a.interfaces.length !== b.interfaces.length ||
-    a.interfaces.some((x, i) => x !== b.interfaces[i])
-  );
+/** needsRestart reports whether going from a to b changes one of the settings (JSON keys) that restart the server, as SettingsView.restart lists them. */
+export function needsRestart(a: Settings, b: Settings, restart: readonly string[]): boolean {
+  const value = (s: Settings, key: string) => JSON.stringify((s as unknown as Record<string, unknown>)[key]);
+  return restart.some((key) => value(a, key) !== value(b, key));
 }
 
 /** SettingsTab edits the stored settings. */
@@ -51,7 +47,7 @@ export class SettingsTab {
     this.#name = h(l, 'input', { attrs: { type: 'text', maxlength: '63', id: 'set-name', required: '' } });
     this.#mdns = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-mdns' } });
     this.#https = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-https' } });
-    this.#turn = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-turn' }, on: { change: () => (this.#turnPort.disabled = !this.#turn.checked) } });
+    this.#turn = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-turn' }, on: { change: () => this.#syncTurn() } });
     this.#turnPort = h(l, 'input', { attrs: { type: 'number', min: '0', max: '65535', id: 'set-turn-port', required: '' } });
     this.#allIfaces = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-all-ifaces' }, on: { change: () => this.#syncIfaces() } });
     this.#ifaces = h(l, 'div', { class: 'ifaces' });
@@ -116,10 +112,8 @@ export class SettingsTab {
     this.#https.checked = s.https;
     this.#turn.checked = s.turn;
     this.#turnPort.value = String(s.turnPort);
-    this.#turnPort.disabled = !s.turn;
     this.#allIfaces.checked = s.interfaces.length === 0;
     this.#ifaces.replaceChildren(...v.interfaces.map((i) => this.#iface(i, s.interfaces.includes(i.name))));
-    this.#syncIfaces();
     const fixed: Record<string, HTMLInputElement> = {
       port: this.#port,
       roomCapacity: this.#capacity,
@@ -133,9 +127,12 @@ export class SettingsTab {
     for (const [key, input] of Object.entries(fixed)) {
       const on = v.fixed.includes(key);
       input.classList.toggle('fixed', on);
+      input.disabled = on;
       const badge = input.parentElement?.querySelector<HTMLElement>('.fixed-badge');
       if (badge) badge.hidden = !on;
     }
+    this.#syncIfaces();
+    this.#syncTurn();
     this.#fixedNote.hidden = v.fixed.length === 0;
     if (v.path) setMsg(this.l, this.#path, ['settings.savedIn', { path: v.path }]);
     else setMsg(this.l, this.#path, 'settings.noFolder');
@@ -150,11 +147,19 @@ export class SettingsTab {
     return h(this.l, 'label', { class: 'check' }, [box, h(this.l, 'b', {}, [data(i.name)]), addrs]);
   }
 
+  #isFixed(key: string): boolean {
+    return this.#view?.fixed.includes(key) ?? false;
+  }
+
   #syncIfaces(): void {
-    const all = this.#allIfaces.checked;
+    const off = this.#allIfaces.checked || this.#isFixed('interfaces');
     this.#ifaces.querySelectorAll('input').forEach((box) => {
-      box.disabled = all;
+      box.disabled = off;
     });
+  }
+
+  #syncTurn(): void {
+    this.#turnPort.disabled = !this.#turn.checked || this.#isFixed('turnPort');
   }
 
   #read(): Settings | null {
@@ -183,7 +188,7 @@ export class SettingsTab {
       this.toast.show('settings.pickInterface', 'error');
       return;
     }
-    if (needsRestart(this.#view.settings, next) && !(await this.confirm.ask('confirm.restartTitle', 'confirm.restartBody', 'settings.save'))) return;
+    if (needsRestart(this.#view.settings, next, this.#view.restart) && !(await this.confirm.ask('confirm.restartTitle', 'confirm.restartBody', 'settings.save'))) return;
     try {
       const res = await this.b.app.SaveSettings(next);
       this.toast.show(res.restarted ? 'settings.savedRestarted' : 'settings.saved');

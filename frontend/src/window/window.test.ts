@@ -321,12 +321,15 @@ describe('format', () => {
     expect(say(mdnsMsg({ enabled: true, advertising: false, code: 'no-lan' }))).toBe('Not announced yet: no network connection.');
   });
 
-  it('knows which settings restart the server, like Go', () => {
+  it('asks before a change to a setting the Go side says restarts the server', () => {
+    const restart = ['port', 'roomCapacity', 'serverName', 'interfaces', 'https']; // as settings.RestartKeys() returns them
     const s = { port: 7480, roomCapacity: 2, serverName: 'Lab', interfaces: [], mdns: true, language: '' as const, serverId: 'x', https: true, turn: true, turnPort: 3478 };
-    expect(needsRestart(s, { ...s, mdns: false, language: 'en', turn: false, turnPort: 0 })).toBe(false);
-    expect(needsRestart(s, { ...s, https: false })).toBe(true);
-    expect(needsRestart(s, { ...s, interfaces: ['wlan0'] })).toBe(true);
-    expect(needsRestart(s, { ...s, port: 8000 })).toBe(true);
+    expect(needsRestart(s, { ...s, mdns: false, language: 'en', turn: false, turnPort: 0 }, restart)).toBe(false);
+    expect(needsRestart(s, { ...s, https: false }, restart)).toBe(true);
+    expect(needsRestart(s, { ...s, interfaces: ['wlan0'] }, restart)).toBe(true);
+    expect(needsRestart(s, { ...s, port: 8000 }, restart)).toBe(true);
+    expect(needsRestart(s, { ...s, port: 8000 }, [])).toBe(false);
+    expect(needsRestart(s, { ...s, turn: false }, ['turn'])).toBe(true);
   });
 });
 

@@ -1,4 +1,4 @@
-package main
+package discover
 
 import (
 	"context"
@@ -15,10 +15,11 @@ import (
 	"signalbox/app/mdns"
 )
 
-// runDiscover is `signalbox discover`: it browses the LAN for Signalbox
-// servers and prints them as a table (or JSON). It exits 0 when the browse
-// worked, whether or not a server answered.
-func runDiscover(args []string, stdout, stderr io.Writer) int {
+// Run is `signalbox discover`: it browses the LAN for Signalbox servers
+// and prints them as a table (or JSON). args are the arguments after
+// "discover". It returns the exit code: 0 when the browse worked, whether
+// or not a server answered, 2 for bad arguments, 1 when browsing failed.
+func Run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("signalbox discover", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	wait := fs.Duration("wait", mdns.DefaultDiscoverWait, "how long to listen for answers")

@@ -1,16 +1,16 @@
 //go:build unix
 
-package main
+package rlimit
 
 import (
 	"log/slog"
 	"syscall"
 )
 
-// raiseOpenFileLimit lifts the soft limit on open files to the hard one:
+// RaiseOpenFiles lifts the soft limit on open files to the hard one:
 // each connection is a file, and the default soft limit (often 1,024)
 // would cap the server far below what it can hold.
-func raiseOpenFileLimit(log *slog.Logger) {
+func RaiseOpenFiles(log *slog.Logger) {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		return

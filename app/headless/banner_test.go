@@ -1,0 +1,83 @@
+package headless
+
+import (
+	"context"
+	"log/slog"
+	"regexp"
+	"strings"
+	"testing"
+
+	"signalbox/app/service"
+	"signalbox/app/settings"
+)
+
+// TestPrintSecurityInfo runs a service on loopback with HTTPS and the relay
+// and checks what the headless output tells: the fingerprint, the /trust
+// URL and the relay's port; and what it says when HTTPS cannot start.
+func TestPrintSecurityInfo(t *testing.T) {
+	tests := []struct {
+		name string
+		st   settings.Settings
+		dir  string
+		want []string
+	}{
+		{"https and relay", settings.Settings{HTTPS: true, TURN: true}, t.TempDir(), []string{
+			`fingerprint \(SHA-256\):\n  ([0-9A-F]{2}:){31}[0-9A-F]{2}\n`,
+			`Trust it once on each device \(or accept the browser's warning\): http://127\.0\.0\.1:\d+/trust\n`,
+			`Relay \(TURN\) for networks that block direct calls: 127\.0\.0\.1, UDP and TCP port \d+\n`,
+		}},
+		{"no config folder", settings.Settings{HTTPS: true}, "", []string{
+			`HTTPS is off \(no configuration folder for the certificates\): other devices get no camera over plain HTTP\.\n`,
+		}},
+		{"all off", settings.Settings{}, "", []string{`^$`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.st.Addr = "127.0.0.1:0"
+			svc := service.New(service.Config{Settings: tt.st, ConfigDir: tt.dir}, slog.New(slog.DiscardHandler))
+			if err := svc.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if err := svc.Stop(context.Background()); err != nil {
+					t.Errorf("Stop() = %v", err)
+				}
+			})
+			var out strings.Builder
+			PrintSecurityInfo(&out, svc)
+			for _, re := range tt.want {
+				if !regexp.MustCompile(re).MatchString(out.String()) {
+					t.Errorf("output %q does not match %q", out.String(), re)
+				}
+			}
+			if strings.Contains(out.String(), "Relay") != tt.st.TURN {
+				t.Errorf("output %q: relay line present = %v, want %v", out.String(), !tt.st.TURN, tt.st.TURN)
+			}
+		})
+	}
+}
+
+// The banner names the server and its version, the join URL and its QR
+// code.
+func TestPrintJoinInfo(t *testing.T) {
+	svc := service.New(service.Config{Settings: settings.Settings{Addr: "127.0.0.1:0", ServerName: "Lab"}}, slog.New(slog.DiscardHandler))
+	if err := svc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := svc.Stop(context.Background()); err != nil {
+			t.Errorf("Stop() = %v", err)
+		}
+	})
+	var out strings.Builder
+	PrintJoinInfo(&out, svc, "v9")
+	for _, re := range []string{
+		`^Signalbox v9 is running: "Lab"\n`,
+		`Join from any device on this network: http://127\.0\.0\.1:\d+/\n`,
+		`\n[█▀▄ ]+\n`, // the QR code, in half blocks
+	} {
+		if !regexp.MustCompile(re).MatchString(out.String()) {
+			t.Errorf("output %q does not match %q", out.String(), re)
+		}
+	}
+}
