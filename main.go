@@ -1,6 +1,3 @@
-// Command signalbox is a LAN WebRTC signaling appliance: a desktop window
-// (Wails) or, with --headless or without a display, a terminal program.
-// `signalbox discover` lists the Signalbox servers on the LAN.
 package main
 
 import (

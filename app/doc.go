@@ -15,7 +15,12 @@
 //   - view.go, device.go, eventlog.go: the DTOs the window receives.
 //   - run.go: the only file that starts Wails (wails.Run and its runtime).
 //
-// Everything the server does is in app/service and signaling; settings are
-// stored by app/settings. Only this package and main import Wails; app must
-// never be imported by signaling or app/service.
+// Beside it, the app's packages: app/settings declares every setting once
+// (stored, flags, restart rule), app/service runs the server, app/mdns
+// advertises it, app/headless runs it in a terminal, app/discover is
+// `signalbox discover`, app/memtrim and app/rlimit tune the process.
+//
+// Only this package and main import Wails. It must never be imported by
+// its sibling packages, signaling/ or internal/ (layers_test.go, at the
+// module root, enforces every import rule).
 package app

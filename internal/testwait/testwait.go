@@ -1,5 +1,3 @@
-// Package testwait waits in tests for a condition that another goroutine
-// makes true (a connection parked, a peer gone), without a fixed sleep.
 package testwait
 
 import (
