@@ -226,107 +226,93 @@ type packetConn interface {
 	close() error
 }
 
-// conn4 is the IPv4 packetConn.
-type conn4 struct{ p *ipv4.PacketConn }
+// familyConn is an ipv4.PacketConn or an ipv6.PacketConn; CM is its
+// control message.
+type familyConn[CM any] interface {
+	JoinGroup(ifi *net.Interface, group net.Addr) error
+	SetMulticastLoopback(on bool) error
+	ReadFrom(b []byte) (int, *CM, net.Addr, error)
+	WriteTo(b []byte, cm *CM, dst net.Addr) (int, error)
+	Close() error
+}
+
+// family is the packetConn of one IP version.
+type family[CM any] struct {
+	conn    familyConn[CM]
+	grp     *net.UDPAddr
+	ifIndex func(*CM) int         // the interface a packet came in on
+	control func(ifIndex int) *CM // sends a packet out of ifIndex
+}
 
 // listenV4 binds port 5353 (shared with zeroconf: Go sets SO_REUSEADDR when
 // the address is a multicast group) and joins the group on ifaces.
-func listenV4(ifaces []net.Interface) (*conn4, error) {
+func listenV4(ifaces []net.Interface) (packetConn, error) {
 	udp, err := net.ListenUDP("udp4", groupV4())
 	if err != nil {
 		return nil, fmt.Errorf("udp4: %w", err)
 	}
 	p := ipv4.NewPacketConn(udp)
-	joined := 0
-	for i := range ifaces {
-		if p.JoinGroup(&ifaces[i], groupV4()) == nil {
-			joined++
-		}
+	f := &family[ipv4.ControlMessage]{
+		conn: p, grp: groupV4(),
+		ifIndex: func(cm *ipv4.ControlMessage) int { return cm.IfIndex },
+		control: func(i int) *ipv4.ControlMessage { return &ipv4.ControlMessage{IfIndex: i} },
 	}
-	err = errors.Join(
-		p.SetControlMessage(ipv4.FlagInterface, true),
-		p.SetMulticastTTL(multicastTTL),
-		p.SetMulticastLoopback(true),
-	)
-	if joined == 0 {
-		err = errors.Join(err, fmt.Errorf("joined the group on none of %d interfaces", len(ifaces)))
-	}
-	if err != nil {
-		_ = p.Close()
-		return nil, fmt.Errorf("udp4: %w", err)
-	}
-	return &conn4{p}, nil
+	return f.join("udp4", ifaces, errors.Join(p.SetControlMessage(ipv4.FlagInterface, true), p.SetMulticastTTL(multicastTTL)))
 }
-
-func (c *conn4) read(b []byte) (int, int, *net.UDPAddr, error) {
-	n, cm, src, err := c.p.ReadFrom(b)
-	if err != nil {
-		return 0, 0, nil, err
-	}
-	ifIndex := 0
-	if cm != nil {
-		ifIndex = cm.IfIndex
-	}
-	udp, _ := src.(*net.UDPAddr)
-	return n, ifIndex, udp, nil
-}
-
-func (c *conn4) write(b []byte, ifIndex int, dst *net.UDPAddr) error {
-	_, err := c.p.WriteTo(b, &ipv4.ControlMessage{IfIndex: ifIndex}, dst)
-	return err
-}
-
-func (c *conn4) group() *net.UDPAddr { return groupV4() }
-func (c *conn4) close() error        { return c.p.Close() }
-
-// conn6 is the IPv6 packetConn.
-type conn6 struct{ p *ipv6.PacketConn }
 
 // listenV6 is listenV4 for IPv6.
-func listenV6(ifaces []net.Interface) (*conn6, error) {
+func listenV6(ifaces []net.Interface) (packetConn, error) {
 	udp, err := net.ListenUDP("udp6", groupV6())
 	if err != nil {
 		return nil, fmt.Errorf("udp6: %w", err)
 	}
 	p := ipv6.NewPacketConn(udp)
+	f := &family[ipv6.ControlMessage]{
+		conn: p, grp: groupV6(),
+		ifIndex: func(cm *ipv6.ControlMessage) int { return cm.IfIndex },
+		control: func(i int) *ipv6.ControlMessage { return &ipv6.ControlMessage{IfIndex: i} },
+	}
+	return f.join("udp6", ifaces, errors.Join(p.SetControlMessage(ipv6.FlagInterface, true), p.SetMulticastHopLimit(multicastTTL)))
+}
+
+// join joins the group on ifaces, on one at least, and turns multicast
+// loopback on; setup is the error of the socket's other options. On any
+// error the socket is closed.
+func (f *family[CM]) join(network string, ifaces []net.Interface, setup error) (packetConn, error) {
 	joined := 0
 	for i := range ifaces {
-		if p.JoinGroup(&ifaces[i], groupV6()) == nil {
+		if f.conn.JoinGroup(&ifaces[i], f.grp) == nil {
 			joined++
 		}
 	}
-	err = errors.Join(
-		p.SetControlMessage(ipv6.FlagInterface, true),
-		p.SetMulticastHopLimit(multicastTTL),
-		p.SetMulticastLoopback(true),
-	)
+	err := errors.Join(setup, f.conn.SetMulticastLoopback(true))
 	if joined == 0 {
 		err = errors.Join(err, fmt.Errorf("joined the group on none of %d interfaces", len(ifaces)))
 	}
 	if err != nil {
-		_ = p.Close()
-		return nil, fmt.Errorf("udp6: %w", err)
+		_ = f.conn.Close()
+		return nil, fmt.Errorf("%s: %w", network, err)
 	}
-	return &conn6{p}, nil
+	return f, nil
 }
 
-func (c *conn6) read(b []byte) (int, int, *net.UDPAddr, error) {
-	n, cm, src, err := c.p.ReadFrom(b)
+func (f *family[CM]) read(b []byte) (int, int, *net.UDPAddr, error) {
+	n, cm, src, err := f.conn.ReadFrom(b)
 	if err != nil {
 		return 0, 0, nil, err
 	}
 	ifIndex := 0
 	if cm != nil {
-		ifIndex = cm.IfIndex
+		ifIndex = f.ifIndex(cm)
 	}
 	udp, _ := src.(*net.UDPAddr)
 	return n, ifIndex, udp, nil
 }
 
-func (c *conn6) write(b []byte, ifIndex int, dst *net.UDPAddr) error {
-	_, err := c.p.WriteTo(b, &ipv6.ControlMessage{IfIndex: ifIndex}, dst)
+func (f *family[CM]) write(b []byte, ifIndex int, dst *net.UDPAddr) error {
+	_, err := f.conn.WriteTo(b, f.control(ifIndex), dst)
 	return err
 }
 
-func (c *conn6) group() *net.UDPAddr { return groupV6() }
-func (c *conn6) close() error        { return c.p.Close() }
+func (f *family[CM]) group() *net.UDPAddr { return f.grp }
+func (f *family[CM]) close() error        { return f.conn.Close() }
