@@ -6,10 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"sync"
-	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // nativeDriver speaks Signalbox's native protocol (docs/protocol.md) at /ws
@@ -23,32 +19,19 @@ func (nativeDriver) Dial(ctx context.Context, t Target, recv Receiver) (Conn, er
 	if err != nil {
 		return nil, err
 	}
-	c := &nativeConn{ws: ws, recv: recv, welcome: make(signal), partnerIn: make(signal),
-		joined: make(chan error, 1), done: make(chan struct{})}
-	go c.read()
-	if err := wait(ctx, c.welcome, c.done, c.err); err != nil {
-		ws.Close()
-		return nil, fmt.Errorf("waiting for welcome: %w", err)
+	c := &nativeConn{welcome: make(signal)}
+	c.init(ws, recv)
+	if err := c.start(ctx, c.handle, c.welcome, "welcome"); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
-// nativeConn is one native-protocol client. Its reader goroutine is the only
-// reader; writes are serialised by wmu.
+// nativeConn is one native-protocol client.
 type nativeConn struct {
-	ws        *websocket.Conn
-	recv      Receiver
-	welcome   signal
-	partnerIn signal
-	joined    chan error
-	done      chan struct{}
-
-	mu      sync.Mutex
-	partner string
-	readErr error
-
-	wmu  sync.Mutex
-	wbuf []byte
+	wsClient
+	welcome signal
+	partner string // guarded by mu
 }
 
 // serverFrame is the part of a server frame the client needs outside the
@@ -67,31 +50,13 @@ type serverFrame struct {
 
 var typeSignal = []byte(`"type":"signal"`)
 
-func (c *nativeConn) read() {
-	defer close(c.done)
-	var buf bytes.Buffer
-	for {
-		_, r, err := c.ws.NextReader()
-		if err != nil {
-			c.mu.Lock()
-			c.readErr = err
-			c.mu.Unlock()
-			return
-		}
-		buf.Reset()
-		if _, err := buf.ReadFrom(r); err != nil {
-			c.mu.Lock()
-			c.readErr = err
-			c.mu.Unlock()
-			return
-		}
-		frame := buf.Bytes()
-		if head := frame[:min(len(frame), 48)]; bytes.Contains(head, typeSignal) {
-			c.recv(frame)
-			continue
-		}
-		c.control(frame)
+// handle passes a relayed frame on and parses the others.
+func (c *nativeConn) handle(frame []byte) {
+	if head := frame[:min(len(frame), 48)]; bytes.Contains(head, typeSignal) {
+		c.recv(frame)
+		return
 	}
+	c.control(frame)
 }
 
 // control handles every frame but a relayed one.
@@ -130,81 +95,25 @@ func (c *nativeConn) setPartner(id string) {
 	c.partnerIn.raise()
 }
 
-func (c *nativeConn) err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.readErr
-}
-
 func (c *nativeConn) Join(ctx context.Context, room string) error {
 	b, _ := json.Marshal(map[string]string{"type": "join", "room": room})
-	if err := c.write(b); err != nil {
-		return err
-	}
-	select {
-	case err := <-c.joined:
-		return err
-	case <-c.done:
-		return fmt.Errorf("join: %w", errConnClosed)
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (c *nativeConn) WaitPartner(ctx context.Context) error {
-	return wait(ctx, c.partnerIn, c.done, c.err)
+	return c.join(ctx, b)
 }
 
 func (c *nativeConn) Send(payload []byte) error {
 	c.mu.Lock()
 	to := c.partner
 	c.mu.Unlock()
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	b := append(c.wbuf[:0], `{"type":"signal","to":"`...)
-	b = append(b, to...)
-	b = append(b, `","data":`...)
-	b = append(b, payload...)
-	b = append(b, '}')
-	c.wbuf = b
-	return c.writeLocked(b)
+	return c.send(func(b []byte) []byte {
+		b = append(b, `{"type":"signal","to":"`...)
+		b = append(b, to...)
+		b = append(b, `","data":`...)
+		b = append(b, payload...)
+		return append(b, '}')
+	})
 }
 
-func (c *nativeConn) write(b []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return c.writeLocked(b)
-}
-
-func (c *nativeConn) writeLocked(b []byte) error {
-	c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return c.ws.WriteMessage(websocket.TextMessage, b)
-}
-
-func (c *nativeConn) Close() error {
-	c.wmu.Lock()
-	_ = c.ws.WriteControl(websocket.CloseMessage,
-		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-	c.wmu.Unlock()
-	return closeAfter(c.ws, c.done)
-}
-
-func (c *nativeConn) Done() <-chan struct{} { return c.done }
-
-// closeLinger bounds how long Close waits for the server's close frame.
-const closeLinger = 2 * time.Second
-
-// closeAfter waits for the server to answer the close handshake (the
-// reader then ends), then closes the socket.
-func closeAfter(ws *websocket.Conn, done <-chan struct{}) error {
-	t := time.NewTimer(closeLinger)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-	}
-	return ws.Close()
-}
+func (c *nativeConn) Close() error { return c.closeWith(nil) }
 
 // itoa is strconv.Itoa, short.
 func itoa(n int) string { return strconv.Itoa(n) }

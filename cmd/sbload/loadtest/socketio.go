@@ -4,11 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"sync"
-	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // socketIODriver speaks socket.io v4 (Engine.IO 4, Socket.IO 5) over the
@@ -34,62 +29,34 @@ func (socketIODriver) Dial(ctx context.Context, t Target, recv Receiver) (Conn, 
 	if err != nil {
 		return nil, err
 	}
-	c := &sioConn{ws: ws, recv: recv, connected: make(signal), partnerIn: make(signal),
-		joined: make(chan error, 1), done: make(chan struct{})}
-	go c.read()
-	if err := wait(ctx, c.connected, c.done, c.err); err != nil {
-		ws.Close()
-		return nil, fmt.Errorf("waiting for socket.io connect: %w", err)
+	c := &sioConn{connected: make(signal)}
+	c.init(ws, recv)
+	if err := c.start(ctx, c.handle, c.connected, "socket.io connect"); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
-// sioConn is one socket.io client. Its reader goroutine is the only
-// reader and answers the server's pings; writes are serialised by wmu.
+// sioConn is one socket.io client; its reader answers the server's pings.
 type sioConn struct {
-	ws        *websocket.Conn
-	recv      Receiver
+	wsClient
 	connected signal
-	partnerIn signal
-	joined    chan error
-	done      chan struct{}
-
-	mu      sync.Mutex
-	readErr error
-
-	wmu  sync.Mutex
-	wbuf []byte
 }
 
-func (c *sioConn) read() {
-	defer close(c.done)
-	var buf bytes.Buffer
-	for {
-		_, r, err := c.ws.NextReader()
-		if err == nil {
-			buf.Reset()
-			_, err = buf.ReadFrom(r)
-		}
-		if err != nil {
-			c.mu.Lock()
-			c.readErr = err
-			c.mu.Unlock()
-			return
-		}
-		frame := buf.Bytes()
-		switch {
-		case len(frame) == 0:
-		case bytes.HasPrefix(frame, sioMessage):
-			c.recv(frame)
-		case bytes.Equal(frame, eioPing):
-			_ = c.write(eioPong)
-		case frame[0] == '0': // Engine.IO open: connect to the main namespace
-			_ = c.write(sioConnect)
-		case bytes.HasPrefix(frame, sioConnected):
-			c.connected.raise()
-		case bytes.HasPrefix(frame, sioEvent):
-			c.event(frame[len(sioEvent):])
-		}
+// handle passes a relayed "message" on and answers the rest.
+func (c *sioConn) handle(frame []byte) {
+	switch {
+	case len(frame) == 0:
+	case bytes.HasPrefix(frame, sioMessage):
+		c.recv(frame)
+	case bytes.Equal(frame, eioPing):
+		_ = c.write(eioPong)
+	case frame[0] == '0': // Engine.IO open: connect to the main namespace
+		_ = c.write(sioConnect)
+	case bytes.HasPrefix(frame, sioConnected):
+		c.connected.raise()
+	case bytes.HasPrefix(frame, sioEvent):
+		c.event(frame[len(sioEvent):])
 	}
 }
 
@@ -116,61 +83,19 @@ func (c *sioConn) event(body []byte) {
 	}
 }
 
-func (c *sioConn) err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.readErr
-}
-
 func (c *sioConn) Join(ctx context.Context, room string) error {
 	arg, _ := json.Marshal(room)
-	if err := c.write(append([]byte(`42["create or join",`), append(arg, ']')...)); err != nil {
-		return err
-	}
-	select {
-	case err := <-c.joined:
-		return err
-	case <-c.done:
-		return fmt.Errorf("join: %w", errConnClosed)
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (c *sioConn) WaitPartner(ctx context.Context) error {
-	return wait(ctx, c.partnerIn, c.done, c.err)
+	return c.join(ctx, append([]byte(`42["create or join",`), append(arg, ']')...))
 }
 
 func (c *sioConn) Send(payload []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	b := append(c.wbuf[:0], sioMessage...)
-	b = append(b, payload...)
-	b = append(b, ']')
-	c.wbuf = b
-	return c.writeLocked(b)
-}
-
-func (c *sioConn) write(b []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return c.writeLocked(b)
-}
-
-func (c *sioConn) writeLocked(b []byte) error {
-	c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return c.ws.WriteMessage(websocket.TextMessage, b)
+	return c.send(func(b []byte) []byte {
+		b = append(b, sioMessage...)
+		b = append(b, payload...)
+		return append(b, ']')
+	})
 }
 
 // Close disconnects from the namespace and closes the WebSocket, as
 // socket.disconnect() does in a browser.
-func (c *sioConn) Close() error {
-	c.wmu.Lock()
-	_ = c.writeLocked([]byte("41"))
-	_ = c.ws.WriteControl(websocket.CloseMessage,
-		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-	c.wmu.Unlock()
-	return closeAfter(c.ws, c.done)
-}
-
-func (c *sioConn) Done() <-chan struct{} { return c.done }
+func (c *sioConn) Close() error { return c.closeWith([]byte("41")) }

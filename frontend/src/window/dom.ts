@@ -1,104 +1,29 @@
-// DOM helpers of the window. Words a person reads are set only through
-// Localizer, from catalogue keys; text that comes from people or the
-// network (names, rooms, addresses, chat) only through data(). The test in
-// window.test.ts scans this folder for anything else.
+// DOM helpers of the window: those of ../i18n/dom.ts with the window's
+// catalogue keys. Words a person reads are set only through Localizer, from
+// catalogue keys; text that comes from people or the network (names, rooms,
+// addresses, chat) only through data(). The test in window.test.ts scans
+// this folder for anything else.
 
-import { type Locale, type Translator } from '../i18n/core';
 import type { WindowKey } from '../i18n/window';
+import * as dom from '../i18n/dom';
 
-/** Params fill a catalogue entry's {placeholders}. */
-export type Params = Record<string, string | number>;
-/** Msg is a catalogue key with its parameters. */
-export type Msg = WindowKey | readonly [WindowKey, Params];
-/** Target is where a message goes on an element. */
-export type Target = 'text' | 'title' | 'aria-label' | 'placeholder';
-
+export type { Child, Params, Target } from '../i18n/dom';
+/** Msg is a window catalogue key with its parameters. */
+export type Msg = dom.MsgOf<WindowKey>;
 /** Props describe an element for h(). */
-export interface Props {
-  class?: string;
-  /** attrs are plain attributes (ids, types, values: never words a person reads). */
-  attrs?: Record<string, string>;
-  /** l10n are catalogue messages for the element's text and labels. */
-  l10n?: Partial<Record<Target, Msg>>;
-  on?: Partial<{ [E in keyof HTMLElementEventMap]: (ev: HTMLElementEventMap[E]) => void }>;
-}
+export type Props = dom.PropsOf<WindowKey>;
 
-/** Child is what h() puts inside an element: elements, or data() text nodes. */
-export type Child = Node | null | undefined | false;
-
-/** Localizer renders catalogue messages onto elements and re-renders them when the language changes. */
-export class Localizer {
-  #bound = new WeakMap<Element, Partial<Record<Target, Msg>>>();
-
-  constructor(readonly tr: Translator<WindowKey>) {}
-
-  get locale(): Locale {
-    return this.tr.locale;
-  }
-
-  /** t renders a message to a string (for the clipboard, or a label built of parts). */
-  t(msg: Msg): string {
-    return typeof msg === 'string' ? this.tr.t(msg as WindowKey) : this.tr.t(msg[0], msg[1]);
-  }
-
-  /** set binds messages to an element and renders them. */
-  set<E extends Element>(el: E, spec: Partial<Record<Target, Msg>>): E {
-    const cur = { ...this.#bound.get(el), ...spec };
-    this.#bound.set(el, cur);
-    el.setAttribute('data-l10n', '');
-    this.#render(el, cur);
-    return el;
-  }
-
-  /** refresh re-renders every bound element under root (after a language change). */
-  refresh(root: ParentNode = document): void {
-    root.querySelectorAll('[data-l10n]').forEach((el) => {
-      const spec = this.#bound.get(el);
-      if (spec) this.#render(el, spec);
-    });
-  }
-
-  #render(el: Element, spec: Partial<Record<Target, Msg>>): void {
-    for (const [target, msg] of Object.entries(spec) as [Target, Msg][]) {
-      const s = this.t(msg);
-      if (target === 'text') el.textContent = s;
-      else el.setAttribute(target, s);
-    }
-  }
-}
+/** Localizer renders the window's catalogue onto elements. */
+export class Localizer extends dom.Localizer<WindowKey> {}
 
 /** h creates an element. */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  l: Localizer,
-  tag: K,
-  props: Props = {},
-  children: Child[] = [],
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (props.class) el.className = props.class;
-  for (const [k, v] of Object.entries(props.attrs ?? {})) el.setAttribute(k, v);
-  if (props.l10n) l.set(el, props.l10n);
-  for (const [name, fn] of Object.entries(props.on ?? {})) el.addEventListener(name, fn as EventListener);
-  for (const c of children) if (c) el.append(c);
-  return el;
-}
+export const h = dom.h;
 
 /** data is text that came from people or the network (a name, a room, a URL): shown as is, never as HTML. */
-export function data(text: string): Text {
-  return document.createTextNode(text);
-}
+export const data = dom.text;
 
 /** setData replaces an element's content with data text. */
-export function setData(el: Element, text: string): void {
-  el.replaceChildren(document.createTextNode(text));
-}
+export const setData = dom.setText;
 
 /** setMsg shows a catalogue message (or nothing) in el. */
-export function setMsg(l: Localizer, el: Element, msg: Msg | null): void {
-  if (msg === null) {
-    el.removeAttribute('data-l10n');
-    el.replaceChildren();
-    return;
-  }
-  l.set(el, { text: msg });
-}
+export const setMsg = dom.setMsg;
