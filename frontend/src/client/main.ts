@@ -15,6 +15,7 @@ import { CallView } from './views/call-view';
 import { endedView } from './views/ended';
 import { Lobby } from './views/lobby';
 import { statusMsg } from './views/status';
+import '../base.css';
 import './style.css';
 
 /** MEDIA_WAIT_MS bounds how long joining waits for the camera permission prompt before joining without. */

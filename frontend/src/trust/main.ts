@@ -7,6 +7,7 @@
 // to /trust/ca.crt to offer it as a profile; the server's
 // Content-Disposition makes other browsers save it.
 
+import '../base.css';
 import './style.css';
 
 import { detectLocale, type Locale, LOCALES, Translator } from '../i18n/core';

@@ -3,6 +3,7 @@
 // settings. Data comes from the Go side (package app): first by calling
 // its bound methods, then from its batched events.
 
+import '../base.css';
 import './style.css';
 
 import { detectLocale, type Locale, pickLocale, Translator } from '../i18n/core';
