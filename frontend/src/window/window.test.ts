@@ -9,108 +9,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { catalogueProblems, Translator } from '../i18n/core';
+import { type Token, tokenize } from '../i18n/tokenize';
 import { type WindowKey, windowCatalogue } from '../i18n/window';
 import { errorCode, type LogEntry } from './api';
 import { ChatConnection, type ChatEvent, wsURL } from './chat';
 import { codeMsg, connectedFor, deviceMsg, duration, hasWebRTC, logCategory, logExtra, logMsg, parseTime, transportMsg } from './format';
 import { needsRestart } from './settings';
 import { mdnsMsg, relayMsg } from './status';
-
-
-/** Token is a piece of TypeScript: code, or the text of a string literal. */
-type Token = { kind: 'code'; text: string } | { kind: 'string'; text: string; line: number };
-
-/** tokenize splits TypeScript source into code and string literals, dropping comments. */
-function tokenize(src: string): Token[] {
-  const out: Token[] = [];
-  let code = '';
-  const flush = () => {
-    if (code) out.push({ kind: 'code', text: code });
-    code = '';
-  };
-  const lineAt = (i: number) => src.slice(0, i).split('\n').length;
-  const templates: number[] = []; // brace depth where each open template's ${ began
-  let braces = 0;
-  let i = 0;
-  const regexAllowed = () => /(^|[(,=:[!&|?{};+\-*%<>~^]|\breturn|\btypeof)\s*$/.test(code.slice(-20) || '(');
-  const readString = (quote: string, start: number): number => {
-    let j = start;
-    let text = '';
-    while (j < src.length && src[j] !== quote) {
-      if (src[j] === '\\') {
-        text += src.slice(j, j + 2);
-        j += 2;
-        continue;
-      }
-      if (quote === '`' && src[j] === '$' && src[j + 1] === '{') break;
-      text += src[j++];
-    }
-    flush();
-    out.push({ kind: 'string', text, line: lineAt(start) });
-    return j;
-  };
-  while (i < src.length) {
-    const c = src[i]!;
-    const next = src[i + 1];
-    if (c === '/' && next === '/') {
-      while (i < src.length && src[i] !== '\n') i++;
-      continue;
-    }
-    if (c === '/' && next === '*') {
-      const end = src.indexOf('*/', i + 2);
-      i = end < 0 ? src.length : end + 2;
-      continue;
-    }
-    if (c === '/' && regexAllowed()) {
-      let j = i + 1;
-      let inClass = false;
-      while (j < src.length && (src[j] !== '/' || inClass) && src[j] !== '\n') {
-        if (src[j] === '\\') j++;
-        else if (src[j] === '[') inClass = true;
-        else if (src[j] === ']') inClass = false;
-        j++;
-      }
-      code += 'REGEX';
-      i = j + 1;
-      while (/[a-z]/.test(src[i] ?? '')) i++;
-      continue;
-    }
-    if (c === '}' && templates.length > 0 && templates.at(-1) === braces - 1) {
-      // the end of a ${…} inside a template literal: the template goes on
-      templates.pop();
-      braces--;
-      code += '}';
-      const j = readString('`', i + 1);
-      if (src[j] === '$') {
-        templates.push(braces);
-        braces++;
-        code += '${';
-        i = j + 2;
-      } else {
-        i = j + 1;
-      }
-      continue;
-    }
-    if (c === "'" || c === '"' || c === '`') {
-      const j = readString(c, i + 1);
-      if (c === '`' && src[j] === '$') {
-        templates.push(braces);
-        braces++;
-        code += '${';
-        i = j + 2;
-      } else {
-        i = j + 1;
-      }
-      continue;
-    }
-    if (c === '{') braces++;
-    if (c === '}') braces--;
-    code += c;
-    i++;
-  }
-  flush();
-  return out;
-}
 
 /** HAN matches Chinese characters: they belong in the catalogue only. */
 const HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
