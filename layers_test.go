@@ -36,7 +36,7 @@ type layerRule struct {
 var layerRules = []layerRule{
 	{dir: ".", except: []string{".", "app"}, below: []string{"github.com/wailsapp/"},
 		why: "only main and package app import Wails: everything else runs without a window"},
-	{dir: ".", alone: true, below: []string{"signalbox/signaling", "signalbox/internal"},
+	{dir: ".", alone: true, below: []string{"signalbox/signaling"},
 		why: "main wires the app's packages; the core is theirs to use"},
 	{dir: "signaling", below: []string{"signalbox/app", "github.com/grandcat/zeroconf", "github.com/hashicorp/mdns", "github.com/nats-io/"},
 		why: "signaling/ is the core and its transports: no app, no mDNS, no cluster transport"},

@@ -18,9 +18,9 @@ import (
 	"signalbox/app/discover"
 	"signalbox/app/headless"
 	"signalbox/app/memtrim"
-	"signalbox/app/rlimit"
 	"signalbox/app/service"
 	"signalbox/app/settings"
+	"signalbox/internal/rlimit"
 )
 
 //go:embed all:frontend/dist
@@ -109,7 +109,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	trimCtx, stopTrim := context.WithCancel(context.Background())
 	defer stopTrim()
 	go memtrim.Run(trimCtx, log) // a classroom's burst of joins leaves memory behind
-	rlimit.RaiseOpenFiles(log)
+	if err := rlimit.RaiseOpenFiles(); err != nil {
+		log.Warn("cannot raise open file limit", "err", err)
+	}
 	if !window {
 		return headless.Run(svc, version, stdout, stderr, log)
 	}

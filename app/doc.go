@@ -18,7 +18,7 @@
 // Beside it, the app's packages: app/settings declares every setting once
 // (stored, flags, restart rule), app/service runs the server, app/mdns
 // advertises it, app/headless runs it in a terminal, app/discover is
-// `signalbox discover`, app/memtrim and app/rlimit tune the process.
+// `signalbox discover`, app/memtrim tunes the process.
 //
 // Only this package and main import Wails. It must never be imported by
 // its sibling packages, signaling/ or internal/ (layers_test.go, at the

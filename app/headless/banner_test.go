@@ -33,23 +33,10 @@ func TestPrintSecurityInfo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.st.Addr = "127.0.0.1:0"
-			svc := service.New(service.Config{Settings: tt.st, ConfigDir: tt.dir}, slog.New(slog.DiscardHandler))
-			if err := svc.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				if err := svc.Stop(context.Background()); err != nil {
-					t.Errorf("Stop() = %v", err)
-				}
-			})
+			svc := startService(t, tt.st, tt.dir)
 			var out strings.Builder
 			PrintSecurityInfo(&out, svc)
-			for _, re := range tt.want {
-				if !regexp.MustCompile(re).MatchString(out.String()) {
-					t.Errorf("output %q does not match %q", out.String(), re)
-				}
-			}
+			matchAll(t, out.String(), tt.want)
 			if strings.Contains(out.String(), "Relay") != tt.st.TURN {
 				t.Errorf("output %q: relay line present = %v, want %v", out.String(), !tt.st.TURN, tt.st.TURN)
 			}
@@ -60,7 +47,22 @@ func TestPrintSecurityInfo(t *testing.T) {
 // The banner names the server and its version, the join URL and its QR
 // code.
 func TestPrintJoinInfo(t *testing.T) {
-	svc := service.New(service.Config{Settings: settings.Settings{Addr: "127.0.0.1:0", ServerName: "Lab"}}, slog.New(slog.DiscardHandler))
+	svc := startService(t, settings.Settings{ServerName: "Lab"}, "")
+	var out strings.Builder
+	PrintJoinInfo(&out, svc, "v9")
+	matchAll(t, out.String(), []string{
+		`^Signalbox v9 is running: "Lab"\n`,
+		`Join from any device on this network: http://127\.0\.0\.1:\d+/\n`,
+		`\n[█▀▄ ]+\n`, // the QR code, in half blocks
+	})
+}
+
+// startService runs a service with st on a free loopback port, stopped at
+// the end of the test; dir is its configuration folder.
+func startService(t *testing.T, st settings.Settings, dir string) *service.Service {
+	t.Helper()
+	st.Addr = "127.0.0.1:0"
+	svc := service.New(service.Config{Settings: st, ConfigDir: dir}, slog.New(slog.DiscardHandler))
 	if err := svc.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -69,15 +71,15 @@ func TestPrintJoinInfo(t *testing.T) {
 			t.Errorf("Stop() = %v", err)
 		}
 	})
-	var out strings.Builder
-	PrintJoinInfo(&out, svc, "v9")
-	for _, re := range []string{
-		`^Signalbox v9 is running: "Lab"\n`,
-		`Join from any device on this network: http://127\.0\.0\.1:\d+/\n`,
-		`\n[█▀▄ ]+\n`, // the QR code, in half blocks
-	} {
-		if !regexp.MustCompile(re).MatchString(out.String()) {
-			t.Errorf("output %q does not match %q", out.String(), re)
+	return svc
+}
+
+// matchAll checks out against every regular expression in want.
+func matchAll(t *testing.T, out string, want []string) {
+	t.Helper()
+	for _, re := range want {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("output %q does not match %q", out, re)
 		}
 	}
 }

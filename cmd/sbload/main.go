@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"signalbox/cmd/sbload/loadtest"
+	"signalbox/internal/rlimit"
 )
 
 func main() {
@@ -25,7 +26,9 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	raiseOpenFileLimit(stderr)
+	if err := rlimit.RaiseOpenFiles(); err != nil {
+		fmt.Fprintln(stderr, "sbload: cannot raise the open-file limit:", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(args) > 0 && args[0] == "table" {
@@ -196,19 +199,4 @@ func table(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
-}
-
-// raiseOpenFileLimit lifts the soft limit on open files to the hard one:
-// each connection is a file.
-func raiseOpenFileLimit(stderr io.Writer) {
-	var l syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
-		return
-	}
-	if l.Cur < l.Max {
-		l.Cur = l.Max
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
-			fmt.Fprintln(stderr, "sbload: cannot raise the open-file limit:", err)
-		}
-	}
 }
