@@ -4,37 +4,14 @@
 // window.__signalbox hook.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** repo is the repository root. */
-export const repo = resolve(here, '../..');
-/** artifacts is where screenshots go (gitignored). */
-export const artifacts = join(repo, 'test-artifacts');
+import { artifacts, chromium, CHROMIUM, CHROMIUM_ARGS, repo, screenshot, STEP_TIMEOUT } from '../browser.mjs';
 
-const require = createRequire(join(repo, 'frontend/package.json'));
-const { chromium } = require('playwright-core');
-
-/** CHROMIUM is the system browser. */
-export const CHROMIUM = process.env.SIGNALBOX_CHROMIUM || '/usr/bin/chromium';
-/** CHROMIUM_ARGS keep Chromium off the internet and give it fake media devices that need no prompt. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/** STEP_TIMEOUT bounds one wait for something the page should do (join, connect, decode). */
-export const STEP_TIMEOUT = 30_000;
+export { artifacts, CHROMIUM, CHROMIUM_ARGS, repo, screenshot, STEP_TIMEOUT };
 
 let built = null;
 
@@ -142,12 +119,4 @@ export async function waitDecoding(page, peers) {
     await sleep(250);
   }
   throw new Error(`video from ${peers} peers not decoding; last sample ${JSON.stringify(await inboundVideo(page))}`);
-}
-
-/** screenshot saves a PNG under test-artifacts/. */
-export async function screenshot(page, name) {
-  mkdirSync(artifacts, { recursive: true });
-  const path = join(artifacts, name);
-  await page.screenshot({ path });
-  return path;
 }

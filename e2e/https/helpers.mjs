@@ -7,35 +7,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** repo is the repository root. */
-export const repo = resolve(here, '../..');
-/** artifacts is where screenshots go (gitignored). */
-export const artifacts = join(repo, 'test-artifacts');
+import { artifacts, chromium, CHROMIUM, CHROMIUM_ARGS, repo, screenshot as shot, STEP_TIMEOUT } from '../browser.mjs';
 
-const require = createRequire(join(repo, 'frontend/package.json'));
-const { chromium } = require('playwright-core');
-
-/** CHROMIUM is the system browser. */
-export const CHROMIUM = process.env.SIGNALBOX_CHROMIUM || '/usr/bin/chromium';
-/** CHROMIUM_ARGS keep Chromium off the internet and give it fake media devices that need no prompt. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/** STEP_TIMEOUT bounds one wait for something the page should do. */
-export const STEP_TIMEOUT = 30_000;
+export { artifacts, CHROMIUM, CHROMIUM_ARGS, repo, STEP_TIMEOUT };
 
 /** tempDir makes a folder removed when the process exits. */
 export function tempDir(prefix) {
@@ -193,10 +170,7 @@ export async function forceRelay(context) {
   });
 }
 
-/** screenshot saves a PNG under test-artifacts/. */
-export async function screenshot(page, name) {
-  mkdirSync(artifacts, { recursive: true });
-  const path = join(artifacts, name);
-  await page.screenshot({ path, fullPage: true });
-  return path;
+/** screenshot saves a PNG of the whole page under test-artifacts/. */
+export function screenshot(page, name) {
+  return shot(page, name, { fullPage: true });
 }

@@ -4,21 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { CHROMIUM, CHROMIUM_ARGS } from '../browser.mjs';
 import { need, startServer, WAIT } from './harness.mjs';
 
 /** CALL_WAIT bounds the camera, the offer/answer and ICE on loopback. */
 const CALL_WAIT = 30_000;
-
-const CHROMIUM = process.env.SIGNALBOX_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 let server;
 let browser;
