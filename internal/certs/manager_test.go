@@ -13,31 +13,14 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
-	"sync"
 	"testing"
 	"time"
+
+	"signalbox/internal/testclock"
 )
 
 // t0 is the time the tests' CA is made.
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// clock is a settable time source for Config.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -45,8 +28,8 @@ func testLogger(t *testing.T) *slog.Logger {
 
 // testConfig returns a Config with a fresh directory, a clock at t0, and
 // names of every kind.
-func testConfig(t *testing.T) (Config, *clock) {
-	c := &clock{t: t0}
+func testConfig(t *testing.T) (Config, *testclock.Clock) {
+	c := testclock.New(t0)
 	return Config{
 		Dir:   filepath.Join(t.TempDir(), "tls"),
 		Hosts: []string{"signalbox-test.local", "Printer.LAN."},

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/pion/turn/v4"
+
+	"signalbox/internal/testclock"
 )
 
 // ioTimeout bounds every read in the tests, so a lost datagram or a broken
@@ -18,24 +20,6 @@ const ioTimeout = 5 * time.Second
 
 // t0 is the tests' starting time.
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// clock is a settable time source for Config.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // testWriter forwards log lines to t.Log until the test ends, then drops
 // them: pion's goroutines may still log while they wind down after Close.
@@ -69,9 +53,9 @@ func allowLoopback(ip net.IP) bool { return ip.IsLoopback() || DefaultAllowPeer(
 
 // startTest starts a server on 127.0.0.1 with the test defaults (a clock at
 // t0, loopback peers allowed) unless cfg sets them, and closes it at the end.
-func startTest(t *testing.T, cfg Config) (*Server, *clock) {
+func startTest(t *testing.T, cfg Config) (*Server, *testclock.Clock) {
 	t.Helper()
-	c := &clock{t: t0}
+	c := testclock.New(t0)
 	if cfg.ListenIP == nil {
 		cfg.ListenIP = net.IPv4(127, 0, 0, 1)
 	}
