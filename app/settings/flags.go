@@ -32,6 +32,8 @@ func BindFlags(fs *flag.FlagSet, def Settings) *Flags {
 			}
 		case *int:
 			fs.IntVar(p, fl.flag, *p, fl.usage)
+		case *int64:
+			fs.Int64Var(p, fl.flag, *p, fl.usage)
 		case *string:
 			fs.StringVar(p, fl.flag, *p, fl.usage)
 		case *Addr:
