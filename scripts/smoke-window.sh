@@ -48,7 +48,7 @@ if [ "${1:-}" != "--inner" ]; then
 	stale=""
 	if [ ! -x "$bin" ] || [ "${SMOKE_REBUILD:-0}" = 1 ]; then
 		stale=yes
-	elif [ -n "$(find main.go discover.go rlimit_*.go app signaling frontend/src frontend/index.html frontend/window.html build/appicon.png \
+	elif [ -n "$(find ./*.go app internal signaling frontend/src frontend/index.html frontend/window.html build/appicon.png \
 		-newer "$bin" -type f -print -quit 2>/dev/null)" ]; then
 		stale=yes
 	elif ! go version -m "$bin" | grep -q -- '-tags=.*desktop'; then
