@@ -14,7 +14,6 @@ const (
 	CodeNotRunning      = "not-running"
 	CodeInvalidSettings = "invalid-settings"
 	CodeSaveFailed      = "save-failed"
-	CodeFixed           = "fixed-by-flag"
 	CodeBadRoomName     = "bad-room-name"
 	CodePortBusy        = "port-busy"
 	CodeFailed          = "failed"
