@@ -176,3 +176,30 @@ func TestKeep(t *testing.T) {
 		t.Errorf("Keep(port, interfaces) = %+v", got)
 	}
 }
+
+// The listen address is stored as its port, and a stored port listens on
+// every interface.
+func TestAddrJSON(t *testing.T) {
+	for _, tt := range []struct {
+		addr Addr
+		port int
+		json string
+	}{
+		{":7480", 7480, "7480"},
+		{"127.0.0.1:9000", 9000, "9000"},
+		{"[::1]:0", 0, "0"},
+		{"no port", -1, "-1"},
+	} {
+		b, err := json.Marshal(tt.addr)
+		if tt.addr.Port() != tt.port || err != nil || string(b) != tt.json {
+			t.Errorf("Addr(%q): Port() = %d, JSON %s (%v); want %d, %s", tt.addr, tt.addr.Port(), b, err, tt.port, tt.json)
+		}
+	}
+	var a Addr
+	if err := json.Unmarshal([]byte("8123"), &a); err != nil || a != ":8123" {
+		t.Errorf("Unmarshal(8123) = %q, %v; want \":8123\"", a, err)
+	}
+	if err := json.Unmarshal([]byte(`"8123"`), &a); err == nil {
+		t.Errorf("Unmarshal(\"8123\") = nil error, want one (a port is a number)")
+	}
+}
