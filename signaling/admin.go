@@ -94,7 +94,10 @@ type PeerSnapshot struct {
 
 // RoomSnapshot describes one room.
 type RoomSnapshot struct {
-	Name      string         `json:"name"`
+	Name string `json:"name"`
+	// Class is the class address that seated this room, or "" (see
+	// ClassMode); the window shows a class's rooms together.
+	Class     string         `json:"class,omitempty"`
 	Capacity  int            `json:"capacity"`
 	Locked    bool           `json:"locked"`
 	CreatedAt time.Time      `json:"createdAt"`
@@ -125,7 +128,7 @@ func (h *Hub) Snapshot() Snapshot {
 	snap := Snapshot{Rooms: make([]RoomSnapshot, 0, len(rooms)), Lobby: []PeerSnapshot{}, Stats: h.statsLocked()}
 	for _, r := range rooms {
 		r.mu.Lock()
-		rs := RoomSnapshot{Name: r.name, Capacity: r.capacity, Locked: r.locked, CreatedAt: r.createdAt}
+		rs := RoomSnapshot{Name: r.name, Class: r.class, Capacity: r.capacity, Locked: r.locked, CreatedAt: r.createdAt}
 		members := append([]*Peer(nil), r.members...)
 		r.mu.Unlock()
 		for _, p := range members {

@@ -2,6 +2,7 @@ package signaling
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -24,7 +25,10 @@ type Hub struct {
 	peers  map[string]*Peer // by id
 	tokens map[string]*Peer // by resume token, while in a room
 	rooms  map[string]*Room
-	closed bool
+	// classes are the modes the window chose, by class address; the
+	// others take classOf's default.
+	classes map[string]Class
+	closed  bool
 }
 
 // New returns a Hub with cfg (zero fields take the defaults).
@@ -36,6 +40,7 @@ func New(cfg Config, log *slog.Logger) (*Hub, error) {
 	return &Hub{
 		cfg: cfg, log: log, now: time.Now, stats: newStats(),
 		peers: map[string]*Peer{}, tokens: map[string]*Peer{}, rooms: map[string]*Room{},
+		classes: map[string]Class{},
 	}, nil
 }
 
@@ -88,6 +93,11 @@ type JoinOptions struct {
 	// ChatOnly says the peer makes no call; the others see it in every
 	// PeerInfo of it while it holds this seat (see PeerInfo.ChatOnly).
 	ChatOnly bool
+	// Overflow makes room a class address: when it is full (or locked)
+	// the peer is seated in the class's next room with a free seat (see
+	// ClassMode), never refused for room-full. The tutorial's socket.io
+	// path never sets it and keeps its "full".
+	Overflow bool
 }
 
 // Join puts p in the room named room, creating it if needed, and renames p
@@ -98,33 +108,56 @@ func (h *Hub) Join(p *Peer, room, name string) error {
 
 // JoinWith is Join with every option a join may carry.
 func (h *Hub) JoinWith(p *Peer, room string, opts JoinOptions) error {
+	asked := opts.Name
 	room, err := RoomName(room)
 	if err != nil {
-		return err
+		return &JoinError{Room: room, Name: asked, Err: err}
 	}
 	opts.Name = DisplayName(opts.Name)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	class := ""
+	if opts.Overflow {
+		class = room
+		if name, ok := h.pickClassRoom(room); ok {
+			room = name
+		}
+	}
 	if err := h.canJoin(p, room); err != nil {
-		return err
+		return &JoinError{Room: room, Name: asked, Err: err}
 	}
 	r := h.rooms[room]
 	if r == nil {
-		r = &Room{name: room, capacity: h.cfg.RoomCapacity, createdAt: h.now()}
+		capacity := h.cfg.RoomCapacity
+		if class != "" {
+			capacity = h.classOf(class).Size
+		}
+		r = &Room{name: room, capacity: capacity, class: class, createdAt: h.now()}
 		h.rooms[room] = r
-		h.emit(Event{Kind: EventRoomOpened, Room: room})
+		h.emit(Event{Kind: EventRoomOpened, Room: room, Class: class})
 	}
 	r.mu.Lock()
+	if class != "" && r.class == "" && len(r.members) == 0 {
+		r.class = class
+	}
 	full, err := h.seat(p, r, opts)
 	r.mu.Unlock()
 	if err != nil {
 		if len(r.members) == 0 {
 			delete(h.rooms, room)
 		}
-		return err
+		if asked == "" {
+			asked = p.Info().Name
+		}
+		var je *JoinError
+		if errors.As(err, &je) {
+			je.Name = asked
+			return je
+		}
+		return &JoinError{Room: room, Name: asked, Err: err}
 	}
 	h.tokens[p.token] = p
-	h.emit(Event{Kind: EventPeerJoined, Room: room, Peer: p.id})
+	h.emit(Event{Kind: EventPeerJoined, Room: room, Peer: p.id, Name: p.Info().Name, Class: r.class})
 	h.dropAll(full)
 	return nil
 }
@@ -148,9 +181,9 @@ func (h *Hub) canJoin(p *Peer, room string) error {
 func (h *Hub) seat(p *Peer, r *Room, opts JoinOptions) (full []*Peer, err error) {
 	switch {
 	case r.locked:
-		return nil, fmt.Errorf("join %q: %w", r.name, ErrRoomLocked)
+		return nil, &JoinError{Room: r.name, Err: fmt.Errorf("join %q: %w", r.name, ErrRoomLocked)}
 	case len(r.members) >= r.capacity:
-		return nil, fmt.Errorf("join %q (%d of %d): %w", r.name, len(r.members), r.capacity, ErrRoomFull)
+		return nil, &JoinError{Room: r.name, Members: len(r.members), Capacity: r.capacity, Err: ErrRoomFull}
 	}
 	others := r.infos(nil)
 	p.mu.Lock()
@@ -160,7 +193,7 @@ func (h *Hub) seat(p *Peer, r *Room, opts JoinOptions) (full []*Peer, err error)
 	p.joinedAt = h.now()
 	p.chatOnly = opts.ChatOnly
 	self := p.infoLocked()
-	ok := p.push(&Message{Kind: KindJoined, Room: r.name, Peer: self, Peers: others, Capacity: r.capacity, Token: p.token})
+	ok := p.push(&Message{Kind: KindJoined, Room: r.name, Class: r.class, Peer: self, Peers: others, Capacity: r.capacity, Token: p.token})
 	p.mu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("join %q: %w", r.name, ErrSlowConsumer)
@@ -204,12 +237,53 @@ func (h *Hub) unseat(p *Peer, reason Reason) (full []*Peer, ok bool) {
 		p.push(&Message{Kind: KindLeft, Room: r.name, Reason: reason})
 	}
 	p.mu.Unlock()
-	h.emit(Event{Kind: EventPeerLeft, Room: r.name, Peer: p.id, Reason: reason})
+	h.emit(Event{Kind: EventPeerLeft, Room: r.name, Peer: p.id, Name: info.Name, Reason: reason})
 	if empty && h.rooms[r.name] == r {
 		delete(h.rooms, r.name)
 		h.emit(Event{Kind: EventRoomClosed, Room: r.name})
 	}
 	return full, true
+}
+
+// Rename gives p a new display name (cleaned by DisplayName; empty is
+// ErrBadField). Everyone in p's room, p included, gets KindPeerRenamed; a
+// peer in no room gets it alone.
+func (h *Hub) Rename(p *Peer, name string) error {
+	name = DisplayName(name)
+	if name == "" {
+		return fmt.Errorf("rename to an empty name: %w", ErrBadField)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.peers[p.id] != p {
+		return fmt.Errorf("peer %s is disconnected: %w", p.id, ErrNotInRoom)
+	}
+	r := p.room.Load()
+	var full []*Peer
+	if r != nil {
+		r.mu.Lock()
+	}
+	p.mu.Lock()
+	p.name = name
+	info := p.infoLocked()
+	p.mu.Unlock()
+	m := &Message{Kind: KindPeerRenamed, Peer: info}
+	room := ""
+	if r != nil {
+		room = r.name
+		m.Room = room
+		full = r.deliver(m, nil, nil)
+		r.mu.Unlock()
+	} else {
+		p.mu.Lock()
+		if !p.push(m) {
+			full = append(full, p)
+		}
+		p.mu.Unlock()
+	}
+	h.emit(Event{Kind: EventPeerRenamed, Room: room, Peer: p.id, Name: name})
+	h.dropAll(full)
+	return nil
 }
 
 // Signal relays data from p to the peer with id to, which must be in p's
@@ -283,7 +357,15 @@ func (h *Hub) Detach(p *Peer, link Link) {
 	}
 	p.mu.Unlock()
 	if keep {
-		h.emit(Event{Kind: EventPeerAway, Room: p.RoomName(), Peer: p.id})
+		// The others hear at once, so they can say "Ana is
+		// reconnecting…" instead of showing a frozen picture.
+		r := p.room.Load()
+		info := p.Info()
+		r.mu.Lock()
+		full := r.deliver(&Message{Kind: KindPeerAway, Room: r.name, Peer: info}, p, nil)
+		r.mu.Unlock()
+		h.emit(Event{Kind: EventPeerAway, Room: r.name, Peer: p.id, Name: info.Name})
+		h.dropAll(full)
 		return
 	}
 	h.dropAll(h.unregister(p, ReasonLeft))
@@ -357,11 +439,14 @@ func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, e
 	}
 	seat.link = link
 	lost := seat.box.rewind(lastSeen)
-	ok := seat.push(&Message{Kind: KindResumed, Room: r.name, Peer: seat.infoLocked(),
+	self := seat.infoLocked()
+	ok := seat.push(&Message{Kind: KindResumed, Room: r.name, Class: r.class, Peer: self,
 		Peers: r.infos(seat), Capacity: r.capacity, Token: seat.token, Lost: lost})
 	seat.mu.Unlock()
+	full := r.deliver(&Message{Kind: KindPeerBack, Room: r.name, Peer: self}, seat, nil)
 	r.mu.Unlock()
-	h.emit(Event{Kind: EventPeerBack, Room: r.name, Peer: seat.id})
+	h.emit(Event{Kind: EventPeerBack, Room: r.name, Peer: seat.id, Name: self.Name})
+	h.dropAll(full)
 	h.mu.Unlock()
 	if old != nil {
 		old.Close(ReasonReplaced)
