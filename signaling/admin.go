@@ -148,7 +148,10 @@ func (h *Hub) Snapshot() Snapshot {
 // RoomSummary is what anyone on the LAN may see of a room: the lobby's
 // list of open rooms.
 type RoomSummary struct {
-	Name     string `json:"name"`
+	Name string `json:"name"`
+	// Class is the class address the room belongs to, or "": the lobby
+	// lists a class once, as one address that always has a seat.
+	Class    string `json:"class,omitempty"`
 	Peers    int    `json:"peers"`
 	Capacity int    `json:"capacity"`
 	Locked   bool   `json:"locked"`
@@ -160,7 +163,7 @@ func (h *Hub) Rooms() []RoomSummary {
 	out := make([]RoomSummary, 0, len(h.rooms))
 	for _, r := range h.rooms {
 		r.mu.Lock()
-		out = append(out, RoomSummary{Name: r.name, Peers: len(r.members), Capacity: r.capacity, Locked: r.locked})
+		out = append(out, RoomSummary{Name: r.name, Class: r.class, Peers: len(r.members), Capacity: r.capacity, Locked: r.locked})
 		r.mu.Unlock()
 	}
 	h.mu.Unlock()

@@ -58,6 +58,8 @@ export interface SignalingOptions {
   name: string;
   /** chatOnly joins as a peer that makes no call (docs/protocol.md, `join`). */
   chatOnly?: boolean;
+  /** overflow joins room as a class address: a full room seats the page in the class's next room (docs/protocol.md, Class addresses). */
+  overflow?: boolean;
   seats: SeatBook;
   /** connect opens a socket; defaults to `new WebSocket(url)`. */
   connect?: (url: string) => SocketLike;
@@ -209,11 +211,18 @@ export class SignalingClient {
     }
   }
 
+  /** rename asks for a new display name; the server answers with peer-renamed. */
+  rename(name: string): void {
+    this.opts.name = name;
+    if (this.#status.phase === 'in-room' && this.#ws?.readyState === OPEN) this.#write({ type: 'rename', name });
+  }
+
   #join(): void {
     this.#setStatus({ ...this.#status, phase: 'joining' });
     const req: ClientRequest = { type: 'join', room: this.opts.room };
     if (this.opts.name) req.name = this.opts.name;
     if (this.opts.chatOnly) req.chatOnly = true;
+    if (this.opts.overflow) req.overflow = true;
     this.#write(req);
   }
 
