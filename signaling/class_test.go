@@ -19,7 +19,7 @@ func seatOf(t *testing.T, h *Hub, p *Peer, class, name string) string {
 func TestClassSeatsEveryone(t *testing.T) {
 	tests := []struct {
 		name     string
-		capacity int            // Config.RoomCapacity
+		capacity int              // Config.RoomCapacity
 		set      func(*Hub) error // the window's choice, or nil for the default
 		students int
 		want     []string // the room of each student, in order
