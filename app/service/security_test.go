@@ -655,3 +655,19 @@ func TestTXTFingerprint(t *testing.T) {
 		})
 	}
 }
+
+func TestUncoveredJoinHosts(t *testing.T) {
+	covered := map[string]bool{"192.168.1.20": true, "signalbox.local": true}
+	joins := []JoinURL{
+		{URL: "https://192.168.1.20:7480/"},
+		{URL: "https://203.0.113.7:7480/"},
+		{URL: "https://[2001:db8::7]:7480/"},
+		{URL: "https://203.0.113.7:7480/"},
+		{URL: "https://signalbox.local:7480/"},
+		{URL: "http://127.0.0.1:7480/"}, // plain HTTP: no certificate involved
+	}
+	got := uncovered(joins, func(h string) bool { return covered[h] })
+	if want := []string{"203.0.113.7", "2001:db8::7"}; !slices.Equal(got, want) {
+		t.Errorf("uncovered = %q, want %q", got, want)
+	}
+}
