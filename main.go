@@ -20,7 +20,6 @@ import (
 	"syscall"
 	"time"
 
-
 	"signalbox/app"
 	"signalbox/app/banner"
 	"signalbox/app/memtrim"
