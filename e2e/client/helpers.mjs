@@ -53,8 +53,9 @@ export function serverBinary() {
  * startServer runs the test server and resolves with its base URL once it
  * listens. stop() ends it (closing its stdin, which it watches).
  */
-export async function startServer({ roomSize = 2, resumeGrace = '10s', classes = [] } = {}) {
+export async function startServer({ roomSize = 2, resumeGrace = '10s', classes = [], name } = {}) {
   const args = ['-dist', join(repo, 'frontend/dist'), '-room-size', String(roomSize), '-resume-grace', resumeGrace];
+  if (name) args.push('-name', name);
   for (const c of classes) args.push('-class', c);
   const child = spawn(serverBinary(), args, {
     cwd: repo,

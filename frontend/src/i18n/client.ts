@@ -292,7 +292,7 @@ const zhCN: Record<ClientKey, Entry> = {
   'lobby.nameLabel': '你的名字',
   'lobby.namePlaceholder': '其他人会看到（可不填）',
   'lobby.roomLabel': '房间',
-  'lobby.roomPlaceholder': '例如：math-7b',
+  'lobby.roomPlaceholder': '例如：数学七班',
   'lobby.join': '加入',
   'lobby.roomEmpty': '请先输入房间名。',
   'lobby.roomTooLong': '房间名最多 64 个字符。',
