@@ -107,8 +107,11 @@ type RoomSnapshot struct {
 // Snapshot is the whole hub at one moment.
 type Snapshot struct {
 	Rooms []RoomSnapshot `json:"rooms"`
-	Lobby []PeerSnapshot `json:"lobby"` // connected peers in no room
-	Stats StatsSnapshot  `json:"stats"`
+	// Classes are how each class address with an open room seats its
+	// students, sorted by name.
+	Classes []Class        `json:"classes"`
+	Lobby   []PeerSnapshot `json:"lobby"` // connected peers in no room
+	Stats   StatsSnapshot  `json:"stats"`
 }
 
 // Snapshot returns the rooms, sorted by name, with their peers in join
@@ -125,12 +128,17 @@ func (h *Hub) Snapshot() Snapshot {
 			lobby = append(lobby, p)
 		}
 	}
-	snap := Snapshot{Rooms: make([]RoomSnapshot, 0, len(rooms)), Lobby: []PeerSnapshot{}, Stats: h.statsLocked()}
+	snap := Snapshot{Rooms: make([]RoomSnapshot, 0, len(rooms)), Classes: []Class{}, Lobby: []PeerSnapshot{}, Stats: h.statsLocked()}
+	classes := map[string]bool{}
 	for _, r := range rooms {
 		r.mu.Lock()
 		rs := RoomSnapshot{Name: r.name, Class: r.class, Capacity: r.capacity, Locked: r.locked, CreatedAt: r.createdAt}
 		members := append([]*Peer(nil), r.members...)
 		r.mu.Unlock()
+		if rs.Class != "" && !classes[rs.Class] {
+			classes[rs.Class] = true
+			snap.Classes = append(snap.Classes, h.classOf(rs.Class))
+		}
 		for _, p := range members {
 			rs.Peers = append(rs.Peers, p.snapshot())
 		}
@@ -141,6 +149,7 @@ func (h *Hub) Snapshot() Snapshot {
 	}
 	h.mu.Unlock()
 	sort.Slice(snap.Rooms, func(i, j int) bool { return snap.Rooms[i].Name < snap.Rooms[j].Name })
+	sort.Slice(snap.Classes, func(i, j int) bool { return snap.Classes[i].Name < snap.Classes[j].Name })
 	sort.Slice(snap.Lobby, func(i, j int) bool { return snap.Lobby[i].ConnectedAt.Before(snap.Lobby[j].ConnectedAt) })
 	return snap
 }

@@ -20,7 +20,7 @@ const (
 	EventRoomClosed       EventKind = "room-closed"
 	EventRoomLocked       EventKind = "room-locked"
 	EventRoomUnlocked     EventKind = "room-unlocked"
-	EventPeerRenamed      EventKind = "peer-renamed"  // Name is the new name
+	EventPeerRenamed      EventKind = "peer-renamed"  // Name is the new name, Detail the old one
 	EventClassChanged     EventKind = "class-changed" // Room's class mode is Detail, its size Count
 	EventError            EventKind = "error"         // a client caused an error
 )

@@ -264,6 +264,7 @@ func (h *Hub) Rename(p *Peer, name string) error {
 		r.mu.Lock()
 	}
 	p.mu.Lock()
+	was := p.name
 	p.name = name
 	info := p.infoLocked()
 	p.mu.Unlock()
@@ -281,7 +282,7 @@ func (h *Hub) Rename(p *Peer, name string) error {
 		}
 		p.mu.Unlock()
 	}
-	h.emit(Event{Kind: EventPeerRenamed, Room: room, Peer: p.id, Name: name})
+	h.emit(Event{Kind: EventPeerRenamed, Room: room, Peer: p.id, Name: name, Detail: was})
 	h.dropAll(full)
 	return nil
 }
