@@ -134,13 +134,15 @@ func (sec *security) fingerprint() string {
 }
 
 // altHostLocked is the .local name shown beside the join URLs: the name
-// this server advertises when mDNS is on, else this machine's own. s.mu
-// is held.
+// this server advertises when mDNS is on, else none: with mDNS off no
+// .local name is known to reach this server (the machine's own name only
+// works where Avahi or Bonjour publishes it), and the window must not list
+// as reachable what the same pane says is off. s.mu is held.
 func (s *Service) altHostLocked() string {
 	if s.settings.MDNS {
 		return mdnsHostName()
 	}
-	return machineLocalName()
+	return ""
 }
 
 // restartRelayLocked stops the relay and starts it again as st says,
