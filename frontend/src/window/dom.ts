@@ -50,6 +50,15 @@ export class Localizer {
     return el;
   }
 
+  /** strings returns every text the catalogue renders under root now (visible or not: every tab), for the language check. */
+  strings(root: ParentNode = document): string[] {
+    const out: string[] = [];
+    root.querySelectorAll('[data-l10n]').forEach((el) => {
+      for (const msg of Object.values(this.#bound.get(el) ?? {})) out.push(this.t(msg as Msg));
+    });
+    return out;
+  }
+
   /** refresh re-renders every bound element under root (after a language change). */
   refresh(root: ParentNode = document): void {
     root.querySelectorAll('[data-l10n]').forEach((el) => {
