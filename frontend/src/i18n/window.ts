@@ -325,7 +325,7 @@ const zhCN: Record<WindowKey, Entry> = {
   'joinHere.title': '在这台电脑上加入房间',
   'joinHere.room': '房间',
   'joinHere.name': '你的名字',
-  'joinHere.roomPlaceholder': '例如：math-7b',
+  'joinHere.roomPlaceholder': '例如：数学七班',
   'joinHere.namePlaceholder': '可不填',
   'joinHere.openBrowser': '在浏览器中打开',
   'joinHere.chat': '在此聊天',
