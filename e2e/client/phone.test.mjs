@@ -1,7 +1,7 @@
 // Phone-first: on a 390 px wide phone every visible control (buttons,
 // links, fields, selects, <summary> toggles; a checkbox counts by its
-// label) is at least 44 × 44 px in the lobby, the name gate, the call and
-// each of its panels; the header stays on one row in both languages; and
+// label) is at least 44 × 44 px in the lobby, the name gate, the call,
+// each of its panels and the ended page; the header stays on one row in both languages; and
 // the chat sheet never covers the call controls (each control is what a
 // tap at its centre hits). The laptop view keeps its one-row header too.
 
@@ -126,6 +126,9 @@ test('a phone: every control is big enough, the header is one row, the chat shee
   }
   await ana.click('button.lang[lang=zh-CN]');
   await check(ana, 'call in Chinese');
+  await ana.click('[data-action=leave]');
+  await ana.locator('.ended').waitFor({ timeout: STEP_TIMEOUT });
+  await check(ana, 'the ended page in Chinese');
   await ben.context().close();
   await context.close();
 });
