@@ -181,3 +181,4 @@ describe('Call presence and names', () => {
     expect(call.self?.name).toBe('Ana María');
   });
 });
+

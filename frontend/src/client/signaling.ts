@@ -84,6 +84,7 @@ export class SignalingClient {
   #pongWait: ReturnType<typeof setTimeout> | null = null;
   #lastHeard = 0;
   #welcome: WelcomeFrame | null = null;
+  #rename: string | null = null;
   readonly #now: () => number;
 
   constructor(private readonly opts: SignalingOptions) {
@@ -180,6 +181,8 @@ export class SignalingClient {
       case 'resumed':
         this.#setStatus({ phase: 'in-room', attempt: 0, lostAt: null, closeCode: null });
         this.opts.onFrame(frame);
+        if (this.#rename !== null && this.#rename !== frame.self.name) this.#write({ type: 'rename', name: this.#rename });
+        this.#rename = null;
         this.#flush();
         return;
       case 'error':
@@ -211,10 +214,15 @@ export class SignalingClient {
     }
   }
 
-  /** rename asks for a new display name; the server answers with peer-renamed. */
+  /**
+   * rename asks for a new display name; the server answers with
+   * peer-renamed. While the seat is being taken back it waits, and goes out
+   * once the seat is back (a resumed seat keeps its old name otherwise).
+   */
   rename(name: string): void {
     this.opts.name = name;
     if (this.#status.phase === 'in-room' && this.#ws?.readyState === OPEN) this.#write({ type: 'rename', name });
+    else this.#rename = name;
   }
 
   #join(): void {
