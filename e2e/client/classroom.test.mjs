@@ -62,6 +62,15 @@ test('the window chose a group of 3 for "science": three students in one mesh', 
   await Promise.all(pages.map((p) => p.context().close()));
 });
 
+test('an odd student out is told a partner is coming, and gets one', async () => {
+  const [eva] = await openStudents('/r/music', ['Eva'], 0);
+  await eva.locator('[data-testid=waiting]', { hasText: 'Waiting for a partner' }).waitFor({ timeout: STEP_TIMEOUT });
+  const finn = await openPage(browser, server.url, '/r/music', { name: 'Finn', viewport: PHONE });
+  await Promise.all([waitInRoom(eva, 1), waitInRoom(finn, 1)]);
+  await eva.locator('[data-testid=waiting]').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+  await Promise.all([eva.context().close(), finn.context().close()]);
+});
+
 test('the name is confirmed before joining, remembered, and can be changed in the call', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();

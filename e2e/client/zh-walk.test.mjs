@@ -106,6 +106,7 @@ test('the client, /trust and the tutorial in zh-CN show no English', async () =>
   await waitInRoom(li, 1);
   await li.evaluate(() => document.querySelectorAll('.teaching details').forEach((d) => (d.open = true)));
   await li.locator('.conn').first().waitFor({ timeout: STEP_TIMEOUT });
+  await li.locator('.conn dd', { hasText: '千比特' }).first().waitFor({ timeout: STEP_TIMEOUT }); // the figures, with their units
   await noEnglish(li, 'the teaching view');
   console.log('screenshot:', await screenshot(li, 'teaching-zh-CN.png'));
   await li.click('[data-action=devices]');

@@ -92,6 +92,8 @@ const en = {
   'call.leave': 'Leave',
   'call.closePanel': 'Close',
   'call.enableSound': 'Tap to hear the others',
+  'call.waitingPartner': 'Waiting for a partner: the next person who opens this address joins you here.',
+  'call.waitingOthers': 'You are the first here: the others appear as they open this address.',
 
   'tile.you': 'You ({name})',
   'tile.youNoName': 'You',
@@ -349,6 +351,8 @@ const zhCN: Record<ClientKey, Entry> = {
   'call.leave': '离开',
   'call.closePanel': '关闭',
   'call.enableSound': '点按以听到其他人',
+  'call.waitingPartner': '正在等待同伴：下一个打开这个地址的人会和你在这里通话。',
+  'call.waitingOthers': '你是第一个到的：其他人打开这个地址后会出现在这里。',
 
   'tile.you': '你（{name}）',
   'tile.youNoName': '你',
@@ -429,7 +433,7 @@ const zhCN: Record<ClientKey, Entry> = {
   'teach.routeRelay': '经中继服务器（{local} ↔ {remote}，{protocol}）',
   'teach.routeHelp': 'host：设备自己的地址；srflx：从路由器外面看到的地址；relay：经 TURN 服务器中继。',
   'teach.ms': '{ms} 毫秒',
-  'teach.bitrateValue': '↓ {down} kbit/s · ↑ {up} kbit/s',
+  'teach.bitrateValue': '↓ 每秒 {down} 千比特 · ↑ 每秒 {up} 千比特',
   'teach.videoValue': '{w}×{h}，每秒 {fps} 帧',
   'teach.messages': '信令消息',
   'teach.showCandidates': '显示 ICE 候选',

@@ -99,18 +99,27 @@ export class CallView {
     b.leave.addEventListener('click', () => call.leave());
     for (const name of ['chat', 'teach', 'devices'] as const) b[name].setAttribute('aria-controls', 'side');
 
+    // Alone in the room: say who will come, so an empty stage is not a fault.
+    const waiting = h(l, 'p', { class: 'waiting', attrs: { role: 'status', 'data-testid': 'waiting' } });
+    waiting.hidden = true;
     this.#banner = h(l, 'div', { class: 'banner', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.#banner.hidden = true;
     const toolbar = h(l, 'div', { class: 'controls', attrs: { role: 'toolbar' }, l10n: { 'aria-label': 'call.controls' } }, Object.values(b));
 
     this.el = h(l, 'div', { class: 'call' }, [
-      h(l, 'div', { class: 'stage' }, [this.#banner, presence.el, notice.el, this.#soundButton, this.#grid.el, chatOnly.el]),
+      h(l, 'div', { class: 'stage' }, [this.#banner, presence.el, notice.el, waiting, this.#soundButton, this.#grid.el, chatOnly.el]),
       this.#aside,
       toolbar,
     ]);
 
     this.#disposers.push(media.onChange(() => this.#updateControls()));
+    const updateWaiting = () => {
+      waiting.hidden = call.peers.size > 0 || call.self === null;
+      if (!waiting.hidden) this.l.set(waiting, { text: call.capacity === 2 ? 'call.waitingPartner' : 'call.waitingOthers' });
+    };
+    call.on('self', updateWaiting);
     call.on('peers', () => {
+      updateWaiting();
       this.#grid.update(call.peers);
       chatOnly.update(call.chatOnlyPeers());
     });
