@@ -245,48 +245,6 @@ func (h *Hub) unseat(p *Peer, reason Reason) (full []*Peer, ok bool) {
 	return full, true
 }
 
-// Rename gives p a new display name (cleaned by DisplayName; empty is
-// ErrBadField). Everyone in p's room, p included, gets KindPeerRenamed; a
-// peer in no room gets it alone.
-func (h *Hub) Rename(p *Peer, name string) error {
-	name = DisplayName(name)
-	if name == "" {
-		return fmt.Errorf("rename to an empty name: %w", ErrBadField)
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.peers[p.id] != p {
-		return fmt.Errorf("peer %s is disconnected: %w", p.id, ErrNotInRoom)
-	}
-	r := p.room.Load()
-	var full []*Peer
-	if r != nil {
-		r.mu.Lock()
-	}
-	p.mu.Lock()
-	was := p.name
-	p.name = name
-	info := p.infoLocked()
-	p.mu.Unlock()
-	m := &Message{Kind: KindPeerRenamed, Peer: info}
-	room := ""
-	if r != nil {
-		room = r.name
-		m.Room = room
-		full = r.deliver(m, nil, nil)
-		r.mu.Unlock()
-	} else {
-		p.mu.Lock()
-		if !p.push(m) {
-			full = append(full, p)
-		}
-		p.mu.Unlock()
-	}
-	h.emit(Event{Kind: EventPeerRenamed, Room: room, Peer: p.id, Name: name, Detail: was})
-	h.dropAll(full)
-	return nil
-}
-
 // Signal relays data from p to the peer with id to, which must be in p's
 // room. The recipient sees it stamped with p's id and name.
 func (h *Hub) Signal(p *Peer, to string, data json.RawMessage) error {
