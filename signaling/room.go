@@ -11,6 +11,7 @@ type Room struct {
 	name      string
 	capacity  int
 	createdAt time.Time
+	creator   string // AddrKey of the peer that created it, for the per-address limits
 
 	mu      sync.Mutex
 	members []*Peer // in join order

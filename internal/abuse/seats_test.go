@@ -21,7 +21,7 @@ import (
 // per-address limits are the defaults.
 func TestAbandonedSeats(t *testing.T) {
 	const attempts, attackSockets, honestPairs = 2600, 50, 15
-	s := startServer(t, httpserver.Config{Hub: signaling.Config{MaxRooms: 1000, MaxPeers: 2000}})
+	s := startServer(t, httpserver.Config{Hub: signaling.Config{MaxRooms: 1000, MaxPeers: 2000, LimitLoopback: true}})
 	attacker := device(1000)
 
 	var seated, refused atomic.Int64
