@@ -53,6 +53,7 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 		WriteTimeout:  hc.WriteTimeout,
 		SendQueueSize: hc.OutboxSize * packetsPerMessage,
 		CheckOrigin:   cfg.Origins.Check,
+		AddrKey:       hub.AddrKey,
 	}, handler{s}, log)
 	if err != nil {
 		return nil, fmt.Errorf("socketio: %w", err)
