@@ -82,3 +82,13 @@ func (h *Hub) checkRoomAddr(key string) error {
 	}
 	return nil
 }
+
+// HoldsSeat reports whether the peer with id is connected and in a room
+// (or away within its resume grace, seat kept). Credentials the server
+// handed the peer for other services (TURN) are valid only while it does.
+func (h *Hub) HoldsSeat(id string) bool {
+	h.mu.Lock()
+	p := h.peers[id]
+	h.mu.Unlock()
+	return p != nil && p.room.Load() != nil
+}

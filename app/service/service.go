@@ -39,6 +39,9 @@ type Settings struct {
 	SocketIONoLogs bool
 	// AllowOrigins are extra origins allowed to open WebSockets.
 	AllowOrigins []string
+	// AllowHosts are extra host names the server answers to, besides its
+	// addresses, localhost and its .local names (the Host allowlist).
+	AllowHosts []string
 	// MDNS advertises the server on the LAN (DNS-SD _signalbox._tcp and
 	// the host name signalbox.local).
 	MDNS bool
@@ -60,6 +63,7 @@ type Settings struct {
 func (s Settings) clone() Settings {
 	s.Interfaces = slices.Clone(s.Interfaces)
 	s.AllowOrigins = slices.Clone(s.AllowOrigins)
+	s.AllowHosts = slices.Clone(s.AllowHosts)
 	return s
 }
 
@@ -69,7 +73,7 @@ func needsRestart(a, b Settings) bool {
 	return a.Addr != b.Addr || !slices.Equal(a.Interfaces, b.Interfaces) ||
 		a.ServerName != b.ServerName || a.RoomCapacity != b.RoomCapacity ||
 		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN || a.SocketIONoLogs != b.SocketIONoLogs ||
-		!slices.Equal(a.AllowOrigins, b.AllowOrigins) ||
+		!slices.Equal(a.AllowOrigins, b.AllowOrigins) || !slices.Equal(a.AllowHosts, b.AllowHosts) ||
 		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile
 }
 
@@ -169,7 +173,7 @@ func (s *Service) startLocked() error {
 		Version: s.cfg.Version, Client: s.cfg.Client,
 		Origins:   origin.Policy{Allowed: st.AllowOrigins},
 		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN, SocketIONoLogs: st.SocketIONoLogs,
-		TLS: tlsCfg, Trust: trust,
+		TLS: tlsCfg, Trust: trust, Hosts: sec.hostPolicy(st),
 	}, s.log)
 	if err != nil {
 		sec.close()
@@ -180,6 +184,7 @@ func (s *Service) startLocked() error {
 		s.log.Warn("not serving on an address", "err", e)
 	}
 	s.srv, s.lns, s.stopped, s.sec = srv, lns, make(chan struct{}), sec
+	sec.bindRelay(srv.Hub())
 	go s.serve(srv, lns, s.stopped)
 	addrs := make([]string, len(lns))
 	for i, ln := range lns {
