@@ -36,6 +36,11 @@ type RelayStatus struct {
 	// RelayedBytes counts the bytes relayed since the relay started.
 	ActiveAllocations int    `json:"activeAllocations"`
 	RelayedBytes      uint64 `json:"relayedBytes"`
+	// RefusedAllocations, RevokedAllocations and DroppedDatagrams count
+	// what the relay's limits stopped (docs/security.md).
+	RefusedAllocations uint64 `json:"refusedAllocations"`
+	RevokedAllocations uint64 `json:"revokedAllocations"`
+	DroppedDatagrams   uint64 `json:"droppedDatagrams"`
 	// InUse is true while relayed connections carry data: the relayed
 	// bytes grew within the last few seconds (relayIdleAfter) and
 	// allocations are open.
@@ -182,6 +187,7 @@ func (r *relay) status(now time.Time) RelayStatus {
 	stats := r.srv.Stats()
 	st.Active, st.Port, st.Addr = true, r.srv.Port(), r.plan.addr.String()
 	st.ActiveAllocations, st.RelayedBytes = stats.ActiveAllocations, stats.RelayedBytes
+	st.RefusedAllocations, st.RevokedAllocations, st.DroppedDatagrams = stats.RefusedAllocations, stats.RevokedAllocations, stats.DroppedDatagrams
 	if stats.RelayedBytes != r.lastBytes {
 		r.lastBytes, r.lastGrowth = stats.RelayedBytes, now
 	}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -75,8 +76,9 @@ func httpFrom(ip net.IP) *http.Client {
 
 // wsClient is a native-protocol client.
 type wsClient struct {
-	ws *websocket.Conn
-	id string
+	ws      *websocket.Conn
+	id      string
+	welcome frame
 }
 
 type frame map[string]any
@@ -105,8 +107,12 @@ func dialWS(s *server, ip net.IP) (*wsClient, error) {
 		return nil, fmt.Errorf("refused: %s %s", f.str("code"), f.str("message"))
 	}
 	c.id = f["peer"].(map[string]any)["id"].(string)
+	c.welcome = f
 	return c, nil
 }
+
+// dialWSWelcome is dialWS from 127.0.0.1, this machine.
+func dialWSWelcome(s *server) (*wsClient, error) { return dialWS(s, net.IPv4(127, 0, 0, 1)) }
 
 func (c *wsClient) send(v any) error {
 	c.ws.SetWriteDeadline(time.Now().Add(readTimeout))
@@ -185,3 +191,13 @@ func heap() uint64 {
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// clientFiles stands in for the built browser client: the pages the
+// server treats specially, with texts the tests recognise.
+func clientFiles() fstest.MapFS {
+	return fstest.MapFS{
+		"index.html":  {Data: []byte("client page")},
+		"window.html": {Data: []byte("window page")},
+		"trust.html":  {Data: []byte("trust page")},
+	}
+}
