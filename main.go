@@ -56,7 +56,8 @@ type options struct {
 	headless bool
 	logLevel slog.Level
 	// flags holds every flag's value; base takes those never stored
-	// (list-rooms, api-from-lan, allow-origin, allow-host, socketio-logs).
+	// (list-rooms, api-from-lan, allow-origin, allow-host, peers-per-address,
+	// rooms-per-address, socketio-logs).
 	flags service.Settings
 	// set names the flags given, which win over the stored settings.
 	set map[string]bool
@@ -86,6 +87,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.flags.AllowOrigins = append(o.flags.AllowOrigins, v)
 		return nil
 	})
+	fs.IntVar(&o.flags.PeersPerAddr, "peers-per-address", signaling.DefaultMaxPeersPerAddr,
+		"clients one network address may run at once (tabs, scripts; a lab behind NAT is one address); HTTP connections and relay allocations get twice as many")
+	fs.IntVar(&o.flags.RoomsPerAddr, "rooms-per-address", signaling.DefaultMaxRoomsPerAddr, "open rooms one network address may create")
 	fs.Func("allow-host", "extra host name the server answers to, besides its addresses, localhost and its .local names (repeatable)", func(v string) error {
 		o.flags.AllowHosts = append(o.flags.AllowHosts, v)
 		return nil

@@ -41,7 +41,7 @@ type security struct {
 func (s *Service) startSecurity(st Settings, lns []net.Listener) *security {
 	lnIPs := listenerIPs(lns)
 	served := servedIPs(lnIPs, st.Interfaces, LANAddrs)
-	sec := &security{tls: TLSStatus{Enabled: st.HTTPS}, relay: &relay{log: s.log}, hosts: certHosts(), log: s.log}
+	sec := &security{tls: TLSStatus{Enabled: st.HTTPS}, relay: &relay{log: s.log, perAddr: 2 * st.PeersPerAddr}, hosts: certHosts(), log: s.log}
 	sec.served.Store(&served)
 	if st.HTTPS {
 		m, err := openCerts(st, s.cfg.ConfigDir, served, sec.hosts, s.log)

@@ -42,6 +42,11 @@ type Settings struct {
 	// AllowHosts are extra host names the server answers to, besides its
 	// addresses, localhost and its .local names (the Host allowlist).
 	AllowHosts []string
+	// PeersPerAddr bounds the clients one source address runs at once
+	// (peers, socket.io sessions; twice as many HTTP connections and relay
+	// allocations); RoomsPerAddr the rooms it has open. Zero takes the
+	// defaults (docs/security.md).
+	PeersPerAddr, RoomsPerAddr int
 	// MDNS advertises the server on the LAN (DNS-SD _signalbox._tcp and
 	// the host name signalbox.local).
 	MDNS bool
@@ -74,6 +79,7 @@ func needsRestart(a, b Settings) bool {
 		a.ServerName != b.ServerName || a.RoomCapacity != b.RoomCapacity ||
 		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN || a.SocketIONoLogs != b.SocketIONoLogs ||
 		!slices.Equal(a.AllowOrigins, b.AllowOrigins) || !slices.Equal(a.AllowHosts, b.AllowHosts) ||
+		a.PeersPerAddr != b.PeersPerAddr || a.RoomsPerAddr != b.RoomsPerAddr ||
 		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile
 }
 
@@ -169,8 +175,10 @@ func (s *Service) startLocked() error {
 	sec := s.startSecurity(st, lns) // the certificate names the addresses listened on
 	tlsCfg, trust, ice := sec.serverConfig()
 	srv, err := httpserver.New(httpserver.Config{
-		Hub:     signaling.Config{ServerName: st.ServerName, RoomCapacity: st.RoomCapacity, ICEServersFor: ice},
-		Version: s.cfg.Version, Client: s.cfg.Client,
+		Hub: signaling.Config{ServerName: st.ServerName, RoomCapacity: st.RoomCapacity, ICEServersFor: ice,
+			MaxPeersPerAddr: st.PeersPerAddr, MaxRoomsPerAddr: st.RoomsPerAddr},
+		MaxConnsPerAddr: 2 * st.PeersPerAddr,
+		Version:         s.cfg.Version, Client: s.cfg.Client,
 		Origins:   origin.Policy{Allowed: st.AllowOrigins},
 		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN, SocketIONoLogs: st.SocketIONoLogs,
 		TLS: tlsCfg, Trust: trust, Hosts: sec.hostPolicy(st),

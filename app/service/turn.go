@@ -83,6 +83,7 @@ type relay struct {
 	mu         sync.Mutex
 	enabled    bool
 	port       int // the configured port; 0 picks a free one
+	perAddr    int // allocations per client address; 0 takes the default
 	plan       relayPlan
 	srv        *turnrelay.Server // nil when off or failed
 	err        error
@@ -104,7 +105,7 @@ func (r *relay) startLocked(plan relayPlan) {
 	// Without a LAN (plan.loopback) there are no peer networks: browsers
 	// on this machine meet relay to relay.
 	cfg := turnrelay.Config{ListenIP: plan.listen, RelayIP: plan.addr, Port: r.port,
-		PeerNets: plan.nets, PeerActive: r.peerActive}
+		PeerNets: plan.nets, PeerActive: r.peerActive, MaxAllocationsPerAddr: r.perAddr}
 	r.plan, r.lastBytes, r.lastGrowth = plan, 0, time.Time{}
 	r.srv, r.err = turnrelay.Start(cfg, r.log)
 	if r.err != nil {

@@ -167,6 +167,15 @@ func (c *wsClient) reset() {
 
 func (c *wsClient) close() { c.ws.Close() }
 
+// bye closes the connection normally (a close frame): the peer leaves at
+// once, with no resume grace.
+func (c *wsClient) bye() {
+	msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(readTimeout))
+	_, _, _ = c.ws.ReadMessage() // the server's close frame, or the end
+	c.ws.Close()
+}
+
 // rss returns the process's resident set size in bytes, after a full
 // collection that returns free memory to the OS.
 func rss(t testing.TB) int64 {

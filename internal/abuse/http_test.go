@@ -83,7 +83,7 @@ func rawGet(t *testing.T, addr, host, path string) int {
 // address cannot hold more than its share of connections; another address
 // is served meanwhile.
 func TestIdleHTTPClosed(t *testing.T) {
-	const idle = 300 * time.Millisecond
+	const idle = 2 * time.Second // longer than opening them all takes
 	const opened = 300
 	s := startServer(t, httpserver.Config{IdleTimeout: idle, MaxConnsPerAddr: 100, Hub: signaling.Config{LimitLoopback: true}})
 	from := device(2000)

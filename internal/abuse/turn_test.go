@@ -87,7 +87,7 @@ func TestTURNCredentialsFollowSeat(t *testing.T) {
 	hostPort := "127.0.0.1:" + strconv.Itoa(svc.Relay().Port)
 
 	gone, user, pass := turnCreds(t, svc, "r1")
-	gone.close()
+	gone.bye()
 	testwait.Until(t, "the peer is gone", readTimeout, func() bool { return svc.Hub().Stats().Peers == 0 })
 	refusedGone := 0
 	for range 300 {
