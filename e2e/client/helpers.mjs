@@ -54,7 +54,7 @@ export function serverBinary() {
  * listens. stop() ends it (closing its stdin, which it watches).
  */
 export async function startServer({ roomSize = 2, resumeGrace = '10s' } = {}) {
-  const child = spawn(serverBinary(), ['-dist', join(repo, 'frontend/dist'), '-room-size', String(roomSize), '-resume-grace', resumeGrace], {
+  const child = spawn(serverBinary(), ['-dist', join(repo, 'frontend/dist'), '-room-size', String(roomSize), '-resume-grace', resumeGrace, '-allow-host', 'lan.test'], {
     cwd: repo,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -49,6 +49,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pong := flags.Duration("pong-timeout", 0, "pong timeout (0: the default)")
 	grace := flags.Duration("resume-grace", 0, "how long a dropped native peer keeps its seat (0: the default)")
 	exitOnEOF := flags.Bool("exit-on-eof", true, "stop when standard input ends")
+	var hosts []string
+	flags.Func("allow-host", "extra host name to answer to (repeatable; the suite maps lan.test to loopback)", func(v string) error {
+		hosts = append(hosts, v)
+		return nil
+	})
 	logLevel := slog.LevelWarn
 	flags.TextVar(&logLevel, "log-level", slog.LevelWarn, "log level: debug, info, warn, error")
 	if err := flags.Parse(args); err != nil {
@@ -63,6 +68,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		},
 		Version:   "e2e",
 		ListRooms: true,
+		Hosts:     httpserver.HostPolicy{Names: hosts},
 	}
 	if client != "" {
 		if _, err := os.Stat(client + "/index.html"); err != nil {
