@@ -55,7 +55,8 @@ type options struct {
 	headless bool
 	logLevel slog.Level
 	// flags holds every flag's value; base takes those never stored
-	// (list-rooms, api-from-lan, allow-origin, socketio-logs).
+	// (list-rooms, api-from-lan, allow-origin, allow-host, peers-per-address,
+	// rooms-per-address, socketio-logs).
 	flags service.Settings
 	// set names the flags given, which win over the stored settings.
 	set map[string]bool
@@ -83,6 +84,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.flags.APIFromLAN, "api-from-lan", false, "let other devices read /api/rooms and /metrics")
 	fs.Func("allow-origin", "extra origin allowed to open WebSockets (repeatable)", func(v string) error {
 		o.flags.AllowOrigins = append(o.flags.AllowOrigins, v)
+		return nil
+	})
+	fs.IntVar(&o.flags.PeersPerAddr, "peers-per-address", signaling.DefaultMaxPeersPerAddr,
+		"clients one network address may run at once (tabs, scripts; a lab behind NAT is one address); HTTP connections and relay allocations get twice as many")
+	fs.IntVar(&o.flags.RoomsPerAddr, "rooms-per-address", signaling.DefaultMaxRoomsPerAddr, "open rooms one network address may create")
+	fs.Func("allow-host", "extra host name the server answers to, besides its addresses, localhost and its .local names (repeatable)", func(v string) error {
+		o.flags.AllowHosts = append(o.flags.AllowHosts, v)
 		return nil
 	})
 	logs := fs.Bool("socketio-logs", true, "send socket.io clients the tutorial's \"log\" events (its narration of requests, and each \"message\" echoed to its sender)")

@@ -15,11 +15,12 @@ import (
 // peers to one Hub, so a browser on the native protocol, a socket.io page
 // and the desktop window meet in the same rooms.
 type Hub struct {
-	cfg   Config
-	log   *slog.Logger
-	now   func() time.Time
-	stats *Stats
-	subs  subscribers
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	stats  *Stats
+	subs   subscribers
+	budget budget // the outboxes' bytes
 
 	mu     sync.Mutex
 	peers  map[string]*Peer // by id
@@ -29,6 +30,9 @@ type Hub struct {
 	// others take classOf's default.
 	classes map[string]Class
 	closed  bool
+	// peersByAddr and roomsByAddr count the peers each source address
+	// holds and the open rooms it created (limits.go).
+	peersByAddr, roomsByAddr addrCounts
 }
 
 // New returns a Hub with cfg (zero fields take the defaults).
@@ -39,8 +43,10 @@ func New(cfg Config, log *slog.Logger) (*Hub, error) {
 	}
 	return &Hub{
 		cfg: cfg, log: log, now: time.Now, stats: newStats(),
-		peers: map[string]*Peer{}, tokens: map[string]*Peer{}, rooms: map[string]*Room{},
-		classes: map[string]Class{},
+		budget: budget{maxHistory: cfg.MaxHistoryBytes, maxPending: cfg.MaxPendingBytes},
+		peers:  map[string]*Peer{}, tokens: map[string]*Peer{}, rooms: map[string]*Room{},
+		classes:     map[string]Class{},
+		peersByAddr: addrCounts{}, roomsByAddr: addrCounts{},
 	}, nil
 }
 
@@ -71,7 +77,9 @@ func (h *Hub) Connect(info ConnInfo, link Link) (*Peer, error) {
 		connectedAt: h.now(), name: FriendlyName(), link: link,
 		limiter: rate.NewLimiter(rate.Limit(h.cfg.Rate), h.cfg.Burst),
 		box:     newOutbox(h.cfg.OutboxSize, h.history(info)),
+		addr:    AddrKey(info.RemoteAddr, h.cfg.LimitLoopback),
 	}
+	p.box.budget, p.box.keepBytes, p.box.maxBytes = &h.budget, h.cfg.HistoryBytes, h.cfg.PendingBytes
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	switch {
@@ -80,7 +88,11 @@ func (h *Hub) Connect(info ConnInfo, link Link) (*Peer, error) {
 	case len(h.peers) >= h.cfg.MaxPeers:
 		return nil, fmt.Errorf("%d peers connected: %w", len(h.peers), ErrServerFull)
 	}
+	if err := h.checkPeerAddr(p.addr); err != nil {
+		return nil, err
+	}
 	h.peers[p.id] = p
+	h.peersByAddr.add(p.addr, 1)
 	h.stats.connects.Add(1)
 	h.emit(Event{Kind: EventPeerConnected, Peer: p.id})
 	return p, nil
@@ -132,8 +144,9 @@ func (h *Hub) JoinWith(p *Peer, room string, opts JoinOptions) error {
 		if class != "" {
 			capacity = h.classOf(class).Size
 		}
-		r = &Room{name: room, capacity: capacity, class: class, createdAt: h.now()}
+		r = &Room{name: room, capacity: capacity, class: class, createdAt: h.now(), creator: p.addr}
 		h.rooms[room] = r
+		h.roomsByAddr.add(r.creator, 1)
 		h.emit(Event{Kind: EventRoomOpened, Room: room, Class: class})
 	}
 	r.mu.Lock()
@@ -144,7 +157,7 @@ func (h *Hub) JoinWith(p *Peer, room string, opts JoinOptions) error {
 	r.mu.Unlock()
 	if err != nil {
 		if len(r.members) == 0 {
-			delete(h.rooms, room)
+			h.closeRoom(r)
 		}
 		if asked == "" {
 			asked = p.Info().Name
@@ -173,8 +186,19 @@ func (h *Hub) canJoin(p *Peer, room string) error {
 		return fmt.Errorf("in room %q: %w", p.RoomName(), ErrAlreadyInRoom)
 	case h.rooms[room] == nil && len(h.rooms) >= h.cfg.MaxRooms:
 		return fmt.Errorf("%d rooms open: %w", len(h.rooms), ErrTooManyRooms)
+	case h.rooms[room] == nil:
+		return h.checkRoomAddr(p.addr)
 	}
 	return nil
+}
+
+// closeRoom deletes r, which has no members, from the hub. h.mu must be
+// held.
+func (h *Hub) closeRoom(r *Room) {
+	if h.rooms[r.name] == r {
+		delete(h.rooms, r.name)
+		h.roomsByAddr.add(r.creator, -1)
+	}
 }
 
 // seat adds p to r and tells everyone. h.mu and r.mu must be held.
@@ -232,14 +256,15 @@ func (h *Hub) unseat(p *Peer, reason Reason) (full []*Peer, ok bool) {
 	r.mu.Unlock()
 	delete(h.tokens, p.token)
 	p.mu.Lock()
-	p.chatOnly = false // the seat is gone; a next join says again
+	p.chatOnly = false  // the seat is gone; a next join says again
+	p.box.dropHistory() // nothing can be replayed to a seat that is gone
 	if reason != ReasonLeft {
 		p.push(&Message{Kind: KindLeft, Room: r.name, Reason: reason})
 	}
 	p.mu.Unlock()
 	h.emit(Event{Kind: EventPeerLeft, Room: r.name, Peer: p.id, Name: info.Name, Reason: reason})
 	if empty && h.rooms[r.name] == r {
-		delete(h.rooms, r.name)
+		h.closeRoom(r)
 		h.emit(Event{Kind: EventRoomClosed, Room: r.name})
 	}
 	return full, true
@@ -303,7 +328,15 @@ func (h *Hub) Detach(p *Peer, link Link) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p.mu.Lock()
-	if p.link != link || p.gone {
+	if p.link != link {
+		p.mu.Unlock()
+		return
+	}
+	if p.gone {
+		// Unregistered while its connection lived (kicked, dropped): the
+		// connection is over now, and what it did not write is dropped.
+		p.link = nil
+		p.box.clear()
 		p.mu.Unlock()
 		return
 	}
@@ -331,10 +364,14 @@ func (h *Hub) Detach(p *Peer, link Link) {
 }
 
 // Disconnect removes p for good: it leaves its room at once, with no grace.
+// Transports call it when p's connection has ended.
 func (h *Hub) Disconnect(p *Peer) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.dropAll(h.unregister(p, ReasonLeft))
+	p.mu.Lock()
+	p.box.clear() // whatever its connection did not write
+	p.mu.Unlock()
 }
 
 // expire ends the seat of a peer whose grace period ran out, unless it
@@ -362,9 +399,16 @@ func (h *Hub) unregister(p *Peer, reason Reason) []*Peer {
 		p.away = nil
 	}
 	p.gone = true
+	if p.link == nil {
+		p.box.clear() // no connection will write it
+	} else {
+		p.box.keep = 0 // the connection writes what is pending, then closes
+		p.box.dropHistory()
+	}
 	p.mu.Unlock()
 	if h.peers[p.id] == p {
 		delete(h.peers, p.id)
+		h.peersByAddr.add(p.addr, -1)
 		h.emit(Event{Kind: EventPeerDisconnected, Peer: p.id, Reason: reason})
 	}
 	return full
@@ -397,6 +441,11 @@ func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, e
 		seat.away = nil
 	}
 	seat.link = link
+	// A token resumes once: the seat gets a fresh one, so a token seen on
+	// the wire or in a log is worth nothing after the resume.
+	delete(h.tokens, seat.token)
+	seat.token = randomID(32)
+	h.tokens[seat.token] = seat
 	lost := seat.box.rewind(lastSeen)
 	self := seat.infoLocked()
 	ok := seat.push(&Message{Kind: KindResumed, Room: r.name, Class: r.class, Peer: self,

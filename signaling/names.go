@@ -38,12 +38,32 @@ func RoomName(s string) (string, error) {
 	if n > MaxRoomNameLen {
 		return "", fmt.Errorf("room name has %d characters, at most %d allowed: %w", n, MaxRoomNameLen, ErrBadRoomName)
 	}
+	visible := false
 	for _, r := range s {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return "", fmt.Errorf("room name contains control character %U: %w", r, ErrBadRoomName)
 		}
+		if isBlankLetter(r) {
+			return "", fmt.Errorf("room name contains blank character %U: %w", r, ErrBadRoomName)
+		}
+		visible = visible || !unicode.IsSpace(r) && !unicode.Is(unicode.Zs, r)
+	}
+	if !visible {
+		return "", fmt.Errorf("room name has no visible character: %w", ErrBadRoomName)
 	}
 	return s, nil
+}
+
+// isBlankLetter reports whether r is one of the characters that Unicode
+// counts as letters or symbols although they draw nothing: the Hangul
+// fillers and the blank Braille pattern. A room name holding one looks
+// like another name, or like no name at all.
+func isBlankLetter(r rune) bool {
+	switch r {
+	case 'ᅟ', 'ᅠ', 'ㅤ', 'ﾠ', '⠀':
+		return true
+	}
+	return false
 }
 
 // DisplayName cleans a client-chosen display name: NFC, control and format

@@ -10,6 +10,7 @@ import (
 type Room struct {
 	name      string
 	createdAt time.Time
+	creator   string // AddrKey of the peer that created it, for the per-address limits
 
 	mu       sync.Mutex
 	capacity int     // changes when the window sets the class's mode

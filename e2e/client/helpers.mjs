@@ -54,7 +54,7 @@ export function serverBinary() {
  * listens. stop() ends it (closing its stdin, which it watches).
  */
 export async function startServer({ roomSize = 2, resumeGrace = '10s', classes = [], name } = {}) {
-  const args = ['-dist', join(repo, 'frontend/dist'), '-room-size', String(roomSize), '-resume-grace', resumeGrace];
+  const args = ['-dist', join(repo, 'frontend/dist'), '-room-size', String(roomSize), '-resume-grace', resumeGrace, '-allow-host', 'lan.test'];
   if (name) args.push('-name', name);
   for (const c of classes) args.push('-class', c);
   const child = spawn(serverBinary(), args, {

@@ -56,6 +56,9 @@ func decodeRequest(frame []byte) (request, error) {
 		}
 		return req, fmt.Errorf("%v: %w", err, signaling.ErrBadJSON)
 	}
+	if err := checkKeys(frame); err != nil {
+		return request{}, err
+	}
 	return req, req.check()
 }
 

@@ -56,6 +56,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		classes = append(classes, v)
 		return nil
 	})
+	var hosts []string
+	flags.Func("allow-host", "extra host name to answer to (repeatable; the suite maps lan.test to loopback)", func(v string) error {
+		hosts = append(hosts, v)
+		return nil
+	})
 	logLevel := slog.LevelWarn
 	flags.TextVar(&logLevel, "log-level", slog.LevelWarn, "log level: debug, info, warn, error")
 	if err := flags.Parse(args); err != nil {
@@ -70,6 +75,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		},
 		Version:   "e2e",
 		ListRooms: true,
+		Hosts:     httpserver.HostPolicy{Names: hosts},
 	}
 	if client != "" {
 		if _, err := os.Stat(client + "/index.html"); err != nil {

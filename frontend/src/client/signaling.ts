@@ -38,7 +38,7 @@ export type EndReason =
   | { kind: 'room-closed' };
 
 /** JOIN_REFUSALS are the `join` errors that end the attempt: retrying cannot help. */
-export const JOIN_REFUSALS = new Set(['room-full', 'bad-room-name', 'room-locked', 'too-many-rooms', 'bad-field']);
+export const JOIN_REFUSALS = new Set(['room-full', 'bad-room-name', 'room-locked', 'too-many-rooms', 'address-rooms', 'bad-field']);
 
 /** SocketLike is the part of WebSocket the client uses, so tests can hand it a fake. */
 export interface SocketLike {

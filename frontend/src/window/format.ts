@@ -95,6 +95,8 @@ const CODES: Record<string, WindowKey> = {
   'room-locked': 'code.roomLocked',
   'too-many-rooms': 'code.tooManyRooms',
   'server-full': 'code.serverFull',
+  'address-full': 'code.addressFull',
+  'address-rooms': 'code.addressRooms',
   'already-in-room': 'code.alreadyInRoom',
   'not-in-room': 'code.notInRoom',
   'unknown-peer': 'code.unknownPeer',
