@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"signalbox/app"
+	"signalbox/app/banner"
 	"signalbox/app/discover"
 	"signalbox/app/headless"
 	"signalbox/app/memtrim"
@@ -92,7 +93,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
+	// stdout and stderr share one screen: the banner and the log lines go
+	// through one Terminal, so no log line lands inside the QR code.
+	term := banner.NewTerminal(stdout, stderr)
+	log := slog.New(slog.NewTextHandler(term.Stderr(), &slog.HandlerOptions{Level: o.logLevel}))
 	client, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {
 		fmt.Fprintln(stderr, "signalbox:", err)
@@ -113,7 +117,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		log.Warn("cannot raise open file limit", "err", err)
 	}
 	if !window {
-		return headless.Run(svc, version, stdout, stderr, log)
+		return headless.Run(svc, version, term, log)
 	}
 	cfg := app.Config{ConfigDir: dir, Settings: stored, Override: o.flags.Override, Fixed: o.flags.Fixed(), Version: version}
 	if err := app.Run(svc, client, appIcon, cfg, log); err != nil {

@@ -15,6 +15,7 @@ const (
 	CodeInvalidSettings = "invalid-settings"
 	CodeSaveFailed      = "save-failed"
 	CodeBadRoomName     = "bad-room-name"
+	CodeBadClassMode    = "bad-class-mode"
 	CodePortBusy        = "port-busy"
 	CodeFailed          = "failed"
 )

@@ -1,52 +1,42 @@
 package headless
 
 import (
-	"fmt"
-	"io"
+	"log/slog"
 
-	"github.com/mdp/qrterminal/v3"
-
+	"signalbox/app/banner"
 	"signalbox/app/service"
 )
 
-// PrintJoinInfo prints what the terminal shows once the server runs: the
-// server's name and version, the join URLs, a QR code of the first, and
-// then PrintSecurityInfo.
-func PrintJoinInfo(w io.Writer, svc *service.Service, version string) {
-	urls := svc.JoinURLs()
-	fmt.Fprintf(w, "Signalbox %s is running: %q\n", version, svc.Settings().ServerName)
-	if len(urls) == 0 {
+// PrintJoinInfo prints the banner (join URLs, QR code, certificate,
+// relay) as one block.
+func PrintJoinInfo(term *banner.Terminal, svc *service.Service, version string, log *slog.Logger) {
+	block, err := banner.Render(joinInfo(svc, version))
+	if err != nil {
+		log.Error("no join banner", "err", err)
 		return
 	}
-	fmt.Fprintf(w, "Join from any device on this network: %s\n", urls[0])
-	for _, u := range urls[1:] {
-		fmt.Fprintf(w, "  also: %s\n", u)
+	if err := term.Print(block); err != nil {
+		log.Warn("printing the join banner", "err", err)
 	}
-	qrterminal.GenerateWithConfig(urls[0], qrterminal.Config{
-		Level: qrterminal.L, Writer: w, HalfBlocks: true,
-		BlackChar: qrterminal.BLACK_BLACK, WhiteChar: qrterminal.WHITE_WHITE,
-		BlackWhiteChar: qrterminal.BLACK_WHITE, WhiteBlackChar: qrterminal.WHITE_BLACK, QuietZone: 1,
-	})
-	PrintSecurityInfo(w, svc)
 }
 
-// PrintSecurityInfo prints, after the join URLs, how devices trust the
-// certificate and whether the relay runs.
-func PrintSecurityInfo(w io.Writer, svc *service.Service) {
-	tls := svc.TLS()
-	switch {
-	case tls.Active && tls.UserCert:
-		fmt.Fprintf(w, "HTTPS with your certificate, fingerprint (SHA-256):\n  %s\n", tls.Fingerprint)
-	case tls.Active:
-		fmt.Fprintf(w, "HTTPS with this computer's own certificate authority, fingerprint (SHA-256):\n  %s\n", tls.Fingerprint)
-		fmt.Fprintf(w, "Trust it once on each device (or accept the browser's warning): %s\n", tls.TrustURL)
-	case tls.Enabled:
-		fmt.Fprintf(w, "HTTPS is off (%s): other devices get no camera over plain HTTP.\n", tls.Error)
+// joinInfo gathers what the banner tells from the running service.
+func joinInfo(svc *service.Service, version string) banner.Info {
+	in := banner.Info{Version: version, ServerName: svc.Settings().ServerName, URLs: svc.JoinURLs()}
+	switch t := svc.TLS(); {
+	case t.Active:
+		in.Fingerprint, in.UserCert, in.Uncovered = t.Fingerprint, t.UserCert, t.Uncovered
+		if !t.UserCert {
+			in.TrustURL = t.TrustURL
+		}
+	case t.Enabled:
+		in.HTTPSOff = t.Error
 	}
 	switch r := svc.Relay(); {
 	case r.Active:
-		fmt.Fprintf(w, "Relay (TURN) for networks that block direct calls: %s, UDP and TCP port %d\n", r.Addr, r.Port)
+		in.RelayAddr, in.RelayPort = r.Addr, r.Port
 	case r.Enabled:
-		fmt.Fprintf(w, "Relay (TURN) is off (%s): calls that cannot connect directly will fail.\n", r.Error)
+		in.RelayOff = r.Error
 	}
+	return in
 }

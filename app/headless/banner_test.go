@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"signalbox/app/banner"
 	"signalbox/app/service"
 	"signalbox/app/settings"
 )
@@ -29,13 +30,16 @@ func TestPrintSecurityInfo(t *testing.T) {
 		{"no config folder", settings.Settings{HTTPS: true}, "", []string{
 			`HTTPS is off \(no configuration folder for the certificates\): other devices get no camera over plain HTTP\.\n`,
 		}},
-		{"all off", settings.Settings{}, "", []string{`^$`}},
+		{"all off", settings.Settings{}, "", []string{`^\nSignalbox \S+ is running: ""\n`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			svc := startService(t, tt.st, tt.dir)
 			var out strings.Builder
-			PrintSecurityInfo(&out, svc)
+			PrintJoinInfo(banner.NewTerminal(&out, &out), svc, "v9", slog.New(slog.DiscardHandler))
+			if strings.Contains(out.String(), "HTTPS") != tt.st.HTTPS {
+				t.Errorf("output %q: HTTPS lines present = %v, want %v", out.String(), !tt.st.HTTPS, tt.st.HTTPS)
+			}
 			matchAll(t, out.String(), tt.want)
 			if strings.Contains(out.String(), "Relay") != tt.st.TURN {
 				t.Errorf("output %q: relay line present = %v, want %v", out.String(), !tt.st.TURN, tt.st.TURN)
@@ -49,11 +53,11 @@ func TestPrintSecurityInfo(t *testing.T) {
 func TestPrintJoinInfo(t *testing.T) {
 	svc := startService(t, settings.Settings{ServerName: "Lab"}, "")
 	var out strings.Builder
-	PrintJoinInfo(&out, svc, "v9")
+	PrintJoinInfo(banner.NewTerminal(&out, &out), svc, "v9", slog.New(slog.DiscardHandler))
 	matchAll(t, out.String(), []string{
-		`^Signalbox v9 is running: "Lab"\n`,
+		`^\nSignalbox v9 is running: "Lab"\n`,
 		`Join from any device on this network: http://127\.0\.0\.1:\d+/\n`,
-		`\n[█▀▄ ]+\n`, // the QR code, in half blocks
+		`\n\x1b\[30;107m[█▀▄ ]+\x1b\[0m\n`, // the QR code, in half blocks
 	})
 }
 

@@ -4,24 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"signalbox/app/banner"
 	"signalbox/app/service"
 )
 
 // ShutdownTimeout bounds the graceful shutdown on SIGINT/SIGTERM.
 const ShutdownTimeout = 5 * time.Second
 
-// Run starts svc, prints how to join (PrintJoinInfo) and serves until
-// SIGINT or SIGTERM, or until the server stops on its own. It returns the
-// exit code: 0 after a clean stop, 1 when the server could not start or
-// failed.
-func Run(svc *service.Service, version string, stdout, stderr io.Writer, log *slog.Logger) int {
+// Run starts svc, prints how to join (PrintJoinInfo) on term and serves
+// until SIGINT or SIGTERM, or until the server stops on its own. It
+// returns the exit code: 0 after a clean stop, 1 when the server could not
+// start or failed.
+func Run(svc *service.Service, version string, term *banner.Terminal, log *slog.Logger) int {
+	stderr := term.Stderr()
 	if err := svc.Start(); err != nil {
 		fmt.Fprintln(stderr, "signalbox:", err)
 		if errors.Is(err, service.ErrPortBusy) {
@@ -29,7 +30,7 @@ func Run(svc *service.Service, version string, stdout, stderr io.Writer, log *sl
 		}
 		return 1
 	}
-	PrintJoinInfo(stdout, svc, version)
+	PrintJoinInfo(term, svc, version, log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	select {

@@ -111,11 +111,13 @@ func (s *Service) startLocked() error {
 	sec := s.startSecurity(st, lns) // the certificate names the addresses listened on
 	tlsCfg, trust, ice := sec.serverConfig()
 	srv, err := httpserver.New(httpserver.Config{
-		Hub:     signaling.Config{ServerName: st.ServerName, RoomCapacity: st.RoomCapacity, ICEServersFor: ice},
-		Version: s.cfg.Version, Client: s.cfg.Client,
+		Hub: signaling.Config{ServerName: st.ServerName, RoomCapacity: st.RoomCapacity, ICEServersFor: ice,
+			MaxPeersPerAddr: st.PeersPerAddr, MaxRoomsPerAddr: st.RoomsPerAddr},
+		MaxConnsPerAddr: 2 * st.PeersPerAddr,
+		Version:         s.cfg.Version, Client: s.cfg.Client,
 		Origins:   origin.Policy{Allowed: st.AllowOrigins},
 		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN, SocketIONoLogs: st.SocketIONoLogs,
-		TLS: tlsCfg, Trust: trust,
+		TLS: tlsCfg, Trust: trust, Hosts: sec.hostPolicy(st),
 	}, s.log)
 	if err != nil {
 		sec.close()
@@ -126,6 +128,7 @@ func (s *Service) startLocked() error {
 		s.log.Warn("not serving on an address", "err", e)
 	}
 	s.srv, s.lns, s.stopped, s.sec = srv, lns, make(chan struct{}), sec
+	sec.bindRelay(srv.Hub())
 	go s.serve(srv, lns, s.stopped)
 	addrs := make([]string, len(lns))
 	for i, ln := range lns {

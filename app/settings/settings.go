@@ -96,6 +96,15 @@ type Settings struct {
 	APIFromLAN bool `json:"-" flag:"api-from-lan" restart:"yes" usage:"let other devices read /api/rooms and /metrics"`
 	// AllowOrigins are extra origins allowed to open WebSockets.
 	AllowOrigins []string `json:"-" flag:"allow-origin" restart:"yes" usage:"extra origin allowed to open WebSockets (repeatable)"`
+	// AllowHosts are extra host names the server answers to, besides its
+	// addresses, localhost and its .local names (the Host allowlist).
+	AllowHosts []string `json:"-" flag:"allow-host" restart:"yes" usage:"extra host name the server answers to, besides its addresses, localhost and its .local names (repeatable)"`
+	// PeersPerAddr bounds the clients one source address runs at once
+	// (peers, socket.io sessions; twice as many HTTP connections and relay
+	// allocations); RoomsPerAddr the rooms it has open. Zero takes the
+	// defaults (docs/security.md).
+	PeersPerAddr int `json:"-" flag:"peers-per-address" restart:"yes" usage:"clients one network address may run at once (tabs, scripts; a lab behind NAT is one address); HTTP connections and relay allocations get twice as many"`
+	RoomsPerAddr int `json:"-" flag:"rooms-per-address" restart:"yes" usage:"open rooms one network address may create"`
 	// SocketIONoLogs stops the tutorial's "log" events to socket.io
 	// clients (the narration of requests, the echo of every message).
 	SocketIONoLogs bool `json:"-" flag:"socketio-logs,negate" restart:"yes" usage:"send socket.io clients the tutorial's \"log\" events (its narration of requests, and each \"message\" echoed to its sender)"`
@@ -108,6 +117,7 @@ func Default(serverName string) Settings {
 		Addr: PortAddr(DefaultPort), RoomCapacity: signaling.DefaultRoomCapacity,
 		ServerName: serverName, Interfaces: []string{}, MDNS: true, ServerID: NewServerID(),
 		HTTPS: true, TURN: true, TURNPort: DefaultTURNPort, ListRooms: true,
+		PeersPerAddr: signaling.DefaultMaxPeersPerAddr, RoomsPerAddr: signaling.DefaultMaxRoomsPerAddr,
 	}
 }
 

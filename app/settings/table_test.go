@@ -89,6 +89,8 @@ func TestRestartRule(t *testing.T) {
 		{"api", func(s *Settings) { s.APIFromLAN = true }, true},
 		{"socket.io logs", func(s *Settings) { s.SocketIONoLogs = true }, true},
 		{"origins", func(s *Settings) { s.AllowOrigins = []string{"wails://wails"} }, true},
+		{"hosts", func(s *Settings) { s.AllowHosts = []string{"lab.example"} }, true},
+		{"per-address limits", func(s *Settings) { s.PeersPerAddr, s.RoomsPerAddr = 3, 1 }, true},
 		{"https", func(s *Settings) { s.HTTPS = false }, true},
 		{"certificate", func(s *Settings) { s.CertFile, s.KeyFile = "c.pem", "k.pem" }, true},
 	}
@@ -122,6 +124,8 @@ func TestFlags(t *testing.T) {
 				s.CertFile, s.KeyFile, s.AllowOrigins, s.APIFromLAN, s.ListRooms, s.SocketIONoLogs = "c.pem", "k.pem", []string{"http://a"}, true, false, true
 			}, []string{}},
 		{"socket.io logs on", []string{"--socketio-logs"}, func(*Settings) {}, []string{}},
+		{"hosts and limits", []string{"--allow-host", "lab.example", "--peers-per-address", "3", "--rooms-per-address", "1"},
+			func(s *Settings) { s.AllowHosts, s.PeersPerAddr, s.RoomsPerAddr = []string{"lab.example"}, 3, 1 }, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
