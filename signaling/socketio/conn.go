@@ -13,7 +13,6 @@ import (
 // Reasons the transport closes a socket for, beyond the hub's.
 const (
 	reasonMisbehaving signaling.Reason = "misbehaving" // too many bad requests in a row
-	reasonBinary      signaling.Reason = "binary"      // binary attachments are not supported
 	reasonProtocol    signaling.Reason = "protocol"    // a malformed or out-of-order packet
 )
 
@@ -37,6 +36,7 @@ type conn struct {
 	name         string      // display name from the CONNECT auth, if any
 	limited      bool        // the last event was refused for its rate
 	strikes      int         // consecutive failed events
+	bin          *assembly   // a binary packet waiting for its attachments
 	connectTimer *time.Timer // closes a session that does not CONNECT in time
 
 	mu          sync.Mutex

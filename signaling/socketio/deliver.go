@@ -10,6 +10,11 @@ import (
 // the writer calls it. It reports false when the session no longer takes
 // packets.
 func (c *conn) deliver(m *signaling.Message) bool {
+	if m.Kind == signaling.KindSignal || m.Kind == signaling.KindBroadcast {
+		if pk, attachments, ok := relayBinary(m); ok {
+			return c.sendBinary(pk, attachments) // binary.go
+		}
+	}
 	switch m.Kind {
 	case signaling.KindSignal:
 		// One recipient: encoded here, so the encoding is not kept in

@@ -13,24 +13,30 @@ import (
 
 // handle acts on one Socket.IO packet from the client. As the reference
 // server does, a malformed packet, or anything but CONNECT before the
-// client has connected, closes the session.
+// client has connected, closes the session. A binary packet waits for its
+// attachments (see binary.go).
 func (c *conn) handle(data string) {
-	pk, err := sioproto.Decode(data)
-	switch {
-	case errors.Is(err, sioproto.ErrBinaryUnsupported):
-		c.log.Info("binary packet refused", "err", err)
-		// Straight to the session, not through the outbox: the attachment
-		// follows as a binary frame, which makes the engine close the
-		// session as soon as the packets queued by then are out.
-		detail := &errorPayload{Code: codeBinary, Message: errBinary.Error()}
-		c.send(connectError(pk.Namespace, errBinary.Error(), detail))
-		c.Close(reasonBinary)
+	if c.bin != nil {
+		c.log.Info("text packet while attachments are awaited")
+		c.Close(reasonProtocol)
 		return
-	case err != nil:
+	}
+	pk, err := sioproto.Decode(data)
+	if err != nil {
 		c.log.Info("malformed packet", "err", err)
 		c.Close(reasonProtocol)
 		return
 	}
+	if pk.Binary() && pk.Attachments > 0 {
+		c.bin = &assembly{pk: pk}
+		return
+	}
+	c.dispatch(pk)
+}
+
+// dispatch acts on one whole packet: binary ones come with their
+// attachments in place (as markers, see binary.go).
+func (c *conn) dispatch(pk sioproto.Packet) {
 	if pk.Namespace != sioproto.MainNamespace {
 		if pk.Type == sioproto.Connect {
 			c.reply(connectError(pk.Namespace, "Invalid namespace", nil))
@@ -46,21 +52,15 @@ func (c *conn) handle(data string) {
 		c.Close(reasonProtocol)
 	case pk.Type == sioproto.Disconnect:
 		c.disconnect(p)
-	case pk.Type == sioproto.Event:
+	case pk.Type == sioproto.Event, pk.Type == sioproto.BinaryEvent:
 		c.event(p, pk)
-	case pk.Type == sioproto.Ack:
+	case pk.Type == sioproto.Ack, pk.Type == sioproto.BinaryAck:
 		c.ack(p, pk.ID)
 	default: // CONNECT_ERROR comes from servers only
 		c.log.Info("unexpected packet", "type", pk.Type)
 		c.Close(reasonProtocol)
 	}
 }
-
-// Binary attachments are refused with this CONNECT_ERROR.
-var errBinary = errors.New("binary attachments are not supported by this server: send JSON")
-
-// codeBinary is the error code of that CONNECT_ERROR.
-const codeBinary signaling.Code = "binary-unsupported"
 
 // auth is the part of the CONNECT payload (the client's auth option) the
 // server reads.
@@ -162,7 +162,11 @@ func (c *conn) route(p *signaling.Peer, pk sioproto.Packet) (reply, error) {
 		if err := c.srv.hub.Broadcast(p, pk.Args[0]); err != nil {
 			return reply{}, err
 		}
-		c.reply(c.narrate("Got message:", pk.Args[0]))
+		if pk.Binary() {
+			c.reply(c.narrate("Got message:", fmt.Sprintf("(%d binary attachment(s))", pk.Attachments)))
+		} else {
+			c.reply(c.narrate("Got message:", pk.Args[0]))
+		}
 		return reply{}, nil
 	case evIPAddr:
 		addrs := c.srv.ipv4Addrs()

@@ -22,6 +22,9 @@ type Server struct {
 	client   clientFiles
 	lanAddrs func() []net.IP
 	logs     bool // send the tutorial's "log" events (Config.NoLogs)
+	// maxPayload is the Engine.IO payload limit, which also bounds the
+	// attachments of one binary packet together.
+	maxPayload int64
 
 	mu    sync.Mutex
 	conns map[*engineio.Session]*conn
@@ -33,8 +36,13 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	hc := hub.Config()
+	interval, timeout, maxPayload := cfg.engineTimers(hc)
 	s := &Server{
+		maxPayload: maxPayload,
 		hub: hub, log: log, lanAddrs: cfg.LANAddrs, logs: !cfg.NoLogs,
 		conns: map[*engineio.Session]*conn{},
 	}
@@ -47,9 +55,9 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s.client = client
 	s.engine, err = engineio.New(engineio.Config{
-		PingInterval:  hc.PingInterval,
-		PingTimeout:   hc.PongTimeout - hc.PingInterval,
-		MaxPayload:    hc.MaxMessageSize,
+		PingInterval:  interval,
+		PingTimeout:   timeout,
+		MaxPayload:    maxPayload,
 		WriteTimeout:  hc.WriteTimeout,
 		SendQueueSize: hc.OutboxSize * packetsPerMessage,
 		CheckOrigin:   cfg.Origins.Check,
@@ -106,6 +114,13 @@ func (h handler) Open(sess *engineio.Session) {
 func (h handler) Message(sess *engineio.Session, data string) {
 	if c := h.s.conn(sess); c != nil {
 		c.handle(data)
+	}
+}
+
+// Binary hands one attachment of a binary packet to the session's conn.
+func (h handler) Binary(sess *engineio.Session, data []byte) {
+	if c := h.s.conn(sess); c != nil {
+		c.attachment(data)
 	}
 }
 

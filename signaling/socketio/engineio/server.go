@@ -39,8 +39,11 @@ const (
 type Handler interface {
 	// Open is called when a client completes the handshake.
 	Open(s *Session)
-	// Message is called with the data of each message packet.
+	// Message is called with the data of each text message packet.
 	Message(s *Session, data string)
+	// Binary is called with the data of each binary message packet, in
+	// the same order as Message calls. data is the Handler's to keep.
+	Binary(s *Session, data []byte)
 	// Close is called once when the session ends, with one of the Reason
 	// constants. Send fails from then on.
 	Close(s *Session, reason string)

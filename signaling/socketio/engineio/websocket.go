@@ -79,15 +79,6 @@ func (srv *Server) openWebSocket(w http.ResponseWriter, r *http.Request) {
 // from the WebSocket before the upgrade packet, or no upgrade within
 // UpgradeTimeout, drops the WebSocket; the session stays on polling.
 func (s *Session) upgrade(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	refuse := s.state != stateOpen || s.transport != TransportPolling || s.upgrading
-	s.mu.Unlock()
-	if refuse {
-		// One WebSocket per session: a second one, or one after the
-		// upgrade, is turned away.
-		writeError(w, http.StatusBadRequest, codeBadRequest, "")
-		return
-	}
 	conn, br, err := s.srv.upgradeWebSocket(w, r)
 	if err != nil {
 		return
@@ -95,7 +86,11 @@ func (s *Session) upgrade(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.state != stateOpen || s.transport != TransportPolling || s.upgrading {
 		s.mu.Unlock()
-		_ = conn.Close()
+		// One WebSocket per session: a second one, or one after the
+		// upgrade or once the session is closing, is accepted and then
+		// closed at once, as the reference server does (a close frame
+		// with no status).
+		closeRefused(conn, s.srv.cfg.WriteTimeout)
 		return
 	}
 	s.upgrading = true
@@ -116,6 +111,13 @@ func (s *Session) upgrade(w http.ResponseWriter, r *http.Request) {
 	// As for a session opened on a WebSocket, the reader goes on on a
 	// goroutine of its own and net/http's returns.
 	go s.serveWebSocket(true)
+}
+
+// closeRefused ends a WebSocket the session will not use: an empty close
+// frame, then the connection.
+func closeRefused(conn *websocket.Conn, timeout time.Duration) {
+	_ = conn.WriteControl(websocket.CloseMessage, []byte{}, time.Now().Add(timeout))
+	_ = conn.Close()
 }
 
 // probe reads the WebSocket until the upgrade packet and switches the
@@ -224,20 +226,11 @@ func (s *Session) readLoop(conn *websocket.Conn, pc *wspark.Conn, linger bool) (
 			s.terminate(reason, encodedClose)
 			return false
 		}
-		if kind != websocket.TextMessage {
-			// Refused, but gracefully: what the Handler queued in answer
-			// to the packets before it (the Socket.IO layer explains the
-			// refusal) goes out before the close frame.
-			s.log.Info("binary frame refused")
-			s.closeGracefully(ReasonParseError, true)
-			// The writer flushes, sends its close frame and ends
-			// the session; closing the connection before then
-			// would cut it short.
-			<-s.closed
-			return false
-		}
-		p, err := decodePacket(string(data))
-		if err != nil {
+		var p packet
+		if kind == websocket.BinaryMessage {
+			// A binary frame is a binary message packet, type and all.
+			p = packet{typ: packetMessage, data: string(data), binary: true}
+		} else if p, err = decodePacket(string(data)); err != nil {
 			s.log.Info("malformed packet", "err", err)
 			s.terminate(ReasonParseError, encodedClose)
 			return false
@@ -298,8 +291,12 @@ func (s *Session) write(conn *websocket.Conn) {
 		}
 		s.mu.Unlock()
 		for _, p := range batch {
+			kind, frame := websocket.TextMessage, p
+			if isBinary(p) {
+				kind, frame = websocket.BinaryMessage, p[1:]
+			}
 			_ = conn.SetWriteDeadline(time.Now().Add(timeout))
-			if err := conn.WriteMessage(websocket.TextMessage, []byte(p)); err != nil {
+			if err := conn.WriteMessage(kind, []byte(frame)); err != nil {
 				s.terminate(ReasonTransportError, encodedClose)
 				return
 			}

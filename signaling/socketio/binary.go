@@ -1,0 +1,140 @@
+package socketio
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"signalbox/signaling"
+	"signalbox/signaling/socketio/sioproto"
+)
+
+// Binary data crosses the hub, and reaches native peers, as a marker: a
+// JSON object with one member, {"_binary":"<standard base64>"}, in place
+// of each attachment (docs/socketio.md, "Binary data"). A socket.io
+// client's attachments become markers when it sends; markers become
+// attachments again for every socket.io recipient, so binary travels
+// between socket.io peers as binary, and a native peer may send binary to
+// them by writing markers.
+const markerKey = "_binary"
+
+// markerNeedle is what every marker holds, to skip data without one
+// cheaply.
+var markerNeedle = []byte(`"` + markerKey + `"`)
+
+// marker returns the marker for data.
+func marker(data []byte) json.RawMessage {
+	b := make([]byte, 0, len(`{"":""}`)+len(markerKey)+base64.StdEncoding.EncodedLen(len(data)))
+	b = append(b, `{"`+markerKey+`":"`...)
+	b = base64.StdEncoding.AppendEncode(b, data)
+	return append(b, `"}`...)
+}
+
+// unmarker returns the bytes of obj when it is a marker: exactly one
+// member, markerKey, whose value is a string of standard base64.
+func unmarker(obj []sioproto.Member) ([]byte, bool) {
+	if len(obj) != 1 || obj[0].Name != markerKey {
+		return nil, false
+	}
+	var s string
+	if json.Unmarshal(obj[0].Value, &s) != nil {
+		return nil, false
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	return b, err == nil
+}
+
+// assembly is a binary packet from the client waiting for its
+// attachments (read side).
+type assembly struct {
+	pk    sioproto.Packet
+	parts [][]byte
+	size  int64 // bytes of the attachments so far
+	got   int   // attachments so far, kept or not
+}
+
+// attachment takes one binary message from the client: the next
+// attachment of the packet being assembled. Once all have come, the
+// packet is carried out with markers in place of its placeholders. The
+// attachments of one packet together may not exceed the payload limit:
+// beyond it they are counted and dropped, and the event fails with
+// too-large. A binary message with no packet waiting for it is a protocol
+// error and closes the session, as in the reference server.
+func (c *conn) attachment(data []byte) {
+	a := c.bin
+	if a == nil {
+		c.log.Info("binary message with no packet to attach it to")
+		c.Close(reasonProtocol)
+		return
+	}
+	a.got++
+	a.size += int64(len(data))
+	if a.size <= c.srv.maxPayload {
+		a.parts = append(a.parts, data)
+	} else {
+		a.parts = nil
+	}
+	if a.got < a.pk.Attachments {
+		return
+	}
+	c.bin = nil
+	if a.parts == nil {
+		c.tooLarge(a.pk)
+		return
+	}
+	args, err := sioproto.Reconstruct(a.pk.Args, a.pk.Attachments, func(num int) json.RawMessage {
+		return marker(a.parts[num])
+	})
+	if err != nil {
+		c.log.Info("malformed binary packet", "err", err)
+		c.Close(reasonProtocol)
+		return
+	}
+	a.pk.Args = args
+	c.dispatch(a.pk)
+}
+
+// tooLarge fails a binary packet whose attachments were over the limit:
+// an event is answered as any failed event is; anything else is dropped.
+func (c *conn) tooLarge(pk sioproto.Packet) {
+	c.log.Info("binary attachments over the limit", "max", c.srv.maxPayload)
+	p := c.peer.Load()
+	if p == nil || pk.Type != sioproto.BinaryEvent || pk.Namespace != sioproto.MainNamespace {
+		return
+	}
+	err := fmt.Errorf("binary attachments over %d bytes: %w", c.srv.maxPayload, signaling.ErrTooLarge)
+	c.fail(p, pk, err)
+}
+
+// relayBinary returns the "message"(data, from) packet for a relayed m
+// whose data holds markers, as a BINARY_EVENT and its attachments; ok is
+// false when the data holds no marker after all, or more than
+// sioproto.MaxAttachments, and goes as JSON.
+func relayBinary(m *signaling.Message) (packet string, attachments [][]byte, ok bool) {
+	if !bytes.Contains(m.Data, markerNeedle) {
+		return "", nil, false
+	}
+	args, attachments, err := sioproto.Deconstruct([]json.RawMessage{m.Data}, markerKey, unmarker)
+	if err != nil || len(attachments) == 0 {
+		return "", nil, false
+	}
+	packet = mustEncode(sioproto.Packet{
+		Type: sioproto.BinaryEvent, Attachments: len(attachments),
+		Event: evMessage, Args: jsonArgs([]any{args[0], m.Peer.ID}),
+	})
+	return packet, attachments, true
+}
+
+// sendBinary sends a binary packet and its attachments; false as for send.
+func (c *conn) sendBinary(packet string, attachments [][]byte) bool {
+	if !c.send(packet) {
+		return false
+	}
+	for _, a := range attachments {
+		if c.sess.SendBinary(a) != nil {
+			return false
+		}
+	}
+	return true
+}
