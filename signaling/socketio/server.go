@@ -42,9 +42,8 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 	hc := hub.Config()
 	interval, timeout, maxPayload := cfg.engineTimers(hc)
 	s := &Server{
-		maxPayload: maxPayload,
 		hub: hub, log: log, lanAddrs: cfg.LANAddrs, logs: !cfg.NoLogs,
-		conns: map[*engineio.Session]*conn{},
+		maxPayload: maxPayload, conns: map[*engineio.Session]*conn{},
 	}
 	if s.lanAddrs == nil {
 		s.lanAddrs = interfaceAddrs

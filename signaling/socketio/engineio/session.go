@@ -66,7 +66,7 @@ type Session struct {
 	timer        *time.Timer
 	timerGen     uint64 // bumped on every re-arm, so a stale firing does nothing
 	timerKind    timerKind
-	timerDue     time.Time // when the timer fires: the heartbeat's deadline while a pong is due
+	timerDue     time.Time     // when the timer fires: the heartbeat's deadline while a pong is due
 	getWake      chan struct{} // capacity 1: something for the pending GET; nil on a session opened on a WebSocket
 	closed       chan struct{} // closed when the state becomes stateClosed
 	goroutines   sync.WaitGroup
