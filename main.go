@@ -27,6 +27,7 @@ import (
 	"signalbox/app/service"
 	"signalbox/app/settings"
 	"signalbox/signaling"
+	"signalbox/signaling/socketio"
 )
 
 //go:embed all:frontend/dist
@@ -86,6 +87,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.flags.AllowOrigins = append(o.flags.AllowOrigins, v)
 		return nil
 	})
+	fs.DurationVar(&o.flags.SocketIO.PingInterval, "socketio-ping-interval", 0,
+		fmt.Sprintf("socket.io pingInterval: how often the server pings socket.io clients (0: the default, %v)", signaling.DefaultPingInterval))
+	fs.DurationVar(&o.flags.SocketIO.PingTimeout, "socketio-ping-timeout", 0,
+		fmt.Sprintf("socket.io pingTimeout: how long a socket.io client has to answer a ping (0: the default, %v)", signaling.DefaultPongTimeout-signaling.DefaultPingInterval))
+	fs.Int64Var(&o.flags.SocketIO.MaxPayload, "socketio-max-http-buffer-size", 0,
+		fmt.Sprintf("socket.io maxHttpBufferSize: the largest POST, WebSocket message or set of binary attachments a socket.io client may send, in bytes (0: the default, %d)", signaling.DefaultMaxMessageSize))
 	logs := fs.Bool("socketio-logs", true, "send socket.io clients the tutorial's \"log\" events (its narration of requests, and each \"message\" echoed to its sender)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	securityFlags(fs, &o.flags)
@@ -97,6 +104,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	o.flags.SocketIONoLogs = !*logs
+	sio := o.flags.SocketIO
+	if err := (socketio.Config{PingInterval: sio.PingInterval, PingTimeout: sio.PingTimeout, MaxPayload: sio.MaxPayload}).Validate(); err != nil {
+		fmt.Fprintln(stderr, "signalbox:", err)
+		return o, err
+	}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	return o, nil
 }

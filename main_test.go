@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"signalbox/app/service"
+	"signalbox/signaling/httpserver"
 )
 
 func TestFlagsOverrideStoredSettings(t *testing.T) {
@@ -77,6 +79,31 @@ func TestSocketIOLogsFlag(t *testing.T) {
 		}
 		if o.flags.SocketIONoLogs != tt.noLogs {
 			t.Errorf("parseFlags(%q): SocketIONoLogs = %v, want %v", tt.args, o.flags.SocketIONoLogs, tt.noLogs)
+		}
+	}
+}
+
+// The socket.io Engine.IO settings are taken from their flags, checked,
+// and reach the service settings.
+func TestSocketIOEngineFlags(t *testing.T) {
+	o, err := parseFlags([]string{"--socketio-ping-interval", "250ms", "--socketio-ping-timeout", "2s", "--socketio-max-http-buffer-size", "1000000"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := httpserver.SocketIOSettings{PingInterval: 250 * time.Millisecond, PingTimeout: 2 * time.Second, MaxPayload: 1_000_000}
+	if o.flags.SocketIO != want {
+		t.Errorf("SocketIO = %+v, want %+v", o.flags.SocketIO, want)
+	}
+	for _, args := range [][]string{
+		{"--socketio-ping-interval", "1ms"},
+		{"--socketio-ping-timeout", "2h"},
+		{"--socketio-ping-interval", "-1s"},
+		{"--socketio-max-http-buffer-size", "10"},
+		{"--socketio-max-http-buffer-size", "1000000000"},
+	} {
+		var stderr bytes.Buffer
+		if code := run(args, &bytes.Buffer{}, &stderr); code != 2 || !strings.Contains(stderr.String(), "must be between") {
+			t.Errorf("run(%q) = %d, stderr %q; want 2 and the allowed range", args, code, stderr.String())
 		}
 	}
 }

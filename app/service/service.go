@@ -37,6 +37,9 @@ type Settings struct {
 	// SocketIONoLogs stops the tutorial's "log" events to socket.io
 	// clients (the narration of requests, the echo of every message).
 	SocketIONoLogs bool
+	// SocketIO is socket.io's pingInterval, pingTimeout and
+	// maxHttpBufferSize; zero fields take the defaults.
+	SocketIO httpserver.SocketIOSettings
 	// AllowOrigins are extra origins allowed to open WebSockets.
 	AllowOrigins []string
 	// MDNS advertises the server on the LAN (DNS-SD _signalbox._tcp and
@@ -68,7 +71,7 @@ func (s Settings) clone() Settings {
 func needsRestart(a, b Settings) bool {
 	return a.Addr != b.Addr || !slices.Equal(a.Interfaces, b.Interfaces) ||
 		a.ServerName != b.ServerName || a.RoomCapacity != b.RoomCapacity ||
-		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN || a.SocketIONoLogs != b.SocketIONoLogs ||
+		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN || a.SocketIONoLogs != b.SocketIONoLogs || a.SocketIO != b.SocketIO ||
 		!slices.Equal(a.AllowOrigins, b.AllowOrigins) ||
 		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile
 }
@@ -169,7 +172,8 @@ func (s *Service) startLocked() error {
 		Version: s.cfg.Version, Client: s.cfg.Client,
 		Origins:   origin.Policy{Allowed: st.AllowOrigins},
 		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN, SocketIONoLogs: st.SocketIONoLogs,
-		TLS: tlsCfg, Trust: trust,
+		SocketIO: st.SocketIO,
+		TLS:      tlsCfg, Trust: trust,
 	}, s.log)
 	if err != nil {
 		sec.close()

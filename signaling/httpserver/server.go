@@ -42,12 +42,24 @@ type Config struct {
 	// SocketIONoLogs stops the socket.io transport's tutorial "log"
 	// events (socketio.Config.NoLogs).
 	SocketIONoLogs bool
+	// SocketIO holds the socket.io transport's Engine.IO settings:
+	// pingInterval, pingTimeout and maxHttpBufferSize (socketio.Config's
+	// PingInterval, PingTimeout, MaxPayload). Zero fields follow Hub.
+	SocketIO SocketIOSettings
 	// TLS, when set, makes Serve speak HTTPS and plain HTTP on the same
 	// port (see tls.go). Its GetCertificate is asked on every handshake.
 	TLS *tls.Config
 	// Trust describes the local certificate authority for /trust; nil
 	// when there is none (plain HTTP, or a certificate the user supplied).
 	Trust *TrustInfo
+}
+
+// SocketIOSettings are the socket.io transport's Engine.IO settings; see
+// socketio.Config.
+type SocketIOSettings struct {
+	PingInterval time.Duration
+	PingTimeout  time.Duration
+	MaxPayload   int64
 }
 
 // Server serves one hub over HTTP.
@@ -60,8 +72,26 @@ type Server struct {
 	http   *http.Server
 	plain  *http.Server // with TLS: the plain-HTTP side of the shared port
 
+	// engineIO takes every request for the Engine.IO endpoint
+	// (socketio.Path exactly), whatever its method: see serve.
+	engineIO http.Handler
+
 	mu      sync.Mutex
 	closers []func(context.Context) error // extra transports, shut down with the server
+}
+
+// serve routes a request: the Engine.IO endpoint takes every method,
+// because its answer to a handshake by another method than GET is the
+// reference server's 400 {"code":2,"message":"Bad handshake method"},
+// which Engine.IO clients parse (the mux would answer 405; and a pattern
+// for the path with no method conflicts with "GET /"). The mux serves the
+// rest.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == socketio.Path {
+		s.engineIO.ServeHTTP(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
 }
 
 // New builds a Server and its hub.
@@ -73,7 +103,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: log, hub: hub, mux: http.NewServeMux()}
 	s.native = native.NewServer(hub, native.Config{Version: cfg.Version, Origins: cfg.Origins}, log)
 	s.routes()
-	s.http = s.newHTTPServer(s.mux)
+	s.http = s.newHTTPServer(http.HandlerFunc(s.serve))
 	if cfg.TLS != nil {
 		s.http.TLSConfig = cfg.TLS.Clone()
 		// WebSockets need HTTP/1.1: gorilla upgrades by hijacking, which
@@ -81,12 +111,15 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		s.http.TLSConfig.NextProtos = []string{"http/1.1"}
 		s.plain = s.newHTTPServer(s.plainHandler())
 	}
-	sio, err := socketio.New(hub, socketio.Config{Origins: cfg.Origins, Client: cfg.Client, NoLogs: cfg.SocketIONoLogs}, log)
+	sio, err := socketio.New(hub, socketio.Config{
+		Origins: cfg.Origins, Client: cfg.Client, NoLogs: cfg.SocketIONoLogs,
+		PingInterval: cfg.SocketIO.PingInterval, PingTimeout: cfg.SocketIO.PingTimeout, MaxPayload: cfg.SocketIO.MaxPayload,
+	}, log)
 	if err != nil {
 		return nil, err
 	}
-	s.Handle("GET "+socketio.Path, sio, sio.Shutdown) // GET and POST: "/socket.io/" alone would conflict with "GET /"
-	s.Handle("POST "+socketio.Path, sio, nil)
+	s.engineIO = sio
+	s.Handle("GET "+socketio.Path, sio, sio.Shutdown) // the bundle; serve sends the endpoint itself every method
 	s.http.RegisterOnShutdown(sio.CloseAll) // answers long polls, which http.Server.Shutdown would wait for
 	return s, nil
 }
