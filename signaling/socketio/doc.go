@@ -10,8 +10,10 @@
 // answer's sid is the peer id, so socket.id on the page is the id native
 // peers see). Socket.io peers and native peers meet in the same rooms, with
 // the hub's room capacity. docs/socketio.md has the event mapping and what
-// is not supported (binary attachments, other namespaces, the rooms API
-// beyond the tutorial's events, connection state recovery).
+// is not supported (other namespaces, the rooms API beyond the tutorial's
+// events, connection state recovery). Binary attachments are relayed as
+// binary between socket.io peers and as {"_binary":"<base64>"} markers to
+// and from native peers (binary.go).
 //
 // Where things happen:
 //   - server.go: the http.Handler at /socket.io/ (the Engine.IO endpoint and
@@ -20,6 +22,8 @@
 //     the peer's outbox into Socket.IO packets.
 //   - route.go: the packets a client sends, carried out on the hub.
 //   - wire.go: the packets and log lines the server sends.
+//   - binary.go: binary packets: attachments assembled, mapped to and from
+//     the hub's markers.
 //   - client.go: the embedded socket.io-client files.
 //
 // Goroutines: a socket owns none while idle. As in package native, Link.Wake
