@@ -2,6 +2,7 @@ package eioconform
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -175,7 +176,23 @@ func handshake(t *testing.T, base string) *session {
 		t.Fatalf("handshake = %d %q", res.status, res.body)
 	}
 	o := parseOpen(t, res.body)
-	return &session{t: t, base: base, sid: o.SID, open: o}
+	s := &session{t: t, base: base, sid: o.SID, open: o}
+	t.Cleanup(func() {
+		// Leave nothing behind for the next test: a close packet ends the
+		// session if it is still open (the answer does not matter).
+		req, err := http.NewRequest(http.MethodPost, base+"/socket.io/?"+s.query(), strings.NewReader("1"))
+		if err == nil {
+			if res, err := httpClient.Do(req); err == nil {
+				res.Body.Close()
+			}
+		}
+	})
+	return s
+}
+
+// uniqueRoom returns a room name no other test, or run, uses.
+func uniqueRoom(prefix string) string {
+	return prefix + "-" + rand.Text()[:10]
 }
 
 func (s *session) query() string { return "EIO=4&transport=polling&sid=" + s.sid }

@@ -119,7 +119,7 @@ func TestPollingMisuse(t *testing.T) {
 // in one poll, joined by the record separator.
 func TestPollingBatching(t *testing.T) {
 	s := handshake(t, mainURL)
-	s.mustPost("40\x1e421[\"create or join\",\"batching\"]\x1e3")
+	s.mustPost("40\x1e421[\"create or join\",\"" + uniqueRoom("batching") + "\"]\x1e3")
 	packets := s.poll()
 	if len(packets) < 3 {
 		t.Fatalf("poll = %q, want the CONNECT answer and the events in one payload", packets)
@@ -232,7 +232,7 @@ func TestUpgrade(t *testing.T) {
 func TestBinary(t *testing.T) {
 	data := []byte{0, 0x1e, 0xff, 'b', '4'}
 	b64 := base64.StdEncoding.EncodeToString(data)
-	room := `"binary"`
+	room := `"` + uniqueRoom("binary") + `"`
 
 	p := handshake(t, mainURL)
 	p.mustPost("40")
