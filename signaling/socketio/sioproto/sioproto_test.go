@@ -388,3 +388,32 @@ func FuzzSplitArray(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReconstruct checks that putting values in place of placeholders, and
+// taking them out again, never panics and always leaves valid JSON.
+func FuzzReconstruct(f *testing.F) {
+	for _, s := range []string{`{"_placeholder":true,"num":0}`, `[{"a":{"_placeholder":true,"num":1}},"_placeholder"]`, `{"_placeholder":true}`, `{"_placeholder":true,"num":-1}`, `{"b":{"x":1}}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !json.Valid([]byte(s)) {
+			return
+		}
+		args, err := Reconstruct(raw(s), 2, func(num int) json.RawMessage { return json.RawMessage(`{"b":{"x":` + strconv.Itoa(num) + `}}`) })
+		if err != nil {
+			if !errors.Is(err, ErrBadAttachments) {
+				t.Fatalf("Reconstruct(%q) error %v, want ErrBadAttachments", s, err)
+			}
+			return
+		}
+		if !json.Valid(args[0]) {
+			t.Fatalf("Reconstruct(%q) = %q, not JSON", s, args[0])
+		}
+		out, _, err := Deconstruct(args, `"b"`, func(obj []Member) ([]byte, bool) {
+			return nil, len(obj) == 1 && obj[0].Name == "b"
+		})
+		if err == nil && !json.Valid(out[0]) {
+			t.Fatalf("Deconstruct(%q) = %q, not JSON", args[0], out[0])
+		}
+	})
+}
