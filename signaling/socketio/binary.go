@@ -96,12 +96,21 @@ func (c *conn) attachment(data []byte) {
 }
 
 // tooLarge fails a binary packet whose attachments were over the limit:
-// an event is answered as any failed event is; anything else is dropped.
+// an event is answered as any failed event is, an ack dropped; before
+// CONNECT it closes the session, as any packet but CONNECT does.
 func (c *conn) tooLarge(pk sioproto.Packet) {
 	c.log.Info("binary attachments over the limit", "max", c.srv.maxPayload)
+	if pk.Namespace != sioproto.MainNamespace {
+		return // for a namespace the client is not in: ignored, as dispatch does
+	}
 	p := c.peer.Load()
-	if p == nil || pk.Type != sioproto.BinaryEvent || pk.Namespace != sioproto.MainNamespace {
+	if p == nil {
+		c.log.Info("packet before CONNECT", "type", pk.Type)
+		c.Close(reasonProtocol)
 		return
+	}
+	if pk.Type != sioproto.BinaryEvent {
+		return // an ack's data is ignored anyway
 	}
 	err := fmt.Errorf("binary attachments over %d bytes: %w", c.srv.maxPayload, signaling.ErrTooLarge)
 	c.fail(p, pk, err)
