@@ -49,7 +49,7 @@ start_server() {
 echo "test-socketio: the Engine.IO conformance suite (e2e/eioconform) against the test server binary"
 # The settings e2e/eioconform/client_test.go expects of its two servers.
 start_server main -socketio-ping-interval 10s -socketio-ping-timeout 5s -socketio-max-http-buffer-size 4096
-start_server heartbeat -socketio-ping-interval 300ms -socketio-ping-timeout 300ms -socketio-max-http-buffer-size 4096
+start_server heartbeat -socketio-ping-interval 300ms -socketio-ping-timeout 1s -socketio-max-http-buffer-size 4096
 SIGNALBOX_EIO_URL="$url_main" SIGNALBOX_EIO_HEARTBEAT_URL="$url_heartbeat" go test -count=1 ./e2e/eioconform/
 
 echo "test-socketio: running the socket.io tests"

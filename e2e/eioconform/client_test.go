@@ -30,7 +30,7 @@ const (
 	mainPingInterval = 10 * time.Second
 	mainPingTimeout  = 5 * time.Second
 	hbPingInterval   = 300 * time.Millisecond
-	hbPingTimeout    = 300 * time.Millisecond
+	hbPingTimeout    = time.Second
 	maxPayload       = 4096
 )
 
