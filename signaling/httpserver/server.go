@@ -119,7 +119,8 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.engineIO = sio
-	s.Handle("GET "+socketio.Path, sio, sio.Shutdown) // the bundle; serve sends the endpoint itself every method
+	// The bundle below Path; serve sends the endpoint itself every method.
+	s.Handle("GET "+socketio.Path, sio, sio.Shutdown)
 	s.http.RegisterOnShutdown(sio.CloseAll) // answers long polls, which http.Server.Shutdown would wait for
 	return s, nil
 }
