@@ -52,6 +52,7 @@ func TestHandshakeWebSocket(t *testing.T) {
 func TestErrors(t *testing.T) {
 	ws := mustDial(t, mainURL, "EIO=4&transport=websocket")
 	wsSID := parseOpen(t, readText(t, ws)).SID
+	polling := handshake(t, mainURL)
 	tests := []struct {
 		name, method, query string
 		header              http.Header
@@ -68,6 +69,7 @@ func TestErrors(t *testing.T) {
 		{"handshake by OPTIONS", "OPTIONS", "EIO=4&transport=polling", nil, 400, 2, "Bad handshake method"},
 		{"websocket transport without an upgrade", "GET", "EIO=4&transport=websocket", nil, 400, 3, "Bad request"},
 		{"polling a WebSocket session", "GET", "EIO=4&transport=polling&sid=" + wsSID, nil, 400, 3, "Bad request"},
+		{"a session by PUT", "PUT", polling.query(), nil, 400, 3, "Bad request"},
 		{"cross-site origin", "GET", "EIO=4&transport=polling", http.Header{"Origin": {"http://evil.example"}}, 403, 4, "Forbidden"},
 		{"no EIO", "GET", "transport=polling", nil, 400, 5, "Unsupported protocol version"},
 		{"EIO=3", "GET", "EIO=3&transport=polling", nil, 400, 5, "Unsupported protocol version"},
