@@ -3,6 +3,7 @@ package socketio
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -133,6 +134,52 @@ func relayBinary(m *signaling.Message) (packet string, attachments [][]byte, ok 
 		Event: evMessage, Args: jsonArgs([]any{args[0], m.Peer.ID}),
 	})
 	return packet, attachments, true
+}
+
+// binaryFrame joins a binary packet and its attachments into one byte
+// slice that no text packet can be: a NUL, then each part as a uvarint
+// length and its bytes. It lets the hub's per-message encoding cache
+// (signaling.Message.Encoded) hold a binary relay.
+func binaryFrame(packet string, attachments [][]byte) []byte {
+	n := 1 + binary.MaxVarintLen64 + len(packet)
+	for _, a := range attachments {
+		n += binary.MaxVarintLen64 + len(a)
+	}
+	b := make([]byte, 1, n)
+	b = binary.AppendUvarint(b, uint64(len(packet)))
+	b = append(b, packet...)
+	for _, a := range attachments {
+		b = binary.AppendUvarint(b, uint64(len(a)))
+		b = append(b, a...)
+	}
+	return b
+}
+
+// sendRelay sends an encoded relay: a text packet, or a binaryFrame,
+// whose parts it sends as the packet and its attachments; false as for
+// send.
+func (c *conn) sendRelay(b []byte) bool {
+	if len(b) == 0 || b[0] != 0 {
+		return c.send(string(b))
+	}
+	b = b[1:]
+	first := true
+	for len(b) > 0 {
+		n, k := binary.Uvarint(b)
+		part := b[k : k+int(n)] // binaryFrame made it: lengths are right
+		b = b[k+int(n):]
+		if first {
+			if !c.send(string(part)) {
+				return false
+			}
+			first = false
+			continue
+		}
+		if c.sess.SendBinary(part) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // sendBinary sends a binary packet and its attachments; false as for send.

@@ -215,3 +215,31 @@ func TestBinaryLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestBinaryBroadcastShared checks a binary relay to several socket.io
+// recipients, which share one encoding of it: each gets the packet and
+// every attachment, an empty last one included.
+func TestBinaryBroadcastShared(t *testing.T) {
+	env := newEnv(t, signaling.Config{RoomCapacity: 3}, socketio.Config{NoLogs: true})
+	var cs []*sioClient
+	for range 3 {
+		c := env.dial(t)
+		c.connect(nil)
+		c.emit("create or join", "r")
+		cs = append(cs, c)
+	}
+	for _, c := range cs {
+		c.skipUntil("ready")
+	}
+	cs[0].send(`52-["message",[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]]`)
+	cs[0].sendBinary(payload)
+	cs[0].sendBinary(nil)
+	for _, c := range cs[1:] {
+		if p := c.nextBinaryPacket(); p.Attachments != 2 {
+			t.Fatalf("relayed %+v", p)
+		}
+		if a, b := c.nextBinary(), c.nextBinary(); string(a) != string(payload) || len(b) != 0 {
+			t.Errorf("attachments %q, %q, want %q and empty", a, b, payload)
+		}
+	}
+}

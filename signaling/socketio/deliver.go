@@ -10,7 +10,7 @@ import (
 // the writer calls it. It reports false when the session no longer takes
 // packets.
 func (c *conn) deliver(m *signaling.Message) bool {
-	if m.Kind == signaling.KindSignal || m.Kind == signaling.KindBroadcast {
+	if m.Kind == signaling.KindSignal {
 		if pk, attachments, ok := relayBinary(m); ok {
 			return c.sendBinary(pk, attachments) // binary.go
 		}
@@ -22,7 +22,7 @@ func (c *conn) deliver(m *signaling.Message) bool {
 		return c.send(event(evMessage, m.Data, m.Peer.ID))
 	case signaling.KindBroadcast:
 		// Shared by every socket.io recipient: encoded once.
-		return c.send(string(m.Encoded(signaling.EncodingSocketIO, encodeRelay)))
+		return c.sendRelay(m.Encoded(signaling.EncodingSocketIO, encodeRelay)) // binary.go
 	case signaling.KindFrame:
 		return c.sendAll(splitFrame(m.Frame))
 	default:
