@@ -36,8 +36,10 @@ const (
 // binary, narrow enough that a typo cannot stall clients for hours or let
 // one request take the machine's memory.
 const (
-	MinPingTime   = 10 * time.Millisecond
-	MaxPingTime   = time.Hour
+	// MinPingTime and MaxPingTime bound PingInterval and PingTimeout.
+	MinPingTime = 10 * time.Millisecond
+	MaxPingTime = time.Hour
+	// MinMaxPayload and MaxMaxPayload bound MaxPayload, in bytes.
 	MinMaxPayload = 1 << 10
 	MaxMaxPayload = 16 << 20
 )
