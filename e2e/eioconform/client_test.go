@@ -103,7 +103,8 @@ type response struct {
 	header http.Header
 }
 
-// client is one test's HTTP client; its requests end with the test.
+// httpClient sends every request of the suite; its timeout turns a hang
+// into a failure (each request also ends with its test's context).
 var httpClient = &http.Client{Timeout: 2 * failAfter}
 
 // do sends one request to the Engine.IO endpoint of base with the raw
