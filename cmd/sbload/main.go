@@ -83,7 +83,7 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Options, string, erro
 	fs := flag.NewFlagSet("sbload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:7480", "server host:port (loopback only)")
-	fs.StringVar(&o.Protocol, "protocol", "native", "native or socketio")
+	fs.StringVar(&o.Protocol, "protocol", "native", "native, socketio or peerjs")
 	fs.BoolVar(&o.TLS, "tls", false, "connect with wss:// (HTTPS), not checking the server's certificate")
 	fs.StringVar(&o.Scenario, "scenario", loadtest.ScenarioRelay, "relay, knee, idle or churn")
 	fs.StringVar(&o.Label, "label", "server", "name of the server in reports")
@@ -104,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Options, string, erro
 	fs.StringVar(&localIPs, "local-ips", "", "comma-separated loopback source addresses, one per worker in turn")
 	fs.IntVar(&spread, "spread-ips", 0, "use N source addresses 127.0.0.10, 127.0.0.11, …")
 	fs.IntVar(&o.ServerPID, "server-pid", 0, "server process to measure from /proc (0: none)")
+	fs.BoolVar(&o.CountSyscalls, "syscalls", false, "count the server's system calls during relay steps with perf stat (needs -server-pid)")
 	fs.StringVar(&jsonPath, "json", "", "also write the report as JSON to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, "", err

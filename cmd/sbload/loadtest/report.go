@@ -37,6 +37,9 @@ func (r *Report) WriteText(w io.Writer) {
 			if d := p.CPUPer1000(); d > 0 {
 				fmt.Fprintf(w, " (%.1f ms per 1,000 payloads)", float64(d)/float64(time.Millisecond))
 			}
+			if n := p.SyscallsPerMessage(); n > 0 {
+				fmt.Fprintf(w, ", %.2f system calls per payload", n)
+			}
 		}
 		fmt.Fprintln(w)
 	}
@@ -155,6 +158,12 @@ func tableRows(cols []Column) []row {
 		{"server RSS before / peak / after", step(ScenarioRelay, rssCell)},
 		{"server CPU per 1,000 messages", step(ScenarioRelay, func(p Phase) string {
 			return fmt.Sprintf("%.1f ms", float64(p.CPUPer1000())/float64(time.Millisecond))
+		})},
+		{"server system calls per message", step(ScenarioRelay, func(p Phase) string {
+			if p.Cost.Syscalls == 0 {
+				return "–"
+			}
+			return fmt.Sprintf("%.2f", p.SyscallsPerMessage())
 		})},
 		{"load generator lag p99", step(ScenarioRelay, func(p Phase) string { return q(p.Sample.Lag, 99) })},
 		{"**" + knee + "**: highest rate with p99 ≤ 10 ms, no loss", rep(ScenarioKnee, func(r *Report) string {
