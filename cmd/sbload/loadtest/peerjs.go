@@ -193,4 +193,3 @@ func (c *peerJSConn) Close() error {
 }
 
 func (c *peerJSConn) Done() <-chan struct{} { return c.done }
-
