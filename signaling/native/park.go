@@ -23,4 +23,4 @@ func (c *conn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }
 
 // abort ends the connection from outside the read loop, parked or not
 // (wspark.Conn.Abort).
-func (c *conn) abort() { c.park.Abort() }
+func (c *conn) abort() { c.rd.Abort() }

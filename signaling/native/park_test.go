@@ -10,8 +10,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"signalbox/signaling"
 	"signalbox/internal/testwait"
+	"signalbox/signaling"
 	"signalbox/signaling/origin"
 )
 

@@ -12,6 +12,7 @@ import (
 	"signalbox/signaling"
 	"signalbox/signaling/internal/wspark"
 	"signalbox/signaling/origin"
+	"signalbox/signaling/transport"
 )
 
 // Buffer sizes for every connection. Frames are small (an ICE candidate is
@@ -78,8 +79,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered with an HTTP error
 	}
 	cfg := s.hub.Config()
-	c := &conn{ws: ws, hub: s.hub, cfg: &s.hubCfg, log: s.log, pools: s.pools, ended: s.conns.Done}
-	c.park.Attach(ws, hj.Reader, s.poller, &s.park, c)
+	c := &conn{ws: ws, sock: hj.Sock, hub: s.hub, cfg: &s.hubCfg, log: s.log, pools: s.pools, ended: s.conns.Done}
+	if c.sock == nil {
+		c.sock = &wspark.Sock{Conn: ws.NetConn()} // never (the hijacker made one): no raw paths
+	}
+	c.sock.OnStash = c.Wake // a control frame the socket did not take at once
+	c.rd.Attach(ws, hj.Reader, s.poller, &s.park, c)
+	c.rd.FrameTimeout = s.hubCfg.PongTimeout
+	c.rd.OnControl = c.seen
+	c.pump.Init((*sink)(c), s.pools.batches)
+	c.guard = transport.Guard{MaxStrikes: s.hubCfg.MaxStrikes, Log: s.log}
 	info := signaling.ConnInfo{RemoteAddr: r.RemoteAddr, UserAgent: r.UserAgent(), Transport: "websocket"}
 	p, err := s.hub.Connect(info, c)
 	if err != nil {

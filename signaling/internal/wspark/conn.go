@@ -105,6 +105,8 @@ func plainTCP(nc net.Conn) *net.TCPConn {
 		return c
 	case *cmux.MuxConn:
 		return plainTCP(c.Conn)
+	case *Sock:
+		return plainTCP(c.Conn)
 	}
 	return nil
 }
