@@ -47,7 +47,7 @@ type conn struct {
 	// rd is the "next frame" call and the connection's parking state
 	// (park.go), whose poller resumes serve on a new goroutine (Resume).
 	// ended is called once the connection is over.
-	rd       transport.Reader
+	rd       wspark.Reader
 	pump     transport.Pump
 	ended    func()
 	lastSeen atomic.Int64 // Unix ns of the last frame, pong or ping from the client
@@ -185,7 +185,7 @@ func (c *conn) run() {
 // poller, which calls serve again on a new goroutine when bytes arrive.
 //
 // fresh says the client is likely to send soon (it just connected): see
-// transport.Reader.Start.
+// wspark.Reader.Start.
 func (c *conn) serve(fresh bool) {
 	c.rd.Start(fresh)
 	parked, normalClose := c.readLoop()

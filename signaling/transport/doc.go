@@ -13,8 +13,9 @@
 //     "rate-limited" once per episode, then dropped silently), strikes
 //     (consecutive bad requests end the connection), and the error
 //     mapping (an error without a stable code is a server bug: logged).
-//   - Reader, the "next frame" call over a parkable WebSocket
-//     (signaling/internal/wspark): it waits for the client's next frame,
+//   - wspark.Reader (in signaling/internal/wspark, which Engine.IO may use
+//     too: it is below the hub), the "next frame" call over a parkable
+//     WebSocket: it waits for the client's next frame,
 //     answers pings and takes pongs on the way, parks an idle connection
 //     (the goroutine then ends and the poller resumes the transport later)
 //     and owns the deadlines: how long to linger before parking, and how
@@ -23,7 +24,9 @@
 // A transport's connection embeds a Pump and implements Sink (take from
 // the outbox, encode and write a batch, finish, fail); it is the peer's
 // signaling.Link through the Pump's Wake, Flush and Close. Its read loop
-// calls Reader.Next, decodes the frame, asks the Guard, and calls the hub.
+// calls wspark.Reader.Next, decodes the frame, asks the Guard, and calls
+// the hub. The socket under it is a wspark.Sock, which gathers a batch
+// into one write and writes without blocking for Flush.
 // A third transport (a cluster link between servers, a test client) needs
 // nothing else: a Sink over its own connection and a loop that feeds the
 // hub; a link that is not a WebSocket uses the Pump and the Guard alone.

@@ -14,6 +14,13 @@ import (
 // allowed" is not the end of a flood; a second without refusals is.
 const FloodQuiet = time.Second
 
+// Logger is what a Guard logs to: *slog.Logger has it.
+type Logger interface {
+	Error(msg string, args ...any)
+}
+
+var _ Logger = (*slog.Logger)(nil)
+
 // Guard is a connection's read-side policy: rate limit, strikes and the
 // error mapping. Only the connection's read loop uses it. The zero Guard
 // is ready; MaxStrikes 0 never ends a connection for strikes.
@@ -21,8 +28,9 @@ type Guard struct {
 	// MaxStrikes is how many failed requests in a row end the connection
 	// (signaling.Config.MaxStrikes).
 	MaxStrikes int
-	// Log receives the failures that carry no stable code (server bugs).
-	Log *slog.Logger
+	// Log receives the failures that carry no stable code (server bugs):
+	// a *slog.Logger or anything with its Error method.
+	Log Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 

@@ -55,8 +55,9 @@ type Session struct {
 	transport    string
 	queue        []string // encoded packets waiting for a poll or the writer
 	conn         *websocket.Conn
-	park         wspark.Conn // conn's parking state, attached with conn
-	writing      bool        // a writer goroutine runs on conn (see write)
+	rd           wspark.Reader // conn's "next frame" call and parking state, attached with conn
+	sock         *wspark.Sock  // conn's net.Conn (direct.go)
+	writing      bool          // a writer goroutine runs on conn (see write)
 	getActive    bool        // a GET is in flight
 	postActive   bool        // a POST is in flight
 	finalPacket  string      // answers a GET still pending when the session ends
@@ -69,6 +70,10 @@ type Session struct {
 	getWake      chan struct{} // capacity 1: something for the pending GET; nil on a session opened on a WebSocket
 	closed       chan struct{} // closed when the state becomes stateClosed
 	goroutines   sync.WaitGroup
+	// wmu is held by whoever writes data frames to conn: the session's
+	// writer, or a Socket.IO writer writing straight to the socket
+	// (WritePackets), so the two never interleave.
+	wmu          sync.Mutex
 	sendQueueMax int
 }
 
@@ -272,7 +277,7 @@ func (s *Session) terminate(reason, final string) {
 	if conn != nil {
 		// The reader, woken if parked, closes the connection, which
 		// stops a writer too.
-		s.park.Abort()
+		s.rd.Abort()
 	}
 	if probe != nil {
 		_ = probe.Close()

@@ -1,4 +1,4 @@
-package transport
+package wspark
 
 import (
 	"bufio"
@@ -6,23 +6,21 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"signalbox/signaling/internal/wspark"
 )
 
 // Reader is the "next frame" call of a WebSocket connection that parks
-// when idle (package wspark). It is meant to be embedded in the
+// when idle, shared by every transport. It is meant to be embedded in the
 // transport's connection (an idle connection's every byte counts) and used
-// by its read loop only, one goroutine at a time; Abort (wspark.Conn) is
+// by its read loop only, one goroutine at a time; Abort (Conn) is
 // safe from anywhere.
 //
 // Lingering: the first wait of a serve, and the wait after a data frame,
-// linger (wspark.Options.ParkAfter) before parking, to read what woke the
+// linger (Options.ParkAfter) before parking, to read what woke the
 // loop or the rest of a burst. After a lone ping or pong, or a frame the
 // transport calls a heartbeat, the connection parks at once, unless it
 // has been busy with data frames in this serve.
 type Reader struct {
-	wspark.Conn
+	Conn
 	ws *websocket.Conn
 	// FrameTimeout bounds the reading of a frame once its first bytes
 	// have arrived; 0 means no bound.
@@ -35,11 +33,11 @@ type Reader struct {
 	linger bool // the next wait lingers before parking
 }
 
-// Attach prepares the Reader for ws (see wspark.Conn.Attach): br is the
-// wspark.Hijacker's Reader, p the server's poller, opt its parking
+// Attach prepares the Reader for ws (see Conn.Attach): br is the
+// Hijacker's Reader, p the server's poller, opt its parking
 // settings; res.Resume runs on a new goroutine when a parked connection
 // has bytes, and should call Start(false) and read on.
-func (r *Reader) Attach(ws *websocket.Conn, br *bufio.Reader, p *wspark.Poller, opt *wspark.Options, res wspark.Resumer) {
+func (r *Reader) Attach(ws *websocket.Conn, br *bufio.Reader, p *Poller, opt *Options, res Resumer) {
 	r.ws = ws
 	r.Conn.Attach(ws, br, p, opt, res)
 }
