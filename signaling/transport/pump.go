@@ -130,9 +130,9 @@ func (p *Pump) Flush() {
 }
 
 // lookAgain starts a writer when something arrived after the last Take
-// and no writer was started for it.
+// (or a control frame was stashed) and no writer was started for it.
 func (p *Pump) lookAgain() {
-	if p.sink.Pending() == 0 {
+	if p.sink.Pending() == 0 && !p.sink.Stashed() {
 		return
 	}
 	p.Wake()
@@ -200,7 +200,7 @@ func (p *Pump) run() {
 			return // writing stays true: no writer starts after Finish
 		}
 		p.stop()
-		if p.sink.Pending() == 0 || !p.resume() {
+		if (p.sink.Pending() == 0 && !p.sink.Stashed()) || !p.resume() {
 			return
 		}
 	}

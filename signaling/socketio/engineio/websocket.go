@@ -226,6 +226,7 @@ func (s *Session) readLoop() (parked bool) {
 			if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) {
 				reason = ReasonTransportClose
 			}
+			s.log.Debug("read failed", "err", err)
 			s.terminate(reason, encodedClose)
 			return false
 		}
