@@ -4,6 +4,7 @@ import (
 	"net"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Sock is the net.Conn under a WebSocket connection, between gorilla and
@@ -42,6 +43,39 @@ type Sock struct {
 	// OnStash, when set, is called (with no lock held) after a control
 	// frame was partly stashed: the writer should Flush.
 	OnStash func()
+
+	dmu      sync.Mutex
+	deadline time.Time // the write deadline asked for (SetWriteDeadline)
+	applied  time.Time // the one the socket has
+}
+
+// SetWriteDeadline records the deadline of the next blocking write; it is
+// given to the socket only before a write that may block. gorilla sets it
+// before every frame, and a socket's deadline is a runtime timer: corked
+// and non-blocking writes need none.
+func (s *Sock) SetWriteDeadline(t time.Time) error {
+	s.dmu.Lock()
+	s.deadline = t
+	s.dmu.Unlock()
+	return nil
+}
+
+// SetDeadline sets both deadlines (the write one as SetWriteDeadline).
+func (s *Sock) SetDeadline(t time.Time) error {
+	_ = s.SetWriteDeadline(t)
+	return s.Conn.SetReadDeadline(t)
+}
+
+// applyDeadline gives the socket the recorded write deadline before a
+// write that may block.
+func (s *Sock) applyDeadline() error {
+	s.dmu.Lock()
+	defer s.dmu.Unlock()
+	if s.deadline.Equal(s.applied) {
+		return nil
+	}
+	s.applied = s.deadline
+	return s.Conn.SetWriteDeadline(s.deadline)
 }
 
 // NewSock wraps nc (plain TCP, possibly under cmux, gets the raw paths).
@@ -95,6 +129,9 @@ func (s *Sock) writeLocked(b []byte, try bool) error {
 		}
 		s.stash = append(s.stash, b...)
 		return nil
+	}
+	if err := s.applyDeadline(); err != nil {
+		return err
 	}
 	if len(s.stash) > 0 {
 		bufs := net.Buffers{s.stash, b}
@@ -183,6 +220,9 @@ func (s *Sock) Flush() error {
 	defer s.mu.Unlock()
 	if len(s.stash) == 0 {
 		return nil
+	}
+	if err := s.applyDeadline(); err != nil {
+		return err
 	}
 	_, err := s.Conn.Write(s.stash)
 	s.stash = s.stash[:0]
