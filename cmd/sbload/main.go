@@ -198,15 +198,27 @@ func table(args []string, stdout, stderr io.Writer) int {
 		cols = append(cols, c)
 		return nil
 	})
-	targets := fs.Bool("targets", false, "also check the targets of the second column against the first")
+	targets := fs.Bool("targets", false, "also check the targets of the other columns against the first, and of Signalbox columns against a PeerJS column")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	loadtest.WriteTable(stdout, cols)
 	if *targets && len(cols) >= 2 {
+		var peerjs *loadtest.Column
+		for i, c := range cols {
+			if strings.HasPrefix(c.Name, "PeerJS") {
+				peerjs = &cols[i]
+			}
+		}
 		for _, c := range cols[1:] {
 			fmt.Fprintln(stdout)
 			loadtest.WriteTargets(stdout, cols[0], c)
+		}
+		for _, c := range cols {
+			if peerjs != nil && strings.HasPrefix(c.Name, "Signalbox") {
+				fmt.Fprintln(stdout)
+				loadtest.WriteFloorTargets(stdout, *peerjs, c)
+			}
 		}
 	}
 	return 0
