@@ -66,6 +66,19 @@ func (s *Sock) SetDeadline(t time.Time) error {
 	return s.Conn.SetReadDeadline(t)
 }
 
+// clearStaleDeadline takes a deadline that has passed off the socket
+// before a non-blocking write: the runtime refuses any write on a socket
+// whose deadline has passed, even one that would not wait.
+func (s *Sock) clearStaleDeadline() error {
+	s.dmu.Lock()
+	defer s.dmu.Unlock()
+	if s.applied.IsZero() || time.Now().Before(s.applied) {
+		return nil
+	}
+	s.applied = time.Time{}
+	return s.Conn.SetWriteDeadline(time.Time{})
+}
+
 // applyDeadline gives the socket the recorded write deadline before a
 // write that may block.
 func (s *Sock) applyDeadline() error {
@@ -121,6 +134,9 @@ func isControlFrame(b []byte) bool {
 func (s *Sock) writeLocked(b []byte, try bool) error {
 	if try {
 		if len(s.stash) == 0 {
+			if err := s.clearStaleDeadline(); err != nil {
+				return err
+			}
 			n, err := s.rawWrite(b)
 			if err != nil {
 				return err

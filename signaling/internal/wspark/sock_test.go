@@ -143,3 +143,28 @@ func TestControlFramesNeverBlock(t *testing.T) {
 	}
 	<-stashed
 }
+
+// A write deadline set for a blocking write that has long passed does not
+// make a later non-blocking write fail.
+func TestTryWriteAfterAnOldDeadline(t *testing.T) {
+	server, client := tcpPair(t)
+	s := NewSock(server)
+	_ = s.SetWriteDeadline(time.Now().Add(10 * time.Millisecond))
+	if _, err := s.Write([]byte("blocking,")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond) // let the deadline pass: what is tested is time itself
+	}
+	s.TryWrites(true)
+	_, err := s.Write([]byte("try"))
+	s.TryWrites(false)
+	if err != nil {
+		t.Fatalf("try write after an old deadline: %v", err)
+	}
+	got := make([]byte, len("blocking,try"))
+	if _, err := io.ReadFull(client, got); err != nil || string(got) != "blocking,try" {
+		t.Errorf("read %q, %v", got, err)
+	}
+}
