@@ -18,6 +18,8 @@
 #   scripts/bench-compare.sh [OUT_DIR]
 #   QUICK=1 scripts/bench-compare.sh      # small sizes, a minute: checks the setup
 #   SCENARIOS="relay idle" COLUMNS="peerjs signalbox-native" scripts/bench-compare.sh
+#   SIGNALBOX_BEFORE=/path/to/old/signalbox scripts/bench-compare.sh   # adds that
+#       build's two columns, "before" beside "after" in the same run
 #
 # Needs go, node and npm; installs socket.io and peer from the npm registry
 # into a temporary directory (npm ci from each bench/*/package-lock.json) and
@@ -103,6 +105,8 @@ wait_port() { # wait_port PORT: until something listens on 127.0.0.1:PORT
 start_server() { # start_server node|peerjs|signalbox PORT
 	if [[ $1 == node || $1 == peerjs ]]; then
 		PORT=$2 node "$tmp/$1/server.js" >"$tmp/server.log" 2>&1 &
+	elif [[ $1 == before ]]; then
+		"$SIGNALBOX_BEFORE" --headless --addr "127.0.0.1:$2" --room-size 2 $mdns_flag --socketio-logs=false --log-level warn >"$tmp/server.log" 2>&1 &
 	else
 		# No tutorial "log" events (narration, the echo of each message):
 		# the Node server's log() is off too, so both do the same work.
@@ -136,6 +140,10 @@ run() {
 has() { [[ " $1 " == *" $2 "* ]]; }
 
 columns=("node node socketio" "peerjs peerjs peerjs" "signalbox-socketio signalbox socketio" "signalbox-native signalbox native")
+if [[ -n ${SIGNALBOX_BEFORE:-} ]]; then
+	columns+=("before-socketio before socketio" "before-native before native")
+	want_columns="$want_columns before-socketio before-native"
+fi
 for c in "${columns[@]}"; do
 	read -r col server proto <<<"$c"
 	has "$want_columns" "$col" || continue
@@ -161,6 +169,8 @@ done
 	has "$want_columns" peerjs && cols+=(-col "PeerJS server=$out/peerjs")
 	has "$want_columns" signalbox-socketio && cols+=(-col "Signalbox (socket.io)=$out/signalbox-socketio")
 	has "$want_columns" signalbox-native && cols+=(-col "Signalbox (native)=$out/signalbox-native")
+	has "$want_columns" before-socketio && cols+=(-col "Signalbox before (socket.io)=$out/before-socketio")
+	has "$want_columns" before-native && cols+=(-col "Signalbox before (native)=$out/before-native")
 	"$tmp/sbload" table -targets "${cols[@]}"
 } >"$out/table.md"
 echo "== table: $out/table.md"
