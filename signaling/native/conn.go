@@ -270,6 +270,7 @@ type pools struct {
 	frames  sync.Pool  // *bytes.Buffer: one client frame being handled
 	batches *sync.Pool // *[]signaling.Entry: a writer's batch
 	scratch sync.Pool  // *[]byte: a frame being written
+	corks   *sync.Pool // *[]byte: a batch of frames gathered for one write (wspark.Sock)
 }
 
 func newPools() *pools {
@@ -277,6 +278,7 @@ func newPools() *pools {
 		frames:  sync.Pool{New: func() any { return new(bytes.Buffer) }},
 		batches: transport.NewBatchPool(),
 		scratch: sync.Pool{New: func() any { return new([]byte) }},
+		corks:   wspark.NewBufPool(),
 	}
 }
 

@@ -73,6 +73,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// once the client has its answer must see this connection.
 	s.conns.Add(1) // done when the connection ends (conn.ended), or below when refused
 	hj := wspark.NewHijacker(w, readBufferSize)
+	hj.Bufs = s.pools.corks
 	ws, err := s.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		s.conns.Done()

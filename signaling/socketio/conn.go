@@ -39,7 +39,7 @@ type conn struct {
 	pump transport.Pump
 
 	// Read side.
-	name         string      // display name from the CONNECT auth, if any
+	name         string // display name from the CONNECT auth, if any
 	guard        transport.Guard
 	connectTimer *time.Timer // closes a session that does not CONNECT in time
 

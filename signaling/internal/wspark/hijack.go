@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"net/http"
+	"sync"
 )
 
 // Hijacker hands gorilla a bufio.Reader of our own when it hijacks the
@@ -17,6 +18,8 @@ type Hijacker struct {
 	Reader *bufio.Reader
 	// Sock is the connection gorilla got (see Sock), or nil as Reader.
 	Sock *Sock
+	// Bufs, when set, becomes the Sock's Bufs (its cork buffers).
+	Bufs *sync.Pool
 	size int
 }
 
@@ -36,6 +39,7 @@ func (h *Hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nc, rw, err
 	}
 	sock := NewSock(nc)
+	sock.Bufs = h.Bufs
 	h.Sock = sock
 	h.Reader = bufio.NewReaderSize(sock, h.size)
 	return sock, bufio.NewReadWriter(h.Reader, rw.Writer), nil

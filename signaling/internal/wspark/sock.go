@@ -43,6 +43,9 @@ type Sock struct {
 	// OnStash, when set, is called (with no lock held) after a control
 	// frame was partly stashed: the writer should Flush.
 	OnStash func()
+	// Bufs, when set, lends the cork buffers (*[]byte), so an idle
+	// connection holds none; NewBufPool makes one for a server.
+	Bufs *sync.Pool
 
 	dmu      sync.Mutex
 	deadline time.Time // the write deadline asked for (SetWriteDeadline)
@@ -107,6 +110,9 @@ func NewSock(nc net.Conn) *Sock {
 func (s *Sock) Write(b []byte) (int, error) {
 	s.mu.Lock()
 	if s.cork > 0 {
+		if s.corked == nil && s.Bufs != nil {
+			s.corked = (*s.Bufs.Get().(*[]byte))[:0]
+		}
 		s.corked = append(s.corked, b...)
 		s.mu.Unlock()
 		return len(b), nil
@@ -152,7 +158,7 @@ func (s *Sock) writeLocked(b []byte, try bool) error {
 	if len(s.stash) > 0 {
 		bufs := net.Buffers{s.stash, b}
 		_, err := bufs.WriteTo(s.Conn)
-		s.stash = s.stash[:0]
+		s.stash = nil
 		return err
 	}
 	_, err := s.Conn.Write(b)
@@ -200,17 +206,26 @@ func (s *Sock) Uncork() error {
 		return nil
 	}
 	err := s.writeLocked(s.corked, s.try)
-	if cap(s.corked) > maxKeptCork {
-		s.corked = nil
-	} else {
-		s.corked = s.corked[:0]
+	if s.Bufs != nil && cap(s.corked) <= maxKeptCork {
+		b := s.corked[:0]
+		s.Bufs.Put(&b)
 	}
+	s.corked = nil // an idle connection keeps no buffer
 	return err
 }
 
-// maxKeptCork is the largest cork buffer kept between batches; a bigger
+// maxKeptCork is the largest cork buffer given back to the pool; a bigger
 // one (a burst) goes to the collector.
 const maxKeptCork = 8 << 10
+
+// NewBufPool returns a pool of cork buffers for Sock.Bufs, shared by a
+// server's connections.
+func NewBufPool() *sync.Pool {
+	return &sync.Pool{New: func() any {
+		b := make([]byte, 0, 1024)
+		return &b
+	}}
+}
 
 // CanTry reports whether try mode is possible (plain TCP).
 func (s *Sock) CanTry() bool { return s.rc != nil }
@@ -241,9 +256,6 @@ func (s *Sock) Flush() error {
 		return err
 	}
 	_, err := s.Conn.Write(s.stash)
-	s.stash = s.stash[:0]
-	if cap(s.stash) > maxKeptCork {
-		s.stash = nil
-	}
+	s.stash = nil // rare: not worth keeping
 	return err
 }

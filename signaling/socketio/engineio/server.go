@@ -60,6 +60,7 @@ type Server struct {
 	// tests shorten ParkAfter.
 	poller *wspark.Poller
 	park   wspark.Options
+	corks  *sync.Pool // the WebSockets' cork buffers (wspark.Sock.Bufs)
 
 	mu       sync.Mutex
 	sessions map[string]*Session
@@ -104,6 +105,7 @@ func New(cfg Config, h Handler, log *slog.Logger) (*Server, error) {
 		},
 		poller:   wspark.NewPoller(log),
 		park:     wspark.Options{ParkAfter: wspark.DefaultParkAfter, WriteTimeout: cfg.WriteTimeout},
+		corks:    wspark.NewBufPool(),
 		sessions: make(map[string]*Session),
 	}, nil
 }

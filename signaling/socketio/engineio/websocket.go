@@ -16,6 +16,7 @@ import (
 // gives up while parked.
 func (srv *Server) upgradeWebSocket(w http.ResponseWriter, r *http.Request) (*websocket.Conn, *bufio.Reader, error) {
 	hj := wspark.NewHijacker(w, wsReadBufferSize)
+	hj.Bufs = srv.corks
 	conn, err := srv.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		return nil, nil, err
