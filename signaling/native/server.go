@@ -45,12 +45,15 @@ type Server struct {
 	// park holds the connections' parking settings; tests shorten
 	// ParkAfter.
 	park wspark.Options
+	// guard is the connections' transport.Guard policy.
+	guard transport.Policy
 }
 
 // NewServer returns a handler that attaches WebSocket clients to hub.
 func NewServer(hub *signaling.Hub, cfg Config, log *slog.Logger) *Server {
 	s := &Server{hub: hub, hubCfg: hub.Config(), cfg: cfg, log: log, pools: newPools(), poller: wspark.NewPoller(log)}
 	s.park = parkOptions(&s.hubCfg)
+	s.guard = transport.Policy{MaxStrikes: s.hubCfg.MaxStrikes, Log: log}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: hub.Config().HandshakeTimeout,
 		ReadBufferSize:   0, // gorilla uses the hijacker's reader, of readBufferSize
@@ -86,10 +89,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.sock.OnStash = c.Wake // a control frame the socket did not take at once
 	c.rd.Attach(ws, hj.Reader, s.poller, &s.park, c)
-	c.rd.FrameTimeout = s.hubCfg.PongTimeout
 	c.rd.OnControl = c.seen
 	c.pump.Init((*sink)(c), s.pools.batches)
-	c.guard = transport.Guard{MaxStrikes: s.hubCfg.MaxStrikes, Log: s.log}
+	c.guard = transport.NewGuard(&s.guard)
 	info := signaling.ConnInfo{RemoteAddr: r.RemoteAddr, UserAgent: r.UserAgent(), Transport: "websocket"}
 	p, err := s.hub.Connect(info, c)
 	if err != nil {

@@ -63,7 +63,7 @@ type pendingAck struct {
 
 func newConn(srv *Server, sess *engineio.Session) *conn {
 	c := &conn{srv: srv, sess: sess, log: sess.Log()}
-	c.guard = transport.Guard{MaxStrikes: srv.hub.Config().MaxStrikes, Log: c.log}
+	c.guard = transport.NewGuard(&srv.guard)
 	c.pump.Init((*sink)(c), srv.batches)
 	c.connectTimer = time.AfterFunc(srv.hub.Config().HandshakeTimeout, c.connectTimeout)
 	return c

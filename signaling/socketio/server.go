@@ -24,6 +24,7 @@ type Server struct {
 	lanAddrs func() []net.IP
 	logs     bool       // send the tutorial's "log" events (Config.NoLogs)
 	batches  *sync.Pool // the writers' batch buffers (transport.NewBatchPool)
+	guard    transport.Policy
 
 	mu    sync.Mutex
 	conns map[*engineio.Session]*conn
@@ -39,6 +40,7 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		hub: hub, log: log, lanAddrs: cfg.LANAddrs, logs: !cfg.NoLogs,
 		conns: map[*engineio.Session]*conn{}, batches: transport.NewBatchPool(),
+		guard: transport.Policy{MaxStrikes: hc.MaxStrikes, Log: log},
 	}
 	if s.lanAddrs == nil {
 		s.lanAddrs = interfaceAddrs

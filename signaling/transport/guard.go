@@ -21,23 +21,31 @@ type Logger interface {
 
 var _ Logger = (*slog.Logger)(nil)
 
-// Guard is a connection's read-side policy: rate limit, strikes and the
-// error mapping. Only the connection's read loop uses it. The zero Guard
-// is ready; MaxStrikes 0 never ends a connection for strikes.
-type Guard struct {
+// Policy is what a server's Guards share: one per server, so a
+// connection's Guard holds a pointer and three counters.
+type Policy struct {
 	// MaxStrikes is how many failed requests in a row end the connection
-	// (signaling.Config.MaxStrikes).
+	// (signaling.Config.MaxStrikes); 0 never ends one for strikes.
 	MaxStrikes int
 	// Log receives the failures that carry no stable code (server bugs):
-	// a *slog.Logger or anything with its Error method.
+	// a *slog.Logger or anything with its Error method; nil logs nothing.
 	Log Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-
-	strikes   int
-	flooding  bool
-	refusedAt time.Time // the last refused request of the current flood
 }
+
+// Guard is a connection's read-side policy: rate limit, strikes and the
+// error mapping. Only the connection's read loop uses it. Make one with
+// NewGuard.
+type Guard struct {
+	pol       *Policy
+	strikes   int32
+	flooding  bool
+	refusedAt int64 // Unix ns of the last refused request of the current flood
+}
+
+// NewGuard returns a Guard under the server's policy pol.
+func NewGuard(pol *Policy) Guard { return Guard{pol: pol} }
 
 // Admit charges one request to p's rate limit. It reports ok when the
 // request may be carried out; when not, tell says to answer it with
@@ -47,15 +55,15 @@ func (g *Guard) Admit(p *signaling.Peer) (ok, tell bool) {
 	if p.Allow() {
 		return true, false
 	}
-	now := g.now()
-	tell = !g.flooding || now.Sub(g.refusedAt) >= FloodQuiet
+	now := g.now().UnixNano()
+	tell = !g.flooding || now-g.refusedAt >= int64(FloodQuiet)
 	g.flooding, g.refusedAt = true, now
 	return false, tell
 }
 
 func (g *Guard) now() time.Time {
-	if g.Now != nil {
-		return g.Now()
+	if g.pol.Now != nil {
+		return g.pol.Now()
 	}
 	return time.Now()
 }
@@ -70,11 +78,11 @@ func (g *Guard) Done(p *signaling.Peer, kind, name string, err error) bool {
 		g.strikes = 0
 		return true
 	}
-	if _, coded := signaling.CodeOf(err); !coded && g.Log != nil {
-		g.Log.Error(kind+" failed", "peer", p.ID(), kind, name, "err", err)
+	if _, coded := signaling.CodeOf(err); !coded && g.pol.Log != nil {
+		g.pol.Log.Error(kind+" failed", "peer", p.ID(), kind, name, "err", err)
 	}
 	g.strikes++
-	return g.MaxStrikes <= 0 || g.strikes < g.MaxStrikes
+	return g.pol.MaxStrikes <= 0 || int(g.strikes) < g.pol.MaxStrikes
 }
 
 // Truncate cuts s to at most n bytes on a character boundary, marking the

@@ -35,7 +35,7 @@ func newPeer(t *testing.T, rate float64, burst int) *signaling.Peer {
 func TestFloodIsToldOncePerEpisode(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := newPeer(t, 10, 5)
-		var g Guard
+		g := NewGuard(&Policy{})
 		flood := func(d time.Duration) (admitted, told int) {
 			end := time.Now().Add(d)
 			for time.Now().Before(end) {
@@ -77,7 +77,7 @@ func TestStrikes(t *testing.T) {
 		{"uncoded errors count too", []error{errors.New("bug"), bad, bad}, []bool{true, true, false}},
 	}
 	for _, tt := range tests {
-		g := Guard{MaxStrikes: 3, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		g := NewGuard(&Policy{MaxStrikes: 3, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		for i, err := range tt.results {
 			if got := g.Done(p, "request", "x", err); got != tt.want[i] {
 				t.Errorf("%s: Done #%d = %v, want %v", tt.name, i+1, got, tt.want[i])

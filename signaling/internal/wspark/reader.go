@@ -21,10 +21,6 @@ import (
 // has been busy with data frames in this serve.
 type Reader struct {
 	Conn
-	ws *websocket.Conn
-	// FrameTimeout bounds the reading of a frame once its first bytes
-	// have arrived; 0 means no bound.
-	FrameTimeout time.Duration
 	// OnControl, when set, runs after each ping or pong the Reader took
 	// (a transport's heartbeat bookkeeping).
 	OnControl func()
@@ -38,7 +34,6 @@ type Reader struct {
 // settings; res.Resume runs on a new goroutine when a parked connection
 // has bytes, and should call Start(false) and read on.
 func (r *Reader) Attach(ws *websocket.Conn, br *bufio.Reader, p *Poller, opt *Options, res Resumer) {
-	r.ws = ws
 	r.Conn.Attach(ws, br, p, opt, res)
 }
 
@@ -77,8 +72,8 @@ func (r *Reader) Next() (parked bool, kind int, rd io.Reader, err error) {
 	}
 	// Await's deadline was for the wait; the frame gets its own.
 	var deadline time.Time
-	if r.FrameTimeout > 0 {
-		deadline = time.Now().Add(r.FrameTimeout)
+	if r.opt.FrameTimeout > 0 {
+		deadline = time.Now().Add(r.opt.FrameTimeout)
 	}
 	if err := r.ws.SetReadDeadline(deadline); err != nil {
 		return false, 0, nil, err

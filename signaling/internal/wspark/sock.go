@@ -3,6 +3,7 @@ package wspark
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -47,9 +48,8 @@ type Sock struct {
 	// connection holds none; NewBufPool makes one for a server.
 	Bufs *sync.Pool
 
-	dmu      sync.Mutex
-	deadline time.Time // the write deadline asked for (SetWriteDeadline)
-	applied  time.Time // the one the socket has
+	deadline atomic.Int64 // the write deadline asked for, Unix ns (0: none)
+	applied  int64        // the one the socket has (s.mu)
 }
 
 // SetWriteDeadline records the deadline of the next blocking write; it is
@@ -57,9 +57,11 @@ type Sock struct {
 // before every frame, and a socket's deadline is a runtime timer: corked
 // and non-blocking writes need none.
 func (s *Sock) SetWriteDeadline(t time.Time) error {
-	s.dmu.Lock()
-	s.deadline = t
-	s.dmu.Unlock()
+	var ns int64
+	if !t.IsZero() {
+		ns = t.UnixNano()
+	}
+	s.deadline.Store(ns)
 	return nil
 }
 
@@ -69,29 +71,30 @@ func (s *Sock) SetDeadline(t time.Time) error {
 	return s.Conn.SetReadDeadline(t)
 }
 
-// clearStaleDeadline takes a deadline that has passed off the socket
+// clearStaleDeadline (s.mu held) takes a deadline that has passed off the socket
 // before a non-blocking write: the runtime refuses any write on a socket
 // whose deadline has passed, even one that would not wait.
 func (s *Sock) clearStaleDeadline() error {
-	s.dmu.Lock()
-	defer s.dmu.Unlock()
-	if s.applied.IsZero() || time.Now().Before(s.applied) {
+	if s.applied == 0 || time.Now().UnixNano() < s.applied {
 		return nil
 	}
-	s.applied = time.Time{}
+	s.applied = 0
 	return s.Conn.SetWriteDeadline(time.Time{})
 }
 
-// applyDeadline gives the socket the recorded write deadline before a
+// applyDeadline (s.mu held) gives the socket the recorded write deadline before a
 // write that may block.
 func (s *Sock) applyDeadline() error {
-	s.dmu.Lock()
-	defer s.dmu.Unlock()
-	if s.deadline.Equal(s.applied) {
+	d := s.deadline.Load()
+	if d == s.applied {
 		return nil
 	}
-	s.applied = s.deadline
-	return s.Conn.SetWriteDeadline(s.deadline)
+	s.applied = d
+	var t time.Time
+	if d != 0 {
+		t = time.Unix(0, d)
+	}
+	return s.Conn.SetWriteDeadline(t)
 }
 
 // NewSock wraps nc (plain TCP, possibly under cmux, gets the raw paths).

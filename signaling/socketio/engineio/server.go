@@ -103,8 +103,10 @@ func New(cfg Config, h Handler, log *slog.Logger) (*Server, error) {
 			WriteBufferSize: wsWriteBufferSize,
 			WriteBufferPool: &sync.Pool{},
 		},
-		poller:   wspark.NewPoller(log),
-		park:     wspark.Options{ParkAfter: wspark.DefaultParkAfter, WriteTimeout: cfg.WriteTimeout},
+		poller: wspark.NewPoller(log),
+		// A frame that has started arriving must end within a heartbeat.
+		park: wspark.Options{ParkAfter: wspark.DefaultParkAfter, WriteTimeout: cfg.WriteTimeout,
+			FrameTimeout: cfg.PingInterval + cfg.PingTimeout},
 		corks:    wspark.NewBufPool(),
 		sessions: make(map[string]*Session),
 	}, nil

@@ -32,8 +32,6 @@ func (s *Session) attachLocked(conn *websocket.Conn, br *bufio.Reader) {
 	s.conn = conn
 	s.sock = sockOf(conn)
 	s.rd.Attach(conn, br, s.srv.poller, &s.srv.park, (*resumer)(s))
-	// A frame that has started arriving must end within a heartbeat.
-	s.rd.FrameTimeout = s.srv.cfg.PingInterval + s.srv.cfg.PingTimeout
 }
 
 // resumer is a Session as the wspark.Resumer of its connection, kept out
