@@ -33,7 +33,8 @@ func (p *Peer) pushDeferred(m *Message) (ok bool, f Flusher) {
 	return true, nil
 }
 
-// deliverToDeferred is deliverTo with the link's Flush left to the caller.
+// deliverToDeferred pushes m to one member and reports whether it fit,
+// leaving the link's Flush to the caller.
 // r.mu must be held.
 func (r *Room) deliverToDeferred(p *Peer, m *Message) (bool, Flusher) {
 	p.mu.Lock()
