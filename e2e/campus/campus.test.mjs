@@ -1,0 +1,236 @@
+// Classroom in a box (issue 13), the story as people do it, run by
+// scripts/test-campus.sh inside the namespaces it made:
+//   1. the teacher starts Signalbox with its defaults (HTTPS, mDNS, TURN) and
+//      its window, on the laptop;
+//   2. a student computer runs `signalbox discover` and gets the join URL;
+//   3. each student opens /trust, downloads the CA, imports it into that
+//      browser's own NSS database as the page says (certutil), and then
+//      loads the join URL with no certificate warning (before: refused);
+//   4. students join by the board's address and call: Ana (Chromium) with
+//      Cleo (Firefox), Ben with Dev on the socket.io tutorial page;
+//      every call decodes video both ways;
+//   5. Ana roams: her link goes down for 3 s and comes back with a new
+//      address; her seat resumes, the call recovers, Cleo never sees her leave;
+//   6. the teacher's window shows the rooms and peers; a screenshot.
+// Then again with AP isolation: every call must go through the laptop's
+// TURN relay (Ben and Dev on the native client: the tutorial page knows no
+// relay).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ap, BIN, HOOK, inNS, LAPTOP, PREFIX, Student, STEP_TIMEOUT, Teacher, waitFor } from './net.mjs';
+
+const LAN = /^10\.42\.0\.\d+$/;
+const teacher = new Teacher();
+/** students, by name, each on its own namespace and port of the bridge. */
+const students = {
+  Ana: new Student({ name: 'Ana', node: 's1', address: '10.42.0.11', browser: 'chromium' }),
+  Cleo: new Student({ name: 'Cleo', node: 's2', address: '10.42.0.12', browser: 'firefox' }),
+  Ben: new Student({ name: 'Ben', node: 's3', address: '10.42.0.13', browser: 'chromium' }),
+  Dev: new Student({ name: 'Dev', node: 's4', address: '10.42.0.14', browser: 'chromium' }),
+};
+let joinURL; // what discover printed
+let fingerprint;
+
+/** isolate turns AP isolation on or off on every student's port (the laptop's stays open). */
+function isolate(on) {
+  for (const s of Object.values(students)) ap('bridge', 'link', 'set', 'dev', s.node, 'isolated', on ? 'on' : 'off');
+  const shown = ap('bridge', '-d', 'link', 'show');
+  for (const s of Object.values(students)) {
+    const line = shown.split('\n').find((l) => new RegExp(`: ${s.node}@`).test(l));
+    assert.ok(line, `port ${s.node} on the bridge`);
+  }
+  assert.equal((shown.match(/isolated on/g) ?? []).length, on ? 4 : 0, shown);
+}
+
+before(async () => {
+  await teacher.start();
+});
+
+after(async () => {
+  for (const s of Object.values(students)) await s.quit();
+  const code = await teacher.stop();
+  assert.equal(code, 0, `signalbox exit code ${code}`);
+});
+
+test('1–2. the teacher’s Signalbox is found with signalbox discover from a student', () => {
+  const out = inNS(`${PREFIX}-s1`, BIN, ['discover', '--wait', '2s', '--interface', 'wlan0']);
+  console.log(out.trim());
+  const m = /(https:\/\/10\.42\.0\.1:7480\/)\s+\S+\s+\d+\s+([0-9A-F:]{95})/.exec(out);
+  assert.ok(m, `discover lists the laptop's join URL by IP with its fingerprint:\n${out}`);
+  [, joinURL, fingerprint] = m;
+});
+
+test('3. each student trusts the CA as /trust says, then loads the join URL with no warning', async () => {
+  assert.ok(joinURL, 'discover ran');
+  const trustURL = joinURL.replace('https:', 'http:') + 'trust';
+  for (const s of Object.values(students)) {
+    // One browser at a time: two cores.
+    const t0 = Date.now();
+    const { version } = await s.do('launch');
+    const refused = await s.do('goto', { url: joinURL });
+    assert.ok(refused.error, `[${s.name}] ${version} loaded ${joinURL} before trusting the CA: ${JSON.stringify(refused)}`);
+    assert.match(refused.error, /CERT|SEC_ERROR|certificate/i);
+    const page = await s.do('goto', { url: trustURL });
+    assert.equal(page.status, 200, JSON.stringify(page));
+    const shown = await s.eval(`(() => {
+      const fp = [...document.querySelectorAll('[data-testid=fingerprint] span')].map((e) => e.textContent).join(':');
+      const linux = document.querySelector('details[data-platform=linux]');
+      return { fp, open: linux?.open, steps: linux?.innerText ?? '' };
+    })()`);
+    assert.equal(shown.fp, fingerprint, `[${s.name}] the page shows the fingerprint discover printed`);
+    assert.ok(shown.open, `[${s.name}] the Linux steps are the ones opened for this device`);
+    assert.match(shown.steps, s.browser === 'firefox' ? /Firefox.*Import/s : /Chrom.*import the PEM/s);
+    const dl = await s.do('downloadCA', { selector: 'a[href="/trust/ca.pem"]' });
+    assert.ok(dl.bytes > 500, JSON.stringify(dl));
+    await s.do('close');
+    const list = await s.do('trustCA');
+    assert.match(list, /Signalbox Local CA\s+C,,/);
+    await s.do('launch');
+    await s.do('initScript', { src: HOOK });
+    await s.do('initScript', { src: `try { localStorage.setItem('signalbox.name', ${JSON.stringify(s.name)}) } catch {}` });
+    const ok = await s.do('goto', { url: joinURL });
+    assert.equal(ok.error, undefined, `[${s.name}] ${ok.error}`);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.secure, true);
+    console.log(`${s.name} (${version}): refused before, trusted after importing the CA; ${Date.now() - t0} ms`);
+  }
+});
+
+/** join sends a student to url on a fresh tab (a fresh seat). */
+async function join(s, url) {
+  const r = await s.do('goto', { url, fresh: true });
+  assert.equal(r.error, undefined, `[${s.name}] ${r.error}`);
+}
+
+/** connected waits until s has one connected call decoding video, and returns it. */
+async function decoding(s, min = 10) {
+  const r = await waitFor(`${s.name} decoding video`, async () => {
+    const calls = await s.calls();
+    const c = calls.find((x) => x.state === 'connected' && x.frames > min && x.local && x.remote);
+    return { ok: !!c, c, calls };
+  });
+  return r.c;
+}
+
+/** rising checks that s's decoded frame count keeps going up. */
+async function rising(s, from) {
+  await waitFor(`${s.name}'s frames rising`, async () => {
+    const c = (await s.calls()).find((x) => x.state === 'connected');
+    return { ok: c && c.frames > from.frames, c };
+  });
+}
+
+async function calls(pairs, expectRoute) {
+  const t0 = Date.now();
+  for (const [a, b, url] of pairs) {
+    await join(a, url);
+    await join(b, url);
+  }
+  const seen = {};
+  for (const [a, b] of pairs) {
+    for (const s of [a, b]) seen[s.name] = await decoding(s);
+  }
+  for (const [a, b] of pairs) {
+    for (const s of [a, b]) {
+      await rising(s, seen[s.name]);
+      expectRoute(s, seen[s.name]);
+    }
+  }
+  console.log(`calls decoding both ways ${Date.now() - t0} ms after the first join: ${JSON.stringify(seen)}`);
+  return seen;
+}
+
+test('4–6. open network: calls go direct (host candidates), a student roams, the window shows it', async () => {
+  isolate(false);
+  const { Ana, Cleo, Ben, Dev } = students;
+  const board = (room) => `${joinURL}r/${room}`;
+  const tutorial = (room) => `${joinURL}tutorial/?room=${room}`;
+  await calls(
+    [
+      [Ana, Cleo, board('pair-1')],
+      [Ben, Dev, tutorial('pair-2')],
+    ],
+    (s, c) => {
+      assert.equal(c.local.type, 'host', `[${s.name}] ${JSON.stringify(c)}`);
+      assert.equal(c.remote.type, 'host', `[${s.name}] ${JSON.stringify(c)}`);
+      assert.equal(c.local.address, s.address);
+      assert.match(c.remote.address, LAN);
+    },
+  );
+  await window('campus-open-window.png', { rooms: 2, peers: 4 }, 'direct');
+
+  // 5. Roaming: Ana's access point port goes down for 3 s; she comes back
+  // with a new address, as from another access point's DHCP.
+  const anaBefore = await Ana.eval('window.__signalbox.state()');
+  await Cleo.eval(`(() => {
+    window.__gone = [];
+    new MutationObserver((rs) => { for (const r of rs) for (const n of r.removedNodes) if (n.dataset?.peer) window.__gone.push(n.dataset.peer); })
+      .observe(document.querySelector('.grid'), { childList: true });
+  })()`);
+  const newAddress = '10.42.0.21';
+  ap('ip', 'link', 'set', 'dev', Ana.node, 'down');
+  inNS(Ana.ns, 'ip', ['addr', 'del', `${Ana.address}/24`, 'dev', 'wlan0']);
+  inNS(Ana.ns, 'ip', ['addr', 'add', `${newAddress}/24`, 'dev', 'wlan0']);
+  const away = [];
+  const outage = Date.now() + 3000;
+  while (Date.now() < outage) {
+    away.push(await Cleo.eval(`({ peers: window.__signalbox.state().peers, text: document.body.innerText })`));
+    await sleep(300);
+  }
+  ap('ip', 'link', 'set', 'dev', Ana.node, 'up');
+  Ana.address = newAddress;
+  const back = Date.now();
+  const resumed = await waitFor(
+    'Ana back in her seat with the call recovered',
+    async () => {
+      const st = await Ana.eval('window.__signalbox.state()');
+      const c = (await Ana.calls()).find((x) => x.state === 'connected' && x.local?.address === newAddress);
+      return { ok: st.phase === 'in-room' && st.self === anaBefore.self && !!c, st, c };
+    },
+    10_000,
+    200,
+  );
+  const recovered = Date.now() - back;
+  const cleoNow = await decoding(Cleo, 0);
+  await rising(Cleo, cleoNow);
+  await rising(Ana, resumed.c);
+  console.log(`roaming: Ana back as ${resumed.st.self} from ${newAddress}, call recovered ${recovered} ms after her link came back`);
+  assert.ok(recovered <= 10_000);
+  assert.deepEqual(await Cleo.eval('window.__gone'), [], 'Cleo never saw Ana’s tile removed');
+  for (const a of away) assert.ok(a.peers.includes(anaBefore.self), 'Ana stayed in Cleo’s room while away');
+  assert.doesNotMatch(away.map((a) => a.text).join('\n'), /left the room/);
+  // TODO(issue 12): when peer-away lands, assert Cleo saw "Ana is reconnecting…".
+});
+
+test('4–6. AP isolation: students reach only the laptop, every call is relayed by its TURN', async () => {
+  isolate(true);
+  const { Ana, Cleo, Ben, Dev } = students;
+  const board = (room) => `${joinURL}r/${room}`;
+  await calls(
+    [
+      [Ana, Cleo, board('iso-1')],
+      [Ben, Dev, board('iso-2')],
+    ],
+    (s, c) => {
+      assert.ok(c.local.type === 'relay' || c.remote.type === 'relay', `[${s.name}] not relayed: ${JSON.stringify(c)}`);
+      const relay = c.local.type === 'relay' ? c.local : c.remote;
+      assert.equal(relay.address, '10.42.0.1', `[${s.name}] relayed by the laptop: ${JSON.stringify(c)}`);
+    },
+  );
+  await window('campus-isolated-window.png', { rooms: 2, peers: 4 }, 'relayed');
+});
+
+/** window checks the teacher's window and /api/rooms show the rooms and peers with their LAN addresses, and takes a screenshot. */
+async function window(shot, want, route) {
+  await waitFor('the window showing the rooms', async () => {
+    const r = teacher.rendered();
+    return { ok: r && r.rooms === want.rooms && r.peers === want.peers, r };
+  });
+  const rooms = teacher.api().rooms.filter((r) => r.peers.length > 0);
+  const addrs = rooms.flatMap((r) => r.peers.map((p) => p.remoteAddr ?? p.address));
+  for (const a of addrs) assert.match(String(a), /^10\.42\.0\.\d+(:\d+)?$/, JSON.stringify(rooms));
+  await sleep(1200);
+  console.log(`window (${route}): ${JSON.stringify(teacher.rendered())}; screenshot ${teacher.screenshot(shot)}`);
+}
