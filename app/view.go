@@ -36,7 +36,19 @@ type PeerView struct {
 	Pending int `json:"pending"`
 	// ChatOnly: the peer joined its room to chat and makes no call.
 	ChatOnly bool `json:"chatOnly,omitempty"`
+	// Route is how the peer's calls travel: RouteRelayed when the built-in
+	// TURN relay carries its media now, RouteDirect when it is in a room
+	// with someone to call and the relay carries nothing of it (the server
+	// cannot see direct media, so a call still connecting shows direct
+	// too); empty otherwise.
+	Route string `json:"route,omitempty"`
 }
+
+// Routes in PeerView.Route.
+const (
+	RouteDirect  = "direct"
+	RouteRelayed = "relayed"
+)
 
 // RoomView is one room as the window shows it.
 type RoomView struct {
@@ -110,6 +122,8 @@ type Status struct {
 // viewer turns hub snapshots into Views, caching parsed user agents.
 type viewer struct {
 	devices map[string]Device
+	// relayed holds the peers the relay carries now (see PeerView.Route).
+	relayed map[string]bool
 }
 
 // view converts snap, and returns the peer names it holds, by id.
@@ -124,6 +138,20 @@ func (v *viewer) view(snap signaling.Snapshot) (View, map[string]string) {
 			ChatOnly: p.ChatOnly,
 		}
 	}
+	route := func(r signaling.RoomSnapshot, p signaling.PeerSnapshot) string {
+		if v.relayed[p.ID] {
+			return RouteRelayed
+		}
+		if p.ChatOnly {
+			return ""
+		}
+		for _, o := range r.Peers {
+			if o.ID != p.ID && !o.ChatOnly {
+				return RouteDirect
+			}
+		}
+		return ""
+	}
 	out := View{Rooms: []RoomView{}, Lobby: []PeerView{}, Stats: statsView(snap.Stats)}
 	for i, r := range snap.Rooms {
 		if i == maxViewRooms {
@@ -132,7 +160,9 @@ func (v *viewer) view(snap signaling.Snapshot) (View, map[string]string) {
 		}
 		rv := RoomView{Name: r.Name, Capacity: r.Capacity, Locked: r.Locked, CreatedAt: r.CreatedAt, Peers: make([]PeerView, 0, len(r.Peers))}
 		for _, p := range r.Peers {
-			rv.Peers = append(rv.Peers, peer(p))
+			pv := peer(p)
+			pv.Route = route(r, p)
+			rv.Peers = append(rv.Peers, pv)
 		}
 		out.Rooms = append(out.Rooms, rv)
 	}

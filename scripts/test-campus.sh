@@ -87,7 +87,8 @@ for n in "${nodes[@]}"; do
 	# cross the bridge, where the sniffer counts it. None may be sent.
 	mkdir -p "/etc/netns/$ns"
 	echo "nameserver 10.42.0.254" >"/etc/netns/$ns/resolv.conf"
-	printf '127.0.0.1 localhost\n%s %s\n' "${addr[$n]}" "$n" >"/etc/netns/$ns/hosts"
+	# The machine's own name resolves locally (Firefox looks it up).
+	printf '127.0.0.1 localhost\n127.0.1.1 %s\n%s %s\n' "$(hostname)" "${addr[$n]}" "$n" >"/etc/netns/$ns/hosts"
 done
 tries=0
 until [ "$(ip -n "$ap" -br link show master wifi | grep -c ' UP ')" -eq "${#nodes[@]}" ]; do

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"time"
 
-	"signalbox/signaling"
 	"signalbox/internal/certs"
+	"signalbox/signaling"
 	"signalbox/signaling/httpserver"
 )
 

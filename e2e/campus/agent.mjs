@@ -30,7 +30,18 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
-  '--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider',
+  '--disable-client-side-phishing-detection',
+  '--disable-domain-reliability',
+  '--disable-breakpad',
+  '--no-pings',
+  '--metrics-recording-only',
+  '--safebrowsing-disable-auto-update',
+  '--disable-features=Translate,OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading,AutofillServerCommunication,CertificateTransparencyComponentUpdater,MediaRouter,DialMediaRouteProvider',
+  // Backstop for Chromium's own services that no flag above stops (sign-in,
+  // updates, connectivity checks): names of the vendor's domains fail inside
+  // the browser. Every other name is still looked up over the LAN, where the
+  // sniffer would see it.
+  '--host-resolver-rules=MAP *.google.com ~NOTFOUND, MAP *.googleapis.com ~NOTFOUND, MAP *.gstatic.com ~NOTFOUND',
 ];
 
 /** FIREFOX_PREFS: a fake camera with no prompt, host candidates shown, and nothing that calls home. */
@@ -49,7 +60,6 @@ const FIREFOX_PREFS = {
   'browser.safebrowsing.blockedURIs.enabled': false,
   'browser.safebrowsing.provider.mozilla.updateURL': '',
   'browser.safebrowsing.provider.mozilla.gethashURL': '',
-  'services.settings.server': 'http://10.255.255.255/',
   'app.update.auto': false,
   'app.update.enabled': false,
   'extensions.update.enabled': false,

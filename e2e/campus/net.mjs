@@ -170,11 +170,11 @@ export class Teacher {
     await waitFor('the teacher’s Signalbox serving', async () => ({ ok: /msg=serving addrs=/.test(this.log) && /mdns: advertising/.test(this.log) }));
   }
 
-  /** rendered returns the last "window rendered" line's rooms and peers. */
+  /** rendered returns the last "window rendered" line's rooms, peers, and peers shown direct and relayed. */
   rendered() {
-    const all = [...this.log.matchAll(/msg="window rendered" rooms=(\d+) peers=(\d+)/g)];
+    const all = [...this.log.matchAll(/msg="window rendered" rooms=(\d+) peers=(\d+) .*direct=(\d+) relayed=(\d+)/g)];
     const last = all.at(-1);
-    return last ? { rooms: Number(last[1]), peers: Number(last[2]) } : null;
+    return last ? { rooms: Number(last[1]), peers: Number(last[2]), direct: Number(last[3]), relayed: Number(last[4]) } : null;
   }
 
   /** api reads /api/rooms as the laptop itself does (it is this machine only). */

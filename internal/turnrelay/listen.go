@@ -111,6 +111,7 @@ func (c *trackedConn) Close() error {
 type relayGenerator struct {
 	turn.RelayAddressGeneratorStatic
 	relayed *atomic.Uint64
+	sockets *relaySockets
 }
 
 // AllocatePacketConn opens a relay socket and wraps it in a countingConn.
@@ -119,20 +120,71 @@ func (g *relayGenerator) AllocatePacketConn(network string, requestedPort int) (
 	if err != nil {
 		return nil, nil, err
 	}
-	return &countingConn{PacketConn: conn, n: g.relayed}, addr, nil
+	c := &countingConn{PacketConn: conn, n: g.relayed, owner: g.sockets, key: addr.String()}
+	g.sockets.add(c)
+	return c, addr, nil
 }
 
-// countingConn adds the payload bytes it reads and writes to n: everything a
-// relay socket exchanges with peers.
+// relaySockets are the live relay sockets by relayed address, so the
+// allocation events (which name the relayed address) can say whose each one
+// is, and PeerBytes can sum what each peer's sockets carried.
+type relaySockets struct {
+	mu    sync.Mutex
+	conns map[string]*countingConn
+}
+
+func (r *relaySockets) add(c *countingConn) {
+	r.mu.Lock()
+	r.conns[c.key] = c
+	r.mu.Unlock()
+}
+
+func (r *relaySockets) remove(c *countingConn) {
+	r.mu.Lock()
+	if r.conns[c.key] == c {
+		delete(r.conns, c.key)
+	}
+	r.mu.Unlock()
+}
+
+// own records that the relay socket at relayAddr belongs to peer.
+func (r *relaySockets) own(relayAddr, peer string) {
+	r.mu.Lock()
+	if c := r.conns[relayAddr]; c != nil {
+		c.peer.Store(&peer)
+	}
+	r.mu.Unlock()
+}
+
+// peerBytes sums the bytes each peer's live relay sockets carried.
+func (r *relaySockets) peerBytes() map[string]uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]uint64, len(r.conns))
+	for _, c := range r.conns {
+		if p := c.peer.Load(); p != nil {
+			out[*p] += c.own.Load()
+		}
+	}
+	return out
+}
+
+// countingConn adds the payload bytes it reads and writes to n (everything
+// relay sockets exchange with peers) and to its own count (this socket's).
 type countingConn struct {
 	net.PacketConn
-	n *atomic.Uint64
+	n     *atomic.Uint64
+	own   atomic.Uint64
+	peer  atomic.Pointer[string] // the peer id of the allocation, once known
+	owner *relaySockets
+	key   string // the relayed address
 }
 
 // ReadFrom reads a datagram from a peer and counts it.
 func (c *countingConn) ReadFrom(p []byte) (int, net.Addr, error) {
 	n, addr, err := c.PacketConn.ReadFrom(p)
 	c.n.Add(uint64(max(n, 0)))
+	c.own.Add(uint64(max(n, 0)))
 	return n, addr, err
 }
 
@@ -145,5 +197,12 @@ func (c *countingConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	if unsent := len(p) - max(n, 0); unsent > 0 {
 		c.n.Add(^uint64(unsent - 1)) // subtracts unsent
 	}
+	c.own.Add(uint64(max(n, 0)))
 	return n, err
+}
+
+// Close closes the relay socket and forgets it.
+func (c *countingConn) Close() error {
+	c.owner.remove(c)
+	return c.PacketConn.Close()
 }

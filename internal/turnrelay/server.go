@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -85,6 +86,7 @@ type Server struct {
 	tcp     *trackingListener
 	port    int
 	relayed atomic.Uint64 // Stats.RelayedBytes
+	sockets relaySockets  // live relay sockets, for PeerBytes
 
 	mu    sync.Mutex
 	stats Stats          // all but RelayedBytes
@@ -120,10 +122,12 @@ func Start(cfg Config, log *slog.Logger) (*Server, error) {
 		port: ln.Addr().(*net.TCPAddr).Port,
 		live: make(map[string]int),
 	}
+	s.sockets.conns = make(map[string]*countingConn)
 	generator := func() *relayGenerator {
 		return &relayGenerator{
 			RelayAddressGeneratorStatic: turn.RelayAddressGeneratorStatic{RelayAddress: cfg.RelayIP, Address: relayBind},
 			relayed:                     &s.relayed,
+			sockets:                     &s.sockets,
 		}
 	}
 	s.turn, err = turn.NewServer(turn.ServerConfig{
@@ -203,6 +207,13 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
+// PeerBytes returns, for each peer id holding live allocations (the part of
+// the username after the expiry), the bytes its relay sockets exchanged
+// with other peers so far. A count that grows means the peer's call goes
+// through the relay now; browsers allocate a relay whenever they are given
+// one, so a live allocation alone says nothing.
+func (s *Server) PeerBytes() map[string]uint64 { return s.sockets.peerBytes() }
+
 // Close stops the server: the UDP socket, the TCP listener and every TCP
 // connection it accepted. Relay sockets close moments later, as pion tears
 // down the allocations (without reporting them to Stats, which stops
@@ -229,6 +240,9 @@ func isTCP(src net.Addr) bool {
 }
 
 func (s *Server) onAllocationCreated(src, _ net.Addr, _, username, _ string, relay net.Addr, _ int) {
+	if _, peer, ok := strings.Cut(username, ":"); ok {
+		s.sockets.own(relay.String(), peer)
+	}
 	s.mu.Lock()
 	s.live[allocationKey(src, username)]++
 	s.stats.ActiveAllocations++
