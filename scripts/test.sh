@@ -31,9 +31,13 @@ suite "gofmt" gofmt_clean
 suite "go vet" go vet ./...
 suite "staticcheck" staticcheck ./...
 suite "go test -race" go test -race -timeout 15m ./...
-for s in test-mdns test-client test-socketio test-https smoke-window build-windows; do
+for s in test-mdns test-client test-socketio test-https smoke-window test-campus build-windows; do
   [ -f "scripts/$s.sh" ] && suite "$s" bash "scripts/$s.sh"
 done
+# A short run of the relay benchmark (scripts/bench-turn.sh), with the
+# window's binary: it must still drive both relays; the numbers come from
+# the full run (docs/benchmarks.md).
+suite "bench-turn (smoke)" env SIGNALBOX_BIN=build/bin/signalbox bash scripts/bench-turn.sh -flows 4 -duration 2s
 
 echo
 for f in "${failures[@]}"; do echo "failed suite: $f"; done

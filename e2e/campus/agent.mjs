@@ -67,6 +67,7 @@ const FIREFOX_PREFS = {
   'datareporting.healthreport.uploadEnabled': false,
   'datareporting.policy.dataSubmissionEnabled': false,
   'toolkit.telemetry.enabled': false,
+  'app.normandy.enabled': false,
   'security.OCSP.enabled': 0,
   'security.remote_settings.crlite_filters.enabled': false,
   'security.remote_settings.intermediates.enabled': false,
@@ -98,7 +99,10 @@ async function launch() {
       headless: true,
       userDataDir: join(profile, 'firefox'),
       extraPrefsFirefox: FIREFOX_PREFS,
-      env: { ...process.env, HOME: profile },
+      // Release builds honour services.settings.server (puppeteer points it
+      // nowhere) only with this set; otherwise Remote Settings syncs from
+      // Mozilla's server at start.
+      env: { ...process.env, HOME: profile, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
     });
   } else {
     browser = await puppeteer.launch({

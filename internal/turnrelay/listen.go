@@ -189,15 +189,16 @@ func (c *countingConn) ReadFrom(p []byte) (int, net.Addr, error) {
 }
 
 // WriteTo writes a datagram to a peer and counts it. It counts before
-// sending, so the count already holds the datagram when the peer answers,
+// sending, so the counts already hold the datagram when the peer answers,
 // and takes back whatever was not sent.
 func (c *countingConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	c.n.Add(uint64(len(p)))
+	c.own.Add(uint64(len(p)))
 	n, err := c.PacketConn.WriteTo(p, addr)
 	if unsent := len(p) - max(n, 0); unsent > 0 {
 		c.n.Add(^uint64(unsent - 1)) // subtracts unsent
+		c.own.Add(^uint64(unsent - 1))
 	}
-	c.own.Add(uint64(max(n, 0)))
 	return n, err
 }
 
