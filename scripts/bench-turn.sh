@@ -9,7 +9,9 @@
 #
 # Needs root (a network namespace) and coturn (scripts/setup.sh installs it).
 # Usage: scripts/bench-turn.sh [-flows 10,30,60] [-duration 10s] [other turnbench flags]
-# SIGNALBOX_BIN reuses a built binary. The table goes to stdout; JSON to
+# SIGNALBOX_BIN reuses a built binary; SIGNALBOX_BEFORE_BIN adds a second
+# Signalbox (say, the build before a change) as a target "Signalbox
+# (before)" in the same run. The table goes to stdout; JSON to
 # test-artifacts/bench-turn.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +29,7 @@ if [ "${1:-}" != "--inside" ]; then
 	fi
 	go build -o "$work/turnbench" ./cmd/turnbench
 	mkdir -p test-artifacts
-	export SIGNALBOX_BIN WORK=$work
+	export SIGNALBOX_BIN SIGNALBOX_BEFORE_BIN=${SIGNALBOX_BEFORE_BIN:-} WORK=$work
 	exec unshare --net bash "$0" --inside "$@"
 fi
 shift
@@ -51,6 +53,13 @@ XDG_CONFIG_HOME=$WORK/config HOME=$WORK/config "$SIGNALBOX_BIN" --headless --add
 	--mdns=false --https=false --turn-port 0 --log-level warn >"$WORK/sbx.out" 2>"$WORK/sbx.err" &
 pids+=($!)
 sbx=$!
+targets=()
+if [ -n "$SIGNALBOX_BEFORE_BIN" ]; then
+	XDG_CONFIG_HOME=$WORK/config-before HOME=$WORK/config-before "$SIGNALBOX_BEFORE_BIN" --headless --addr 10.99.0.1:0 \
+		--mdns=false --https=false --turn-port 0 --log-level warn >"$WORK/before.out" 2>"$WORK/before.err" &
+	pids+=($!)
+	before=$!
+fi
 secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 turnserver -n --no-cli --no-tls --no-dtls --listening-ip 10.99.0.1 --relay-ip 10.99.0.1 \
 	--listening-port 3479 --use-auth-secret --static-auth-secret "$secret" --realm signalbox \
@@ -69,8 +78,22 @@ until grep -q 'Relay (TURN)' "$WORK/sbx.out" 2>/dev/null && grep -qi 'Total Gene
 	sleep 0.1
 done
 port=$(grep -Eo 'http://10\.99\.0\.1:[0-9]+/' "$WORK/sbx.out" | head -1 | grep -Eo '[0-9]+/$' | tr -d /)
+if [ -n "$SIGNALBOX_BEFORE_BIN" ]; then
+	tries=0
+	until grep -q 'Relay (TURN)' "$WORK/before.out" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ "$tries" -le 100 ] || { echo "bench-turn: the before build did not start" >&2; cat "$WORK/before.err" >&2; exit 1; }
+		sleep 0.1
+	done
+	bport=$(grep -Eo 'http://10\.99\.0\.1:[0-9]+/' "$WORK/before.out" | head -1 | grep -Eo '[0-9]+/$' | tr -d /)
+	targets+=(-target "Signalbox (before)=signalbox:ws://10.99.0.1:$bport/ws:$before")
+fi
 echo "bench-turn: $(turnserver --version 2>/dev/null | head -1 || true) anchor; Signalbox $("$SIGNALBOX_BIN" --version 2>/dev/null || echo dev); $(nproc) cores" >&2
 
 "$WORK/turnbench" -bind 10.99.0.1 -json test-artifacts/bench-turn.json \
-	-target "Signalbox=signalbox:ws://10.99.0.1:$port/ws:$sbx" \
+	"${targets[@]}" -target "Signalbox=signalbox:ws://10.99.0.1:$port/ws:$sbx" \
 	-target "coturn=secret:10.99.0.1:3479:$secret:$coturn" "$@"
+# The kernel's UDP counters in the namespace, for where losses happened:
+# RcvbufErrors are datagrams dropped because a socket's receive buffer was
+# full (a reader that fell behind), SndbufErrors the same on sending.
+awk '/^Udp:/ { if (!h) { split($0, k); h = 1 } else { for (i = 2; i <= NF; i++) printf "%s=%s ", k[i], $i; print "" } }' /proc/net/snmp >&2
