@@ -37,10 +37,11 @@ type PeerView struct {
 	// ChatOnly: the peer joined its room to chat and makes no call.
 	ChatOnly bool `json:"chatOnly,omitempty"`
 	// Route is how the peer's calls travel: RouteRelayed when the built-in
-	// TURN relay carries its media now, RouteDirect when it is in a room
-	// with someone to call and the relay carries nothing of it (the server
-	// cannot see direct media, so a call still connecting shows direct
-	// too); empty otherwise.
+	// TURN relay carries its media now (its own allocation, or in a call of
+	// two its partner's), RouteDirect when it is in a room with someone to
+	// call and the relay carries nothing of it (the server cannot see
+	// direct media, so a call still connecting shows direct too); empty
+	// otherwise.
 	Route string `json:"route,omitempty"`
 }
 
@@ -139,16 +140,24 @@ func (v *viewer) view(snap signaling.Snapshot) (View, map[string]string) {
 		}
 	}
 	route := func(r signaling.RoomSnapshot, p signaling.PeerSnapshot) string {
-		if v.relayed[p.ID] {
-			return RouteRelayed
-		}
 		if p.ChatOnly {
 			return ""
 		}
+		var others []signaling.PeerSnapshot
 		for _, o := range r.Peers {
 			if o.ID != p.ID && !o.ChatOnly {
-				return RouteDirect
+				others = append(others, o)
 			}
+		}
+		// A call between a relay candidate and a host candidate goes through
+		// one side's allocation only; in a call of two, that makes both
+		// sides' media relayed. (In a mesh the other ends of an allocation
+		// are not known here: each peer shows its own.)
+		if v.relayed[p.ID] || (len(others) == 1 && v.relayed[others[0].ID]) {
+			return RouteRelayed
+		}
+		if len(others) > 0 {
+			return RouteDirect
 		}
 		return ""
 	}
