@@ -210,10 +210,11 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
     200,
   );
   const recovered = Date.now() - back;
+  console.log(`roaming: Ana's side connected from ${newAddress} ${recovered} ms after her link came back (seat back after ${seated} ms; her page went through ${[...anaPhases].join(', ')}); Cleo: ${JSON.stringify(resumed.cleo)}`);
   const cleoNow = await decoding(Cleo, 0);
   await rising(Cleo, cleoNow);
   await rising(Ana, resumed.c);
-  console.log(`roaming: Ana back in her seat (${resumed.st.self}) ${seated} ms and her call connected from ${newAddress} ${recovered} ms after her link came back; her page went through ${[...anaPhases].join(', ')}`);
+  console.log(`roaming: both sides decoding again; Ana kept her seat (${resumed.st.self})`);
   assert.ok(recovered <= 10_000);
   assert.deepEqual(await Cleo.eval('window.__gone'), [], 'Cleo never saw Ana’s tile removed');
   for (const a of away) assert.ok(a.peers.includes(anaBefore.self), 'Ana stayed in Cleo’s room while away');
