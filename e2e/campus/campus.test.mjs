@@ -200,10 +200,10 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
     'Ana back in her seat with the call recovered',
     async () => {
       const st = await Ana.eval('window.__signalbox.state()');
-      if (seated === null && st.phase === 'in-room') seated = Date.now() - back;
       const calls = await Ana.calls();
       const c = calls.find((x) => x.state === 'connected' && x.local?.address === newAddress);
       anaPhases.add(st.phase);
+      if (seated === null && st.phase === 'in-room' && anaPhases.has('reconnecting')) seated = Date.now() - back;
       return { ok: st.phase === 'in-room' && st.self === anaBefore.self && !!c, st, c, calls, seated, phases: [...anaPhases], cleo: await Cleo.calls() };
     },
     10_000,
