@@ -14,6 +14,13 @@
 //     members of one room. Nothing is ever delivered outside the room.
 //   - peer.go / outbox.go: a peer's seat and its bounded outbox with replay
 //     history for resume.
+//   - class.go: class addresses: one room name on the board seats every
+//     student who joins with Overflow, in pairs or groups (ClassMode),
+//     spilling into "math · 2", "math · 3"…; the window sets the mode.
+//
+// Presence: a peer whose connection drops keeps its seat for the resume
+// grace; its room hears KindPeerAway at once, then KindPeerBack or
+// KindPeerLeft (timed-out). Renames reach the room as KindPeerRenamed.
 //
 // Concurrency: lock order is Hub.mu, then Room.mu, then Peer.mu. Messages are
 // pushed to outboxes while a room lock is held, so every member sees presence

@@ -25,6 +25,8 @@ const (
 	CodeBadToken      Code = "bad-token"       // resume with an unknown or expired token
 	CodeSlowConsumer  Code = "slow-consumer"   // the peer fell too far behind and is disconnected
 	CodeShuttingDown  Code = "shutting-down"   // the server is stopping
+	CodeAddressFull   Code = "address-full"    // the client's address holds its maximum of peers
+	CodeAddressRooms  Code = "address-rooms"   // the client's address created its maximum of open rooms
 )
 
 // AllCodes lists every Code, for metrics and documentation tests.
@@ -32,7 +34,7 @@ var AllCodes = []Code{
 	CodeBadJSON, CodeUnknownType, CodeBadField, CodeTooLarge, CodeBadRoomName,
 	CodeRoomFull, CodeRoomLocked, CodeTooManyRooms, CodeServerFull,
 	CodeAlreadyInRoom, CodeNotInRoom, CodeUnknownPeer, CodeRateLimited,
-	CodeBadToken, CodeSlowConsumer, CodeShuttingDown,
+	CodeBadToken, CodeSlowConsumer, CodeShuttingDown, CodeAddressFull, CodeAddressRooms,
 }
 
 // Error is an error a client caused, with the Code it is reported under.
@@ -63,6 +65,8 @@ var (
 	ErrBadToken      = &Error{CodeBadToken, "unknown or expired resume token"}
 	ErrSlowConsumer  = &Error{CodeSlowConsumer, "too far behind, disconnected"}
 	ErrShuttingDown  = &Error{CodeShuttingDown, "server is shutting down"}
+	ErrAddressFull   = &Error{CodeAddressFull, "too many connections from your address"}
+	ErrAddressRooms  = &Error{CodeAddressRooms, "too many rooms created from your address"}
 )
 
 // CodeOf returns the Code of the first *Error in err's chain, and false when
