@@ -102,10 +102,22 @@ test('3. each student trusts the CA as /trust says, then loads the join URL with
   }
 });
 
-/** join sends a student to url on a fresh tab (a fresh seat). */
+/**
+ * join sends a student to url on a fresh tab (a fresh seat). On a board
+ * (class) address it answers the name gate (prefilled with the remembered
+ * name) and waits until the student holds a seat, so the class seats the
+ * students in the order they arrive.
+ */
 async function join(s, url) {
   const r = await s.do('goto', { url, fresh: true });
   assert.equal(r.error, undefined, `[${s.name}] ${r.error}`);
+  if (!url.includes('/r/')) return;
+  await waitFor(`[${s.name}] the name gate`, async () => ({ ok: await s.eval(`!!document.querySelector('[data-action=confirm-name]')`) }));
+  await s.eval(`document.querySelector('[data-action=confirm-name]').click()`);
+  await waitFor(`[${s.name}] seated`, async () => {
+    const st = await s.eval('window.__signalbox.state()');
+    return { ok: st.phase === 'in-room', st };
+  });
 }
 
 /** connected waits until s has one connected call decoding video, and returns it. */
@@ -155,8 +167,8 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
   const tutorial = (room) => `${joinURL}tutorial/?room=${room}`;
   await calls(
     [
-      [Ana, Cleo, board('pair-1')],
-      [Ben, Dev, tutorial('pair-2')],
+      [Ana, Cleo, board('lab')], // the class address on the board: Ana and Cleo are its first pair
+      [Ben, Dev, tutorial('pair-2')], // the tutorial keeps its own rooms
     ],
     (s, c) => {
       // Direct: this student's own address to the partner's (a host
@@ -218,8 +230,14 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
   assert.ok(recovered <= 10_000);
   assert.deepEqual(await Cleo.eval('window.__gone'), [], 'Cleo never saw Ana’s tile removed');
   for (const a of away) assert.ok(a.peers.includes(anaBefore.self), 'Ana stayed in Cleo’s room while away');
-  assert.doesNotMatch(away.map((a) => a.text).join('\n'), /left the room/);
-  // TODO(issue 12): when peer-away lands, assert Cleo saw "Ana is reconnecting…".
+  assert.doesNotMatch(away.map((a) => a.text).join('\n'), /left the room|Ana left/);
+  // Presence (issue 12): Cleo is told "Ana is reconnecting…" only if the
+  // server noticed Ana's old connection die; a 3 s roam is usually over
+  // before it can (the old TCP path goes silent, no FIN), and the resume
+  // then replaces the link without anyone seeing her away. Either way she
+  // never "left".
+  const sawAway = away.some((a) => /Ana is reconnecting/.test(a.text));
+  console.log(`roaming: Cleo ${sawAway ? 'saw “Ana is reconnecting…”' : 'saw nothing (Ana was back before the server noticed she was gone)'}, never “left”`);
 });
 
 test('4–6. AP isolation: students reach only the laptop, every call is relayed by its TURN', async () => {
@@ -228,8 +246,10 @@ test('4–6. AP isolation: students reach only the laptop, every call is relayed
   const board = (room) => `${joinURL}r/${room}`;
   await calls(
     [
-      [Ana, Cleo, board('iso-1')],
-      [Ben, Dev, board('iso-2')],
+      // One board address for everyone: the class seats them in pairs in
+      // the order they arrive (lab-iso, then lab-iso · 2).
+      [Ana, Cleo, board('lab-iso')],
+      [Ben, Dev, board('lab-iso')],
     ],
     (s, c) => {
       // Relayed: one end of the pair is the laptop's relay (this side's
