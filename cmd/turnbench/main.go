@@ -15,8 +15,9 @@
 //	  -target 'coturn=secret:10.99.0.1:3479:SECRET:PID'
 //
 // A "signalbox" target takes its TURN server and credentials from the
-// welcome of a native WebSocket connection (one per client, held open for
-// the step); a "secret" target (coturn with use-auth-secret) gets
+// welcome of a native WebSocket connection (one per client, joined to a room
+// with its partner, as the relay serves only peers that hold a seat, and
+// held open for the step); a "secret" target (coturn with use-auth-secret) gets
 // credentials made from the shared secret with the same TURN REST scheme.
 //
 // It refuses any address outside 127.0.0.0/8 and 10.0.0.0/8: it is meant

@@ -108,6 +108,29 @@ func (t *target) credentialFor(i int) (credential, error) {
 		_ = ws.Close()
 		return credential{}, fmt.Errorf("read welcome: %w", err)
 	}
+	// The relay serves only peers that hold a seat: join a room, the two
+	// partners of a pair the same one, as two students would.
+	if err := ws.WriteJSON(map[string]string{"type": "join", "room": "turnbench-" + strconv.Itoa(i/2), "name": "turnbench " + strconv.Itoa(i)}); err != nil {
+		_ = ws.Close()
+		return credential{}, fmt.Errorf("join: %w", err)
+	}
+	for {
+		var f struct {
+			Type string `json:"type"`
+			Code string `json:"code"`
+		}
+		if err := ws.ReadJSON(&f); err != nil {
+			_ = ws.Close()
+			return credential{}, fmt.Errorf("wait for joined: %w", err)
+		}
+		if f.Type == "error" {
+			_ = ws.Close()
+			return credential{}, fmt.Errorf("join refused: %s", f.Code)
+		}
+		if f.Type == "joined" {
+			break
+		}
+	}
 	_ = ws.SetReadDeadline(time.Time{})
 	// Keep reading (and so answering pings) until the step closes it.
 	go func() {
