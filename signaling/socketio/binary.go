@@ -8,6 +8,8 @@ import (
 	"fmt"
 
 	"signalbox/signaling"
+	"signalbox/signaling/socketio/engineio"
+	"signalbox/signaling/transport"
 	"signalbox/signaling/socketio/sioproto"
 )
 
@@ -115,6 +117,9 @@ func (c *conn) tooLarge(pk sioproto.Packet) {
 	}
 	err := fmt.Errorf("binary attachments over %d bytes: %w", c.srv.maxPayload, signaling.ErrTooLarge)
 	c.fail(p, pk, err)
+	if !c.guard.Done(p, "event", transport.Truncate(pk.Event, maxEventNameLen), err) {
+		c.Close(reasonMisbehaving) // as for any failed event
+	}
 }
 
 // relayBinary returns the "message"(data, from) packet for a relayed m
@@ -155,42 +160,32 @@ func binaryFrame(packet string, attachments [][]byte) []byte {
 	return b
 }
 
-// sendRelay sends an encoded relay: a text packet, or a binaryFrame,
-// whose parts it sends as the packet and its attachments; false as for
-// send.
-func (c *conn) sendRelay(b []byte) bool {
+// appendRelay appends an encoded relay to dst: a text packet, or the
+// parts of a binaryFrame, the packet then each attachment as
+// engineio.BinaryData.
+func appendRelay(dst []string, b []byte) []string {
 	if len(b) == 0 || b[0] != 0 {
-		return c.send(string(b))
+		return append(dst, string(b))
 	}
 	b = b[1:]
-	first := true
-	for len(b) > 0 {
+	for first := true; len(b) > 0; first = false {
 		n, k := binary.Uvarint(b)
 		part := b[k : k+int(n)] // binaryFrame made it: lengths are right
 		b = b[k+int(n):]
 		if first {
-			if !c.send(string(part)) {
-				return false
-			}
-			first = false
-			continue
-		}
-		if c.sess.SendBinary(part) != nil {
-			return false
+			dst = append(dst, string(part))
+		} else {
+			dst = append(dst, engineio.BinaryData(part))
 		}
 	}
-	return true
+	return dst
 }
 
-// sendBinary sends a binary packet and its attachments; false as for send.
-func (c *conn) sendBinary(packet string, attachments [][]byte) bool {
-	if !c.send(packet) {
-		return false
-	}
+// appendBinary appends a binary packet and its attachments to dst.
+func appendBinary(dst []string, packet string, attachments [][]byte) []string {
+	dst = append(dst, packet)
 	for _, a := range attachments {
-		if c.sess.SendBinary(a) != nil {
-			return false
-		}
+		dst = append(dst, engineio.BinaryData(a))
 	}
-	return true
+	return dst
 }
