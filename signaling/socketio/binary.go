@@ -9,8 +9,8 @@ import (
 
 	"signalbox/signaling"
 	"signalbox/signaling/socketio/engineio"
-	"signalbox/signaling/transport"
 	"signalbox/signaling/socketio/sioproto"
+	"signalbox/signaling/transport"
 )
 
 // Binary data crosses the hub, and reaches native peers, as a marker: a
