@@ -25,6 +25,9 @@ const (
 	CodeBadToken      Code = "bad-token"       // resume with an unknown or expired token
 	CodeSlowConsumer  Code = "slow-consumer"   // the peer fell too far behind and is disconnected
 	CodeShuttingDown  Code = "shutting-down"   // the server is stopping
+	// CodeClusterUnavailable: the request needs the other servers of the
+	// cluster, which cannot be reached now (see docs/cluster.md).
+	CodeClusterUnavailable Code = "cluster-unavailable"
 )
 
 // AllCodes lists every Code, for metrics and documentation tests.
@@ -32,7 +35,7 @@ var AllCodes = []Code{
 	CodeBadJSON, CodeUnknownType, CodeBadField, CodeTooLarge, CodeBadRoomName,
 	CodeRoomFull, CodeRoomLocked, CodeTooManyRooms, CodeServerFull,
 	CodeAlreadyInRoom, CodeNotInRoom, CodeUnknownPeer, CodeRateLimited,
-	CodeBadToken, CodeSlowConsumer, CodeShuttingDown,
+	CodeBadToken, CodeSlowConsumer, CodeShuttingDown, CodeClusterUnavailable,
 }
 
 // Error is an error a client caused, with the Code it is reported under.

@@ -19,6 +19,8 @@ type Hub struct {
 	now   func() time.Time
 	stats *Stats
 	subs  subscribers
+	// cluster shares the rooms with other servers; nil when standalone.
+	cluster Cluster
 
 	mu     sync.Mutex
 	peers  map[string]*Peer // by id
@@ -103,6 +105,9 @@ func (h *Hub) JoinWith(p *Peer, room string, opts JoinOptions) error {
 		return err
 	}
 	opts.Name = DisplayName(opts.Name)
+	if h.cluster != nil {
+		return h.joinCluster(p, room, opts)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if err := h.canJoin(p, room); err != nil {
@@ -195,9 +200,10 @@ func (h *Hub) unseat(p *Peer, reason Reason) (full []*Peer, ok bool) {
 	r.remove(p)
 	p.room.Store(nil)
 	full = r.deliver(&Message{Kind: KindPeerLeft, Room: r.name, Peer: info, Reason: reason}, nil, nil)
-	empty := len(r.members) == 0
+	empty := len(r.members) == 0 && r.joining == 0
 	r.mu.Unlock()
 	delete(h.tokens, p.token)
+	h.unseatCluster(p, r.name, reason)
 	p.mu.Lock()
 	p.chatOnly = false // the seat is gone; a next join says again
 	if reason != ReasonLeft {
@@ -226,6 +232,12 @@ func (h *Hub) Signal(p *Peer, to string, data json.RawMessage) error {
 		return ErrNotInRoom
 	}
 	target := r.find(to)
+	if target == nil && r.remote != nil {
+		if srv := r.remoteServer(to); srv != "" {
+			r.mu.Unlock()
+			return h.sendRemote(srv, Delivery{Room: r.name, Kind: KindSignal, From: m.Peer, To: to, Data: data})
+		}
+	}
 	if target == nil || target == p {
 		r.mu.Unlock()
 		return fmt.Errorf("signal to %q: %w", to, ErrUnknownPeer)
@@ -253,14 +265,21 @@ func (h *Hub) Broadcast(p *Peer, data json.RawMessage) error {
 	}
 	full := r.deliver(m, p, nil)
 	n := len(r.members) - 1
+	servers := r.remoteServers()
 	r.mu.Unlock()
 	h.stats.relayed.Add(uint64(n))
+	var err error
+	for _, srv := range servers {
+		if e := h.sendRemote(srv, Delivery{Room: r.name, Kind: KindBroadcast, From: m.Peer, Data: data}); e != nil {
+			err = e
+		}
+	}
 	if len(full) > 0 {
 		h.mu.Lock()
 		h.dropAll(full)
 		h.mu.Unlock()
 	}
-	return nil
+	return err
 }
 
 // Detach tells the hub that link, p's connection, is gone. A peer in a room
@@ -337,6 +356,10 @@ func (h *Hub) unregister(p *Peer, reason Reason) []*Peer {
 func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, error) {
 	h.mu.Lock()
 	seat := h.tokens[token]
+	if seat == nil && h.cluster != nil {
+		h.mu.Unlock()
+		return h.resumeCluster(provisional, token, lastSeen)
+	}
 	if seat == nil || seat == provisional || h.peers[provisional.id] != provisional || provisional.room.Load() != nil {
 		h.mu.Unlock()
 		return nil, ErrBadToken
