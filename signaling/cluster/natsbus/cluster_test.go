@@ -1,0 +1,290 @@
+package natsbus
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"signalbox/internal/testwait"
+	"signalbox/signaling"
+)
+
+// threeNodes starts a nats-server and three Signalbox servers sharing it.
+func threeNodes(t *testing.T, cfg signaling.Config) (*Embedded, []*node) {
+	t.Helper()
+	e := startNATS(t, "127.0.0.1:0", t.TempDir())
+	t.Cleanup(e.Shutdown)
+	var ns []*node
+	for range 3 {
+		ns = append(ns, startNode(t, e.ClientURL(), cfg))
+	}
+	return e, ns
+}
+
+// The native protocol across three servers: join, full, relay, presence,
+// room isolation, the room list.
+func TestRoomAcrossServers(t *testing.T) {
+	_, ns := threeNodes(t, signaling.Config{})
+	a, b, c, d := dial(t, ns[0]), dial(t, ns[1]), dial(t, ns[2]), dial(t, ns[2])
+
+	if f := a.join("math"); len(peerIDs(f, "peers")) != 0 {
+		t.Fatalf("a joined %v, want an empty room", f)
+	}
+	bj := b.join("math")
+	if ids := peerIDs(bj, "peers"); !slices.Equal(ids, []string{a.id}) {
+		t.Errorf("b's joined peers = %v, want [a %s]", ids, a.id)
+	}
+	if pj := a.expect("peer-joined"); peerOf(pj) != b.id {
+		t.Errorf("a got %v, want peer-joined b", pj)
+	}
+	c.send(frame{"type": "join", "room": "math"})
+	if e := c.expect("error"); e.str("code") != "room-full" {
+		t.Errorf("third join on a third server = %v, want room-full", e)
+	}
+
+	d.join("art") // same server as c and b's neighbour: must hear nothing of math
+	a.send(frame{"type": "signal", "to": b.id, "data": frame{"n": 1}})
+	if s := b.expect("signal"); s.str("from") != a.id {
+		t.Errorf("b got %v, want a's signal", s)
+	}
+	b.send(frame{"type": "signal", "to": a.id, "data": frame{"n": 2}})
+	if s := a.expect("signal"); s.str("from") != b.id {
+		t.Errorf("a got %v, want b's signal", s)
+	}
+	b.send(frame{"type": "broadcast", "data": frame{"chat": "hi"}})
+	if s := a.expect("broadcast"); s.str("from") != b.id {
+		t.Errorf("a got %v, want b's broadcast", s)
+	}
+	d.send(frame{"type": "signal", "to": a.id, "data": frame{"n": 3}})
+	if e := d.expect("error"); e.str("code") != "unknown-peer" {
+		t.Errorf("signal into another room = %v, want unknown-peer", e)
+	}
+
+	testwait.Until(t, "every server lists both rooms", readTimeout, func() bool {
+		for _, n := range ns {
+			rs := n.hub.Rooms()
+			if len(rs) != 2 || rs[0].Name != "art" || rs[1].Name != "math" || rs[1].Peers != 2 {
+				return false
+			}
+		}
+		return true
+	})
+	snap := ns[2].hub.Snapshot()
+	if len(snap.Rooms) != 2 || len(snap.Rooms[1].Peers) != 2 || snap.Rooms[1].Peers[0].Server == "" {
+		t.Errorf("snapshot on a server with no member of math = %+v", snap.Rooms)
+	}
+
+	b.send(frame{"type": "leave"})
+	if l := a.expect("peer-left"); peerOf(l) != b.id || l.str("reason") != "left" {
+		t.Errorf("a got %v, want peer-left b (left)", l)
+	}
+	c.join("math") // the seat b gave up
+	if pj := a.expect("peer-joined"); peerOf(pj) != c.id {
+		t.Errorf("a got %v, want peer-joined c", pj)
+	}
+	d.send(frame{"type": "ping"})
+	d.expect("pong") // d saw nothing of math in between
+}
+
+// Per sender, order is kept across servers.
+func TestOrderAcrossServers(t *testing.T) {
+	_, ns := threeNodes(t, signaling.Config{Rate: 1e6, Burst: 1e6, OutboxSize: 2048})
+	a, b := dial(t, ns[0]), dial(t, ns[1])
+	a.join("r")
+	b.join("r")
+	a.expect("peer-joined")
+	const n = 500
+	for i := range n {
+		if i%2 == 0 {
+			a.send(frame{"type": "signal", "to": b.id, "data": i})
+		} else {
+			a.send(frame{"type": "broadcast", "data": i})
+		}
+	}
+	for i := range n {
+		f := b.read()
+		if got, _ := f["data"].(float64); int(got) != i {
+			t.Fatalf("message %d: got %v", i, f)
+		}
+	}
+}
+
+// A peer whose connection drops resumes its seat on another server with
+// its token; the others see no one leave.
+func TestResumeOnAnotherServer(t *testing.T) {
+	_, ns := threeNodes(t, signaling.Config{ResumeGrace: 5 * time.Second})
+	a, b := dial(t, ns[0]), dial(t, ns[1])
+	a.join("math")
+	b.join("math")
+	a.expect("peer-joined")
+	b.ws.Close() // Wi-Fi gone; the load balancer sends b elsewhere
+
+	b2 := dial(t, ns[2])
+	b2.send(frame{"type": "resume", "token": b.token, "lastSeq": b.seq})
+	r := b2.expect("resumed")
+	if r["self"].(map[string]any)["id"] != b.id || r["moved"] != true || !slices.Equal(peerIDs(r, "peers"), []string{a.id}) {
+		t.Errorf("resumed = %v, want b's seat, moved, with a", r)
+	}
+	if s, _ := r["seq"].(float64); s <= b.seq {
+		t.Errorf("resumed seq %v, want after the last seen %v", s, b.seq)
+	}
+	a.send(frame{"type": "signal", "to": b.id, "data": "after"})
+	if s := b2.expect("signal"); s["data"] != "after" {
+		t.Errorf("b on its new server got %v", s)
+	}
+	b2.send(frame{"type": "signal", "to": a.id, "data": "back"})
+	if s := a.expect("signal"); s["data"] != "back" { // no peer-left came first
+		t.Errorf("a got %v, want b's signal and no presence change", s)
+	}
+	testwait.Until(t, "the old server forgets b", readTimeout, func() bool { return ns[1].hub.Stats().Peers == 0 })
+
+	b3 := dial(t, ns[0])
+	b3.send(frame{"type": "resume", "token": "not-a-token"})
+	if e := b3.expect("error"); e.str("code") != "bad-token" {
+		t.Errorf("resume with a wrong token = %v", e)
+	}
+}
+
+// Admin actions decided on one server reach peers on the others.
+func TestAdminAcrossServers(t *testing.T) {
+	_, ns := threeNodes(t, signaling.Config{RoomCapacity: 3})
+	a, b, c := dial(t, ns[0]), dial(t, ns[1]), dial(t, ns[2])
+	a.join("math")
+	b.join("math")
+	a.expect("peer-joined")
+	if err := ns[2].hub.LockRoom("math", true); err != nil {
+		t.Fatal(err)
+	}
+	c.send(frame{"type": "join", "room": "math"})
+	if e := c.expect("error"); e.str("code") != "room-locked" {
+		t.Errorf("join of a room locked on another server = %v", e)
+	}
+	if err := ns[2].hub.Kick(b.id); err != nil {
+		t.Fatal(err)
+	}
+	if l := b.expect("left"); l.str("reason") != "kicked" {
+		t.Errorf("b got %v, want left kicked", l)
+	}
+	if l := a.expect("peer-left"); peerOf(l) != b.id || l.str("reason") != "kicked" {
+		t.Errorf("a got %v, want peer-left b kicked", l)
+	}
+	if err := ns[1].hub.CloseRoom("math"); err != nil {
+		t.Fatal(err)
+	}
+	if l := a.expect("left"); l.str("reason") != "room-closed" {
+		t.Errorf("a got %v, want left room-closed", l)
+	}
+	if err := ns[1].hub.CloseRoom("math"); !errors.Is(err, signaling.ErrNoSuchRoom) {
+		t.Errorf("close of a closed room = %v, want ErrNoSuchRoom", err)
+	}
+	c.join("math") // closed rooms reopen unlocked
+}
+
+// 1,000 joins at once over three servers into rooms of two seat exactly
+// two peers per room.
+func TestConcurrentJoinsExactCapacity(t *testing.T) {
+	// A long grace: a machine loaded by 1,000 joins may delay heartbeats.
+	_, ns := threeNodes(t, signaling.Config{MaxPeers: 2000, ResumeGrace: time.Minute})
+	const peers, rooms = 1000, 250 // four candidates per room of two
+	var wg sync.WaitGroup
+	errs := make([]error, peers)
+	for i := range peers {
+		p, err := ns[i%3].hub.Connect(signaling.ConnInfo{Transport: "test"}, link{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() { errs[i] = ns[i%3].hub.Join(p, fmt.Sprintf("room-%d", i%rooms), "") })
+	}
+	wg.Wait()
+	seated := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			seated++
+		case !errors.Is(err, signaling.ErrRoomFull):
+			t.Errorf("join %d: %v", i, err)
+		}
+	}
+	if seated != 2*rooms {
+		t.Errorf("%d peers seated, want %d", seated, 2*rooms)
+		per := map[string][]int{}
+		for i, err := range errs {
+			if err == nil {
+				per[fmt.Sprintf("room-%d", i%rooms)] = append(per[fmt.Sprintf("room-%d", i%rooms)], i)
+			}
+		}
+		for r, is := range per {
+			if len(is) != 2 {
+				t.Logf("%s: seated %v", r, is)
+				for _, st := range ns[0].bus.Rooms() {
+					if st.Name == r {
+						t.Logf("state %+v", st)
+					}
+				}
+			}
+		}
+	}
+	for _, st := range ns[0].bus.Rooms() {
+		if len(st.Members) != 2 {
+			t.Errorf("room %s has %d seats, want 2", st.Name, len(st.Members))
+		}
+	}
+	testwait.Until(t, "every server's rooms hold 2 peers each", readTimeout, func() bool {
+		for _, n := range ns {
+			for _, r := range n.hub.Snapshot().Rooms {
+				if len(r.Peers) != 2 {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
+
+// A server that dies without a word: after the grace period its peers'
+// seats end and the others see them leave with timed-out.
+func TestKilledServerSeatsTimeOut(t *testing.T) {
+	_, ns := threeNodes(t, signaling.Config{})
+	a, b, c := dial(t, ns[0]), dial(t, ns[1]), dial(t, ns[2])
+	a.join("math")
+	b.join("math")
+	a.expect("peer-joined")
+	c.join("art")
+
+	start := time.Now()
+	ns[1].kill()
+	l := a.expect("peer-left")
+	if peerOf(l) != b.id || l.str("reason") != "timed-out" {
+		t.Errorf("a got %v, want peer-left b timed-out", l)
+	}
+	if waited := time.Since(start); waited < testGrace {
+		t.Errorf("b's seat ended after %v, before the grace period %v", waited, testGrace)
+	}
+	c.send(frame{"type": "signal", "to": b.id, "data": 1})
+	c.expect("error")
+	d := dial(t, ns[2])
+	d.join("math") // b's seat is free again
+	a.expect("peer-joined")
+}
+
+// A seat of a killed server can be resumed on another within the grace period.
+func TestResumeAfterServerKilled(t *testing.T) {
+	_, ns := threeNodes(t, signaling.Config{ResumeGrace: 5 * time.Second})
+	a, b := dial(t, ns[0]), dial(t, ns[1])
+	a.join("math")
+	b.join("math")
+	a.expect("peer-joined")
+	ns[1].kill()
+	b2 := dial(t, ns[2])
+	b2.send(frame{"type": "resume", "token": b.token, "lastSeq": b.seq})
+	if r := b2.expect("resumed"); r["moved"] != true {
+		t.Errorf("resumed = %v", r)
+	}
+	a.send(frame{"type": "signal", "to": b.id, "data": "still here"})
+	if s := b2.expect("signal"); s["data"] != "still here" {
+		t.Errorf("b got %v", s)
+	}
+}
