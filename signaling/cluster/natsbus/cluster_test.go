@@ -288,3 +288,124 @@ func TestResumeAfterServerKilled(t *testing.T) {
 		t.Errorf("b got %v", s)
 	}
 }
+
+// NATS restarts in the middle of a relay run between two servers: relays
+// refused while it is away are answered cluster-unavailable and never
+// delivered; none is delivered twice or out of order; the only ones lost
+// are those accepted just before the connection broke; a room wholly on
+// one server keeps working; afterwards everything flows again.
+func TestNATSRestartDuringRelay(t *testing.T) {
+	dir := t.TempDir()
+	e := startNATS(t, "127.0.0.1:0", dir)
+	addr := e.srv.Addr().String()
+	var e2 *Embedded // the restarted NATS; stopped after the servers (cleanups run last first)
+	t.Cleanup(func() {
+		if e2 != nil {
+			e2.Shutdown()
+		}
+	})
+	cfg := signaling.Config{Rate: 1e6, Burst: 1e6, OutboxSize: 4096, ResumeGrace: time.Minute}
+	n0, n1 := startNode(t, e.ClientURL(), cfg), startNode(t, e.ClientURL(), cfg)
+	a, b := dial(t, n0), dial(t, n1)
+	a.join("call")
+	b.join("call")
+	a.expect("peer-joined")
+	c, d := dial(t, n0), dial(t, n0)
+	c.join("local")
+	d.join("local")
+	c.expect("peer-joined")
+
+	// sendOne relays i from a to b and reports whether the server took it.
+	sendOne := func(i int) bool {
+		a.send(frame{"type": "signal", "to": b.id, "data": i})
+		a.send(frame{"type": "ping"})
+		ok := true
+		for {
+			f := a.read()
+			switch f.str("type") {
+			case "pong":
+				return ok
+			case "error":
+				if f.str("code") != "cluster-unavailable" {
+					t.Fatalf("relay %d refused with %v, want cluster-unavailable", i, f)
+				}
+				ok = false
+			default:
+				t.Fatalf("a got %v", f)
+			}
+		}
+	}
+	var accepted []int
+	firstRefused := -1
+	i := 0
+	for ; i < 200; i++ {
+		if sendOne(i) {
+			accepted = append(accepted, i)
+		}
+	}
+	e.Shutdown()
+	// Keep relaying while NATS is away, until the servers have noticed.
+	for ; firstRefused < 0 || i < firstRefused+20; i++ {
+		if sendOne(i) {
+			accepted = append(accepted, i)
+		} else if firstRefused < 0 {
+			firstRefused = i
+		}
+	}
+	testwait.Until(t, "both servers see NATS gone", readTimeout, func() bool {
+		return !n0.bus.Status().Connected && !n1.bus.Status().Connected
+	})
+	c.send(frame{"type": "signal", "to": d.id, "data": "local"}) // a room wholly on n0
+	if s := d.expect("signal"); s["data"] != "local" {
+		t.Errorf("local relay during the outage: %v", s)
+	}
+	x := dial(t, n0)
+	x.send(frame{"type": "join", "room": "new"})
+	if f := x.expect("error"); f.str("code") != "cluster-unavailable" {
+		t.Errorf("join during the outage = %v, want cluster-unavailable", f)
+	}
+
+	e2 = startNATS(t, addr, dir)
+	testwait.Until(t, "both servers reconnect", readTimeout, func() bool {
+		return n0.bus.Status().Connected && n1.bus.Status().Connected
+	})
+	afterBack := i
+	for end := i + 200; i < end; i++ {
+		if !sendOne(i) {
+			t.Fatalf("relay %d refused after NATS came back", i)
+		}
+		accepted = append(accepted, i)
+	}
+
+	last := accepted[len(accepted)-1]
+	got := map[int]bool{}
+	prev := -1
+	for prev != last {
+		f := b.expect("signal")
+		n := int(f["data"].(float64))
+		if n <= prev {
+			t.Fatalf("b got %d after %d: duplicated or out of order", n, prev)
+		}
+		got[n] = true
+		prev = n
+	}
+	lost := 0
+	for _, n := range accepted {
+		if !got[n] {
+			lost++
+			if n >= afterBack || n < firstRefused-50 {
+				t.Errorf("relay %d lost, outside the moment NATS went away (first refused %d)", n, firstRefused)
+			}
+		}
+	}
+	for n := range got {
+		if !slices.Contains(accepted, n) {
+			t.Errorf("relay %d was refused but delivered", n)
+		}
+	}
+	t.Logf("%d relays accepted, %d refused during the outage, %d lost as it began", len(accepted), i-len(accepted), lost)
+
+	x.join("new") // joins work again
+	c.send(frame{"type": "signal", "to": d.id, "data": "still local"})
+	d.expect("signal")
+}
