@@ -68,7 +68,6 @@ type Bus struct {
 	log    *slog.Logger
 	hub    Hub
 	nc     *nats.Conn
-	kv     jetstream.KeyValue
 	prefix string // "sb.<cluster id>."
 	subs   []*nats.Subscription
 	cancel context.CancelFunc
@@ -80,6 +79,7 @@ type Bus struct {
 	queue    []unseat                       // changes to make, in order
 	wake     chan struct{}
 	status   Status
+	kv       jetstream.KeyValue // nil until the bucket is open
 }
 
 type unseat struct {
@@ -92,6 +92,10 @@ type unseat struct {
 type Status struct {
 	// Connected says the NATS connection is up.
 	Connected bool `json:"connected"`
+	// Ready says rooms can be shared now: connected, with the room bucket
+	// open. When false, joins and relays to other servers are refused with
+	// cluster-unavailable; rooms wholly on this server keep working.
+	Ready bool `json:"ready"`
 	// Error is the last failure, "" when none since the last success.
 	Error string `json:"error,omitempty"`
 	// Servers is how many servers of the cluster were heard recently, this one included.
@@ -105,7 +109,9 @@ type Status struct {
 
 // New connects to NATS, opens (or creates) the room bucket and starts
 // serving the cluster for hub. Attach it with hub.AttachCluster before
-// peers connect; Close it after hub.Shutdown.
+// peers connect; Close it after hub.Shutdown. When NATS cannot be reached
+// New still succeeds: the bus keeps trying, Status says so, and whatever
+// needs the cluster is refused with cluster-unavailable meanwhile.
 func New(cfg Config, hub Hub, log *slog.Logger) (*Bus, error) {
 	if cfg.ClusterID == "" {
 		cfg.ClusterID = DefaultClusterID
@@ -135,40 +141,73 @@ func New(cfg Config, hub Hub, log *slog.Logger) (*Bus, error) {
 	nc, err := nats.Connect(cfg.URL,
 		nats.Name("signalbox "+cfg.ServerID),
 		nats.MaxReconnects(-1),
+		nats.RetryOnFailedConnect(true),
 		nats.ReconnectWait(250*time.Millisecond),
 		// No reconnect buffer: a publish while disconnected fails at once
 		// and the peer is told, rather than being held and sent later.
 		nats.ReconnectBufSize(-1),
 		nats.DisconnectErrHandler(b.disconnected),
 		nats.ReconnectHandler(b.reconnected),
+		nats.ConnectHandler(b.reconnected),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.URL, err)
 	}
 	b.nc = nc
-	b.status = Status{Connected: true, ClusterID: cfg.ClusterID, ServerID: cfg.ServerID}
-	if err := b.open(); err != nil {
+	b.status = Status{Connected: nc.IsConnected(), ClusterID: cfg.ClusterID, ServerID: cfg.ServerID, Error: "connecting"}
+	if err := b.subscribe(); err != nil {
 		nc.Close()
 		return nil, err
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.cancel = cancel
+	b.done.Add(3)
+	go b.open(ctx)
+	go b.work(ctx)
+	go b.beat(ctx)
 	return b, nil
 }
 
-// open creates the bucket, subscribes and starts the loops.
-func (b *Bus) open() error {
+// open opens the room bucket, retrying until it can, then watches it.
+func (b *Bus) open(ctx context.Context) {
+	defer b.done.Done()
 	js, err := jetstream.New(b.nc)
 	if err != nil {
-		return err
+		b.failed("jetstream", err)
+		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*b.cfg.OpTimeout)
-	defer cancel()
-	b.kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: "signalbox-rooms-" + b.cfg.ClusterID, History: 1, Replicas: b.cfg.Replicas,
-		Description: "Signalbox rooms: one key per room, its seats",
-	})
-	if err != nil {
-		return fmt.Errorf("open the room bucket (is JetStream enabled on the NATS server?): %w", err)
+	for {
+		octx, cancel := context.WithTimeout(ctx, 5*b.cfg.OpTimeout)
+		kv, err := js.CreateOrUpdateKeyValue(octx, jetstream.KeyValueConfig{
+			Bucket: "signalbox-rooms-" + b.cfg.ClusterID, History: 1, Replicas: b.cfg.Replicas,
+			Description: "Signalbox rooms: one key per room, its seats",
+		})
+		var w jetstream.KeyWatcher
+		if err == nil {
+			w, err = kv.WatchAll(ctx)
+		}
+		cancel()
+		if err == nil {
+			b.mu.Lock()
+			b.kv = kv
+			b.status.Error = ""
+			b.mu.Unlock()
+			b.log.Info("cluster room bucket open")
+			b.kick()
+			b.watch(ctx, w)
+			return
+		}
+		b.failed("open the room bucket (is JetStream enabled on the NATS server?)", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
 	}
+}
+
+// subscribe listens on this server's subject and the heartbeats.
+func (b *Bus) subscribe() error {
 	for subj, h := range map[string]nats.MsgHandler{
 		b.prefix + "srv." + b.cfg.ServerID: b.inbound,
 		b.prefix + "hb":                    b.heartbeat,
@@ -177,20 +216,11 @@ func (b *Bus) open() error {
 		if err != nil {
 			return err
 		}
-		sub.SetPendingLimits(-1, 256<<20)
+		if err := sub.SetPendingLimits(-1, 256<<20); err != nil {
+			return err
+		}
 		b.subs = append(b.subs, sub)
 	}
-	wctx, wcancel := context.WithCancel(context.Background())
-	b.cancel = wcancel
-	w, err := b.kv.WatchAll(wctx)
-	if err != nil {
-		wcancel()
-		return fmt.Errorf("watch the room bucket: %w", err)
-	}
-	b.done.Add(3)
-	go b.watch(wctx, w)
-	go b.work(wctx)
-	go b.beat(wctx)
 	return nil
 }
 
@@ -228,6 +258,8 @@ func (b *Bus) Status() Status {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.status
+	s.Connected = b.nc.IsConnected()
+	s.Ready = s.Connected && b.kv != nil
 	s.Pending = len(b.queue)
 	s.Servers = 1
 	for id, t := range b.lastSeen {
@@ -254,7 +286,9 @@ func (b *Bus) reconnected(_ *nats.Conn) {
 	b.log.Info("NATS connection back")
 	b.mu.Lock()
 	b.status.Connected = true
-	b.status.Error = ""
+	if b.kv != nil {
+		b.status.Error = ""
+	}
 	// Whoever was silent while we were away gets a new grace period:
 	// their silence was ours.
 	now := time.Now()
@@ -276,6 +310,7 @@ func (b *Bus) failed(what string, err error) error {
 
 func (b *Bus) succeeded() {
 	b.mu.Lock()
+	b.status.Connected = b.nc.IsConnected()
 	if b.status.Connected {
 		b.status.Error = ""
 	}
@@ -306,13 +341,16 @@ var errNoChange = errors.New("no change")
 // room's members, before and after, the new state. It returns the new
 // state (the current one when fn says errNoChange).
 func (b *Bus) change(room string, fn func(*signaling.RoomState) error) (signaling.RoomState, error) {
-	if !b.nc.IsConnected() {
+	b.mu.Lock()
+	kv := b.kv
+	b.mu.Unlock()
+	if kv == nil || !b.nc.IsConnected() {
 		return signaling.RoomState{}, fmt.Errorf("%q: %w", room, signaling.ErrClusterUnavailable)
 	}
 	k := key(room)
 	for range maxCAS {
 		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.OpTimeout)
-		st, exists, err := b.get(ctx, k)
+		st, exists, err := get(ctx, kv, k)
 		if err != nil {
 			cancel()
 			return st, b.failed("read room", err)
@@ -331,9 +369,9 @@ func (b *Bus) change(room string, fn func(*signaling.RoomState) error) (signalin
 		data, _ := json.Marshal(st)
 		var rev uint64
 		if exists {
-			rev, err = b.kv.Update(ctx, k, data, st.Rev)
+			rev, err = kv.Update(ctx, k, data, st.Rev)
 		} else {
-			rev, err = b.kv.Create(ctx, k, data)
+			rev, err = kv.Create(ctx, k, data)
 		}
 		cancel()
 		if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
@@ -342,7 +380,7 @@ func (b *Bus) change(room string, fn func(*signaling.RoomState) error) (signalin
 		if err != nil {
 			// The write may have been made though its answer was lost:
 			// if the room now holds exactly what we wrote, it was.
-			if rev = b.made(k, data); rev == 0 {
+			if rev = b.made(kv, k, data); rev == 0 {
 				return st, b.failed("write room", err)
 			}
 		}
@@ -356,10 +394,10 @@ func (b *Bus) change(room string, fn func(*signaling.RoomState) error) (signalin
 }
 
 // made returns the revision of key k if its value is data, else 0.
-func (b *Bus) made(k string, data []byte) uint64 {
+func (b *Bus) made(kv jetstream.KeyValue, k string, data []byte) uint64 {
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.OpTimeout)
 	defer cancel()
-	e, err := b.kv.Get(ctx, k)
+	e, err := kv.Get(ctx, k)
 	if err != nil || !bytes.Equal(e.Value(), data) {
 		return 0
 	}
@@ -367,9 +405,9 @@ func (b *Bus) made(k string, data []byte) uint64 {
 }
 
 // get reads a room's state; a missing room is an empty state.
-func (b *Bus) get(ctx context.Context, k string) (signaling.RoomState, bool, error) {
+func get(ctx context.Context, kv jetstream.KeyValue, k string) (signaling.RoomState, bool, error) {
 	var st signaling.RoomState
-	e, err := b.kv.Get(ctx, k)
+	e, err := kv.Get(ctx, k)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return st, false, nil
 	}
@@ -461,7 +499,6 @@ func (b *Bus) Send(srv string, d signaling.Delivery) error {
 // watch keeps the mirror of every room from the bucket, and hands the
 // hub states it may have missed (a state sent while a connection blinked).
 func (b *Bus) watch(ctx context.Context, w jetstream.KeyWatcher) {
-	defer b.done.Done()
 	defer func() { _ = w.Stop() }()
 	for {
 		select {

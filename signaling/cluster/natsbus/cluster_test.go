@@ -3,6 +3,7 @@ package natsbus
 import (
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sync"
 	"testing"
@@ -408,4 +409,33 @@ func TestNATSRestartDuringRelay(t *testing.T) {
 	x.join("new") // joins work again
 	c.send(frame{"type": "signal", "to": d.id, "data": "still local"})
 	d.expect("signal")
+}
+
+// A server whose NATS is not there yet starts anyway, says so, refuses
+// joins with cluster-unavailable, and shares rooms once NATS comes.
+func TestStartWithoutNATS(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // a free port, where NATS is not (yet)
+	var e *Embedded
+	t.Cleanup(func() {
+		if e != nil {
+			e.Shutdown()
+		}
+	})
+	n := startNodeNoWait(t, "nats://"+addr, signaling.Config{})
+	if st := n.bus.Status(); st.Ready || st.Connected || st.Error == "" {
+		t.Errorf("status without NATS = %+v, want not ready, with an error", st)
+	}
+	a := dial(t, n)
+	a.send(frame{"type": "join", "room": "math"})
+	if f := a.expect("error"); f.str("code") != "cluster-unavailable" {
+		t.Errorf("join without NATS = %v, want cluster-unavailable", f)
+	}
+	e = startNATS(t, addr, t.TempDir())
+	testwait.Until(t, "the server is ready", readTimeout, func() bool { return n.bus.Status().Ready })
+	a.join("math")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"signalbox/internal/testwait"
 	"signalbox/signaling"
 	"signalbox/signaling/native"
 	"signalbox/signaling/origin"
@@ -45,7 +46,15 @@ type node struct {
 	dead bool
 }
 
+// startNode starts a server of the cluster and waits until it is ready.
 func startNode(t *testing.T, natsURL string, cfg signaling.Config) *node {
+	t.Helper()
+	n := startNodeNoWait(t, natsURL, cfg)
+	testwait.Until(t, "the server joins the cluster", readTimeout, func() bool { return n.bus.Status().Ready })
+	return n
+}
+
+func startNodeNoWait(t *testing.T, natsURL string, cfg signaling.Config) *node {
 	t.Helper()
 	if cfg.ResumeGrace == 0 {
 		cfg.ResumeGrace = testGrace
