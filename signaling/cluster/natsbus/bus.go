@@ -29,6 +29,10 @@ const (
 	// maxCAS bounds the compare-and-set retries of one change: each retry
 	// means another server changed the same room in between.
 	maxCAS = 64
+	// maxInflight bounds the room changes one server has in flight: a
+	// burst of joins (a class arriving) queues here rather than in NATS,
+	// and OpTimeout counts from when a change is sent, not queued.
+	maxInflight = 32
 	// keepDepartures is how many departures a room state remembers.
 	keepDepartures = 8
 )
@@ -72,6 +76,7 @@ type Bus struct {
 	subs   []*nats.Subscription
 	cancel context.CancelFunc
 	done   sync.WaitGroup
+	slots  chan struct{} // maxInflight tokens
 
 	mu       sync.Mutex
 	mirror   map[string]signaling.RoomState // every room, from the bucket's watcher
@@ -136,7 +141,9 @@ func New(cfg Config, hub Hub, log *slog.Logger) (*Bus, error) {
 		cfg: cfg, log: log.With("cluster", cfg.ClusterID, "server", cfg.ServerID), hub: hub,
 		prefix: "sb." + cfg.ClusterID + ".",
 		mirror: map[string]signaling.RoomState{}, lastSeen: map[string]time.Time{},
-		wake: make(chan struct{}, 1),
+		wake:   make(chan struct{}, 1),
+		slots:  make(chan struct{}, maxInflight),
+		status: Status{ClusterID: cfg.ClusterID, ServerID: cfg.ServerID, Error: "connecting"},
 	}
 	nc, err := nats.Connect(cfg.URL,
 		nats.Name("signalbox "+cfg.ServerID),
@@ -154,7 +161,6 @@ func New(cfg Config, hub Hub, log *slog.Logger) (*Bus, error) {
 		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.URL, err)
 	}
 	b.nc = nc
-	b.status = Status{Connected: nc.IsConnected(), ClusterID: cfg.ClusterID, ServerID: cfg.ServerID, Error: "connecting"}
 	if err := b.subscribe(); err != nil {
 		nc.Close()
 		return nil, err
@@ -348,6 +354,8 @@ func (b *Bus) change(room string, fn func(*signaling.RoomState) error) (signalin
 		return signaling.RoomState{}, fmt.Errorf("%q: %w", room, signaling.ErrClusterUnavailable)
 	}
 	k := key(room)
+	b.slots <- struct{}{}
+	defer func() { <-b.slots }()
 	for range maxCAS {
 		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.OpTimeout)
 		st, exists, err := get(ctx, kv, k)

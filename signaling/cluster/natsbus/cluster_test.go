@@ -132,6 +132,7 @@ func TestResumeOnAnotherServer(t *testing.T) {
 	if s, _ := r["seq"].(float64); s <= b.seq {
 		t.Errorf("resumed seq %v, want after the last seen %v", s, b.seq)
 	}
+	waitMoved(t, ns[0], b.id, ns[2])
 	a.send(frame{"type": "signal", "to": b.id, "data": "after"})
 	if s := b2.expect("signal"); s["data"] != "after" {
 		t.Errorf("b on its new server got %v", s)
@@ -284,6 +285,7 @@ func TestResumeAfterServerKilled(t *testing.T) {
 	if r := b2.expect("resumed"); r["moved"] != true {
 		t.Errorf("resumed = %v", r)
 	}
+	waitMoved(t, ns[0], b.id, ns[2])
 	a.send(frame{"type": "signal", "to": b.id, "data": "still here"})
 	if s := b2.expect("signal"); s["data"] != "still here" {
 		t.Errorf("b got %v", s)
@@ -438,4 +440,20 @@ func TestStartWithoutNATS(t *testing.T) {
 	e = startNATS(t, addr, t.TempDir())
 	testwait.Until(t, "the server is ready", readTimeout, func() bool { return n.bus.Status().Ready })
 	a.join("math")
+}
+
+// waitMoved waits until n knows that peer id is now on server to: relays
+// sent before then still go to the old server (docs/cluster.md).
+func waitMoved(t *testing.T, n *node, id string, to *node) {
+	t.Helper()
+	testwait.Until(t, "the move is known", readTimeout, func() bool {
+		for _, r := range n.hub.Snapshot().Rooms {
+			for _, p := range r.Peers {
+				if p.ID == id && p.Server == to.bus.Self() {
+					return true
+				}
+			}
+		}
+		return false
+	})
 }
