@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -54,12 +55,27 @@ type Settings struct {
 	// free port); see turn.go.
 	TURN     bool
 	TURNPort int
+	// Cluster shares rooms with other Signalbox servers (cluster.go): ""
+	// is standalone, ClusterEmbedded runs nats-server inside this one, and
+	// a nats:// URL joins that NATS deployment.
+	Cluster string
+	// ClusterID names the shared room namespace ("signalbox" when empty).
+	ClusterID string
+	// ClusterListen is the embedded server's route address (host:port, or
+	// host for DefaultClusterPort); "" takes no routes in.
+	ClusterListen string
+	// ClusterRoutes are the other Signalbox servers' route addresses.
+	ClusterRoutes []string
+	// ClusterReplicas is how many copies of the rooms JetStream keeps (1
+	// when 0).
+	ClusterReplicas int
 }
 
 // clone returns s with its own slices.
 func (s Settings) clone() Settings {
 	s.Interfaces = slices.Clone(s.Interfaces)
 	s.AllowOrigins = slices.Clone(s.AllowOrigins)
+	s.ClusterRoutes = slices.Clone(s.ClusterRoutes)
 	return s
 }
 
@@ -70,7 +86,9 @@ func needsRestart(a, b Settings) bool {
 		a.ServerName != b.ServerName || a.RoomCapacity != b.RoomCapacity ||
 		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN || a.SocketIONoLogs != b.SocketIONoLogs ||
 		!slices.Equal(a.AllowOrigins, b.AllowOrigins) ||
-		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile
+		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile ||
+		a.Cluster != b.Cluster || a.ClusterID != b.ClusterID || a.ClusterListen != b.ClusterListen ||
+		!slices.Equal(a.ClusterRoutes, b.ClusterRoutes) || a.ClusterReplicas != b.ClusterReplicas
 }
 
 // Config is what New needs. Zero fields take defaults.
@@ -120,6 +138,7 @@ type Service struct {
 	advStop  context.CancelFunc
 	advDone  chan struct{}
 	sec      *security // HTTPS and the relay of the running server
+	cluster  *clusterRun // nil when standalone
 }
 
 // New returns a stopped service.
@@ -169,13 +188,20 @@ func (s *Service) startLocked() error {
 		Version: s.cfg.Version, Client: s.cfg.Client,
 		Origins:   origin.Policy{Allowed: st.AllowOrigins},
 		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN, SocketIONoLogs: st.SocketIONoLogs,
-		TLS: tlsCfg, Trust: trust,
+		TLS: tlsCfg, Trust: trust, ClusterHealth: s.clusterHealth,
 	}, s.log)
 	if err != nil {
 		sec.close()
 		closeAll(lns)
 		return err
 	}
+	cluster, err := s.startCluster(st, srv.Hub())
+	if err != nil {
+		sec.close()
+		closeAll(lns)
+		return fmt.Errorf("%w: %w", errClusterSettings, err)
+	}
+	s.cluster = cluster
 	for _, e := range skipped {
 		s.log.Warn("not serving on an address", "err", e)
 	}
@@ -279,8 +305,8 @@ func (s *Service) Stop(ctx context.Context) error {
 func (s *Service) stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.stopAdvertising()
-	srv, stopped, sec := s.srv, s.stopped, s.sec
-	s.srv, s.lns, s.stopped, s.sec = nil, nil, nil, nil
+	srv, stopped, sec, cluster := s.srv, s.stopped, s.sec, s.cluster
+	s.srv, s.lns, s.stopped, s.sec, s.cluster = nil, nil, nil, nil, nil
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
@@ -292,6 +318,7 @@ func (s *Service) stop(ctx context.Context) error {
 		err = errors.Join(err, ctx.Err())
 	}
 	sec.close()
+	err = errors.Join(err, cluster.close(ctx))
 	s.log.Info("server stopped")
 	return err
 }

@@ -2,6 +2,8 @@ package natsbus
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -44,7 +46,9 @@ type Config struct {
 	// ClusterID names the room namespace: servers with the same id share
 	// rooms. Letters, digits, '-' and '_' only.
 	ClusterID string
-	// ServerID identifies this server in the cluster; random by default.
+	// ServerID names this server in the cluster. A random suffix is added
+	// at every start, so a restarted server never mistakes the seats of its
+	// previous run (which expire) for its own.
 	ServerID string
 	// Replicas is the number of copies of the room bucket JetStream keeps
 	// (1 by default; 3 in a NATS cluster of three or more).
@@ -124,8 +128,16 @@ func New(cfg Config, hub Hub, log *slog.Logger) (*Bus, error) {
 	if !validID(cfg.ClusterID) {
 		return nil, fmt.Errorf("cluster id %q: use letters, digits, '-' and '_'", cfg.ClusterID)
 	}
+	var r [4]byte
+	_, _ = rand.Read(r[:]) // crypto/rand.Read never fails
+	run := hex.EncodeToString(r[:])
 	if cfg.ServerID == "" {
-		cfg.ServerID = nats.NewInbox()[len(nats.InboxPrefix):]
+		cfg.ServerID = run
+	} else {
+		cfg.ServerID += "-" + run
+	}
+	if !validID(cfg.ServerID) {
+		return nil, fmt.Errorf("server id %q: use letters, digits, '-' and '_'", cfg.ServerID)
 	}
 	cfg.Replicas = max(cfg.Replicas, 1)
 	if cfg.Heartbeat <= 0 {
