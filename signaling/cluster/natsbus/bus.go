@@ -229,6 +229,7 @@ func (b *Bus) subscribe() error {
 	for subj, h := range map[string]nats.MsgHandler{
 		b.prefix + "srv." + b.cfg.ServerID: b.inbound,
 		b.prefix + "hb":                    b.heartbeat,
+		b.prefix + "find":                  b.find,
 	} {
 		sub, err := b.nc.Subscribe(subj, h)
 		if err != nil {

@@ -21,8 +21,12 @@ import (
 // readTimeout bounds every read: a frame that does not come fails the test.
 const readTimeout = 10 * time.Second
 
-// testGrace is the resume grace period (and dead-server time) in these tests.
-const testGrace = 600 * time.Millisecond
+// testGrace is the resume grace period (and dead-server time) in these
+// tests; heartbeat is how often their servers say they are alive.
+const (
+	testGrace = 2 * time.Second
+	heartbeat = 50 * time.Millisecond
+)
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
@@ -64,7 +68,7 @@ func startNodeNoWait(t *testing.T, natsURL string, cfg signaling.Config) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus, err := New(Config{URL: natsURL, ClusterID: "test", Heartbeat: 50 * time.Millisecond, DeadAfter: cfg.ResumeGrace, OpTimeout: readTimeout}, hub, log)
+	bus, err := New(Config{URL: natsURL, ClusterID: "test", Heartbeat: heartbeat, DeadAfter: cfg.ResumeGrace, OpTimeout: readTimeout}, hub, log)
 	if err != nil {
 		t.Fatal(err)
 	}

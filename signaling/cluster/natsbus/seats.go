@@ -114,7 +114,13 @@ func (b *Bus) drain() bool {
 func (b *Bus) Resume(tokenHash string) (signaling.RoomState, signaling.Member, error) {
 	room, ok := b.findRoom(func(m signaling.Member) bool { return m.TokenHash == tokenHash })
 	if !ok {
-		return signaling.RoomState{}, signaling.Member{}, signaling.ErrBadToken
+		// The seat may be so new that this server's mirror has not seen
+		// it yet; the server it was taken on has.
+		reply, err := b.nc.Request(b.prefix+"find", []byte(tokenHash), findTimeout)
+		if err != nil {
+			return signaling.RoomState{}, signaling.Member{}, signaling.ErrBadToken
+		}
+		room = string(reply.Data)
 	}
 	var seat signaling.Member
 	st, err := b.change(room, func(st *signaling.RoomState) error {
@@ -128,6 +134,18 @@ func (b *Bus) Resume(tokenHash string) (signaling.RoomState, signaling.Member, e
 		return signaling.ErrBadToken
 	})
 	return st, seat, err
+}
+
+// findTimeout bounds the wait for another server to name the room of a
+// token this one does not know; no answer means no such seat.
+const findTimeout = 500 * time.Millisecond
+
+// find answers, from the mirror, which room holds the seat of a token hash.
+func (b *Bus) find(msg *nats.Msg) {
+	hash := string(msg.Data)
+	if room, ok := b.findRoom(func(m signaling.Member) bool { return m.TokenHash == hash }); ok {
+		_ = msg.Respond([]byte(room)) // the asker may have given up
+	}
 }
 
 // Kick ends the seat of peer id, wherever it is connected: its server
