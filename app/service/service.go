@@ -137,7 +137,7 @@ type Service struct {
 	adv      *advertiser
 	advStop  context.CancelFunc
 	advDone  chan struct{}
-	sec      *security // HTTPS and the relay of the running server
+	sec      *security   // HTTPS and the relay of the running server
 	cluster  *clusterRun // nil when standalone
 }
 

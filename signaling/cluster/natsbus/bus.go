@@ -2,10 +2,10 @@ package natsbus
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
