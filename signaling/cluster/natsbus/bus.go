@@ -31,6 +31,10 @@ const (
 	// maxCAS bounds the compare-and-set retries of one change: each retry
 	// means another server changed the same room in between.
 	maxCAS = 64
+	// openTimeout bounds one attempt to open the room bucket: a NATS
+	// cluster still electing its JetStream leader drops requests, and the
+	// next attempt should not wait long behind one.
+	openTimeout = 2 * time.Second
 	// maxInflight bounds the room changes one server has in flight: a
 	// burst of joins (a class arriving) queues here rather than in NATS,
 	// and OpTimeout counts from when a change is sent, not queued.
@@ -195,7 +199,7 @@ func (b *Bus) open(ctx context.Context) {
 		return
 	}
 	for {
-		octx, cancel := context.WithTimeout(ctx, 5*b.cfg.OpTimeout)
+		octx, cancel := context.WithTimeout(ctx, openTimeout)
 		kv, err := js.CreateOrUpdateKeyValue(octx, jetstream.KeyValueConfig{
 			Bucket: "signalbox-rooms-" + b.cfg.ClusterID, History: 1, Replicas: b.cfg.Replicas,
 			Description: "Signalbox rooms: one key per room, its seats",

@@ -1,6 +1,7 @@
 package natsbus
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -50,6 +51,9 @@ func StartEmbedded(cfg EmbeddedConfig, log *slog.Logger) (*Embedded, error) {
 		NoSigs: true, NoLog: true,
 	}
 	if cfg.ClusterListen != "" {
+		if len(cfg.Routes) == 0 {
+			return nil, errors.New("embedded NATS cluster: list at least one other server's route (JetStream needs them to agree)")
+		}
 		chost, cport, err := splitHostPort(cfg.ClusterListen)
 		if err != nil {
 			return nil, fmt.Errorf("nats cluster address: %w", err)

@@ -54,7 +54,7 @@ type node struct {
 func startNode(t *testing.T, natsURL string, cfg signaling.Config) *node {
 	t.Helper()
 	n := startNodeNoWait(t, natsURL, cfg)
-	testwait.Until(t, "the server joins the cluster", readTimeout, func() bool { return n.bus.Status().Ready })
+	testwait.Until(t, "the server joins the cluster", 3*readTimeout, func() bool { return n.bus.Status().Ready })
 	return n
 }
 
