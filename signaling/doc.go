@@ -14,11 +14,15 @@
 //     members of one room. Nothing is ever delivered outside the room.
 //   - peer.go / outbox.go: a peer's seat and its bounded outbox with replay
 //     history for resume.
+//   - cluster.go: the Cluster interface through which a hub shares its
+//     rooms with other servers (implemented in signaling/cluster/natsbus),
+//     and the hub's side of it. Without a Cluster nothing there runs.
 //
 // Concurrency: lock order is Hub.mu, then Room.mu, then Peer.mu. Messages are
 // pushed to outboxes while a room lock is held, so every member sees presence
 // and relay in one consistent order; a push is an O(1) in-memory append that
 // never blocks and never does I/O (Link.Wake must not block either).
 //
-// This package must never import Wails, zeroconf, or anything under app/.
+// This package must never import Wails, zeroconf, NATS, or anything under
+// app/ or signaling/cluster/.
 package signaling
