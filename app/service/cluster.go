@@ -133,6 +133,14 @@ func (c *clusterRun) close(ctx context.Context) error {
 	return err
 }
 
+// advertisedID is the cluster id published over mDNS, "" when standalone.
+func (c *clusterRun) advertisedID() string {
+	if c == nil {
+		return ""
+	}
+	return c.bus.Status().ClusterID
+}
+
 // status describes the link.
 func (c *clusterRun) status() ClusterStatus {
 	if c == nil {

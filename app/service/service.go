@@ -251,7 +251,8 @@ func (s *Service) startAdvertising() {
 	a := &advertiser{
 		cfg: mdns.Config{
 			Instance: instanceName(st.ServerName), Host: mdns.DefaultHost, Port: port,
-			TXT: mdns.TXT{Version: txtVersion, Path: txtPath, Scheme: s.sec.scheme(), Fingerprint: s.sec.fingerprint(), ID: st.ServerID},
+			TXT: mdns.TXT{Version: txtVersion, Path: txtPath, Scheme: s.sec.scheme(), Fingerprint: s.sec.fingerprint(), ID: st.ServerID,
+				Cluster: s.cluster.advertisedID()},
 		},
 		only: slices.Clone(st.Interfaces), bound: boundIPs(s.lns),
 		lan: s.cfg.LANInterfaces, make: s.cfg.NewAdvertiser, log: s.log,
