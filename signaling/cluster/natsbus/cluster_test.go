@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"signalbox/internal/testwait"
 	"signalbox/signaling"
@@ -460,4 +463,77 @@ func waitMoved(t *testing.T, n *node, id string, to *node) {
 		}
 		return false
 	})
+}
+
+// A socket.io page (the tutorial's protocol) and a native client on
+// another server share a room: presence and relay cross the cluster both ways.
+func TestSocketIOAcrossServers(t *testing.T) {
+	_, ns := threeNodes(t, signaling.Config{})
+	sio := dialSocketIO(t, ns[0])
+	sio.emit(`["create or join","math"]`)
+	sio.expect(`42["created","math"`)
+	b := dial(t, ns[1])
+	b.join("math")
+	sio.expect(`42["join","math","` + b.id + `"]`)
+	b.send(frame{"type": "broadcast", "data": "from native"})
+	sio.expect(`42["message","from native"`)
+	sio.emit(`["message",{"sdp":"x"}]`)
+	if f := b.expect("broadcast"); f["data"].(map[string]any)["sdp"] != "x" {
+		t.Errorf("native peer got %v", f)
+	}
+	b.send(frame{"type": "leave"})
+	sio.expect(`42["bye","math","` + b.id + `","left"]`)
+}
+
+// sioClient speaks Engine.IO v4 / Socket.IO v5 over a WebSocket, packet by packet.
+type sioClient struct {
+	t  *testing.T
+	ws *websocket.Conn
+}
+
+func dialSocketIO(t *testing.T, n *node) *sioClient {
+	t.Helper()
+	u := strings.TrimSuffix(n.url, "/ws") + "/socket.io/?EIO=4&transport=websocket"
+	ws, _, err := websocket.DefaultDialer.Dial(u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	c := &sioClient{t: t, ws: ws}
+	c.expect("0{")
+	c.write("40")
+	c.expect("40{")
+	return c
+}
+
+func (c *sioClient) write(pk string) {
+	c.t.Helper()
+	if err := c.ws.WriteMessage(websocket.TextMessage, []byte(pk)); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *sioClient) emit(args string) { c.t.Helper(); c.write("42" + args) }
+
+// expect reads packets, answering pings, until one starting with prefix;
+// any other event packet fails the test.
+func (c *sioClient) expect(prefix string) string {
+	c.t.Helper()
+	for {
+		_ = c.ws.SetReadDeadline(time.Now().Add(readTimeout))
+		_, b, err := c.ws.ReadMessage()
+		if err != nil {
+			c.t.Fatalf("waiting for %s: %v", prefix, err)
+		}
+		pk := string(b)
+		switch {
+		case strings.HasPrefix(pk, prefix):
+			return pk
+		case pk == "2":
+			c.write("3")
+		case strings.Contains(pk, `["ready"`), strings.Contains(pk, `["ipaddr"`): // the tutorial's extras
+		default:
+			c.t.Fatalf("got %s, want %s…", pk, prefix)
+		}
+	}
 }

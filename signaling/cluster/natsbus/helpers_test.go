@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"signalbox/signaling"
 	"signalbox/signaling/native"
 	"signalbox/signaling/origin"
+	"signalbox/signaling/socketio"
 )
 
 // readTimeout bounds every read: a frame that does not come fails the test.
@@ -74,14 +77,22 @@ func startNodeNoWait(t *testing.T, natsURL string, cfg signaling.Config) *node {
 	}
 	hub.AttachCluster(bus)
 	srv := native.NewServer(hub, native.Config{Version: "test", Origins: origin.Policy{}}, log)
-	hs := httptest.NewServer(srv)
-	n := &node{hub: hub, bus: bus, srv: srv, http: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http")}
+	sio, err := socketio.New(hub, socketio.Config{NoLogs: true, LANAddrs: func() []net.IP { return nil }}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/ws", srv)
+	mux.Handle("/socket.io/", sio)
+	hs := httptest.NewServer(mux)
+	n := &node{hub: hub, bus: bus, srv: srv, http: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
 	t.Cleanup(func() {
 		if n.dead {
 			return
 		}
 		hub.Shutdown()
 		srv.Wait()
+		sio.CloseAll()
 		hs.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
