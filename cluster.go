@@ -3,7 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
+	"strings"
 
 	"signalbox/app/service"
 )
@@ -41,19 +41,21 @@ func (o options) overrideCluster(st *service.Settings) {
 	}
 }
 
-// printClusterInfo says, after the join URLs, which cluster the server is
-// part of and whether it is connected.
-func printClusterInfo(w io.Writer, svc *service.Service) {
+// clusterInfo says, after the join banner, which cluster the server is
+// part of and whether it is connected; "" when standalone.
+func clusterInfo(svc *service.Service) string {
 	c := svc.Cluster()
 	if c.Mode == "" {
-		return
+		return ""
 	}
-	fmt.Fprintf(w, "Cluster %q (%s), this server %s", c.ClusterID, c.Mode, c.ServerID)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Cluster %q (%s), this server %s", c.ClusterID, c.Mode, c.ServerID)
 	if c.RouteURL != "" {
-		fmt.Fprintf(w, ", other servers route to %s", c.RouteURL)
+		fmt.Fprintf(&b, ", other servers route to %s", c.RouteURL)
 	}
-	fmt.Fprintln(w)
+	b.WriteString("\n")
 	if !c.Ready {
-		fmt.Fprintf(w, "Cluster not reachable yet (%s): rooms shared with other servers wait for it.\n", c.Error)
+		fmt.Fprintf(&b, "Cluster not reachable yet (%s): rooms shared with other servers wait for it.\n", c.Error)
 	}
+	return b.String()
 }

@@ -20,9 +20,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mdp/qrterminal/v3"
-
 	"signalbox/app"
+	"signalbox/app/banner"
 	"signalbox/app/memtrim"
 	"signalbox/app/service"
 	"signalbox/app/settings"
@@ -56,7 +55,8 @@ type options struct {
 	headless bool
 	logLevel slog.Level
 	// flags holds every flag's value; base takes those never stored
-	// (list-rooms, api-from-lan, allow-origin, socketio-logs).
+	// (list-rooms, api-from-lan, allow-origin, allow-host, peers-per-address,
+	// rooms-per-address, socketio-logs).
 	flags service.Settings
 	// set names the flags given, which win over the stored settings.
 	set map[string]bool
@@ -84,6 +84,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.flags.APIFromLAN, "api-from-lan", false, "let other devices read /api/rooms and /metrics")
 	fs.Func("allow-origin", "extra origin allowed to open WebSockets (repeatable)", func(v string) error {
 		o.flags.AllowOrigins = append(o.flags.AllowOrigins, v)
+		return nil
+	})
+	fs.IntVar(&o.flags.PeersPerAddr, "peers-per-address", signaling.DefaultMaxPeersPerAddr,
+		"clients one network address may run at once (tabs, scripts; a lab behind NAT is one address); HTTP connections and relay allocations get twice as many")
+	fs.IntVar(&o.flags.RoomsPerAddr, "rooms-per-address", signaling.DefaultMaxRoomsPerAddr, "open rooms one network address may create")
+	fs.Func("allow-host", "extra host name the server answers to, besides its addresses, localhost and its .local names (repeatable)", func(v string) error {
+		o.flags.AllowHosts = append(o.flags.AllowHosts, v)
 		return nil
 	})
 	logs := fs.Bool("socketio-logs", true, "send socket.io clients the tutorial's \"log\" events (its narration of requests, and each \"message\" echoed to its sender)")
@@ -162,7 +169,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
+	// stdout and stderr share one screen: the banner and the log lines go
+	// through one Terminal, so no log line lands inside the QR code.
+	term := banner.NewTerminal(stdout, stderr)
+	log := slog.New(slog.NewTextHandler(term.Stderr(), &slog.HandlerOptions{Level: o.logLevel}))
 	client, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {
 		fmt.Fprintln(stderr, "signalbox:", err)
@@ -180,7 +190,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stopTrim()
 	go memtrim.Run(trimCtx, log) // a classroom's burst of joins leaves memory behind
 	if !window {
-		return runHeadless(svc, stdout, stderr, log)
+		return runHeadless(svc, term, log)
 	}
 	raiseOpenFileLimit(log)
 	cfg := app.Config{ConfigDir: dir, Settings: stored, Override: o.override, Fixed: o.fixed(), Version: version}
@@ -216,7 +226,8 @@ func hasDisplay() bool {
 }
 
 // runHeadless serves until SIGINT or SIGTERM, printing how to join.
-func runHeadless(svc *service.Service, stdout, stderr io.Writer, log *slog.Logger) int {
+func runHeadless(svc *service.Service, term *banner.Terminal, log *slog.Logger) int {
+	stderr := term.Stderr()
 	raiseOpenFileLimit(log)
 	if err := svc.Start(); err != nil {
 		fmt.Fprintln(stderr, "signalbox:", err)
@@ -225,7 +236,7 @@ func runHeadless(svc *service.Service, stdout, stderr io.Writer, log *slog.Logge
 		}
 		return 1
 	}
-	printJoinInfo(stdout, svc)
+	printJoinInfo(term, svc, log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	select {
@@ -244,21 +255,41 @@ func runHeadless(svc *service.Service, stdout, stderr io.Writer, log *slog.Logge
 	return 0
 }
 
-func printJoinInfo(w io.Writer, svc *service.Service) {
-	urls := svc.JoinURLs()
-	fmt.Fprintf(w, "Signalbox %s is running: %q\n", version, svc.Settings().ServerName)
-	if len(urls) == 0 {
+// printJoinInfo prints the banner (join URLs, QR code, certificate,
+// relay) as one block.
+func printJoinInfo(term *banner.Terminal, svc *service.Service, log *slog.Logger) {
+	block, err := banner.Render(joinInfo(svc))
+	if err != nil {
+		log.Error("no join banner", "err", err)
 		return
 	}
-	fmt.Fprintf(w, "Join from any device on this network: %s\n", urls[0])
-	for _, u := range urls[1:] {
-		fmt.Fprintf(w, "  also: %s\n", u)
+	if err := term.Print(block); err != nil {
+		log.Warn("printing the join banner", "err", err)
 	}
-	qrterminal.GenerateWithConfig(urls[0], qrterminal.Config{
-		Level: qrterminal.L, Writer: w, HalfBlocks: true,
-		BlackChar: qrterminal.BLACK_BLACK, WhiteChar: qrterminal.WHITE_WHITE,
-		BlackWhiteChar: qrterminal.BLACK_WHITE, WhiteBlackChar: qrterminal.WHITE_BLACK, QuietZone: 1,
-	})
-	printSecurityInfo(w, svc)
-	printClusterInfo(w, svc)
+	if info := clusterInfo(svc); info != "" {
+		if err := term.Print([]byte(info)); err != nil {
+			log.Warn("printing the cluster status", "err", err)
+		}
+	}
+}
+
+// joinInfo gathers what the banner tells from the running service.
+func joinInfo(svc *service.Service) banner.Info {
+	in := banner.Info{Version: version, ServerName: svc.Settings().ServerName, URLs: svc.JoinURLs()}
+	switch t := svc.TLS(); {
+	case t.Active:
+		in.Fingerprint, in.UserCert, in.Uncovered = t.Fingerprint, t.UserCert, t.Uncovered
+		if !t.UserCert {
+			in.TrustURL = t.TrustURL
+		}
+	case t.Enabled:
+		in.HTTPSOff = t.Error
+	}
+	switch r := svc.Relay(); {
+	case r.Active:
+		in.RelayAddr, in.RelayPort = r.Addr, r.Port
+	case r.Enabled:
+		in.RelayOff = r.Error
+	}
+	return in
 }

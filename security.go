@@ -2,8 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"io"
 
 	"signalbox/app/service"
 )
@@ -28,26 +26,5 @@ func (o options) overrideSecurity(st *service.Settings) {
 	}
 	if o.set["turn-port"] {
 		st.TURNPort = o.flags.TURNPort
-	}
-}
-
-// printSecurityInfo prints, after the join URLs, how devices trust the
-// certificate and whether the relay runs.
-func printSecurityInfo(w io.Writer, svc *service.Service) {
-	tls := svc.TLS()
-	switch {
-	case tls.Active && tls.UserCert:
-		fmt.Fprintf(w, "HTTPS with your certificate, fingerprint (SHA-256):\n  %s\n", tls.Fingerprint)
-	case tls.Active:
-		fmt.Fprintf(w, "HTTPS with this computer's own certificate authority, fingerprint (SHA-256):\n  %s\n", tls.Fingerprint)
-		fmt.Fprintf(w, "Trust it once on each device (or accept the browser's warning): %s\n", tls.TrustURL)
-	case tls.Enabled:
-		fmt.Fprintf(w, "HTTPS is off (%s): other devices get no camera over plain HTTP.\n", tls.Error)
-	}
-	switch r := svc.Relay(); {
-	case r.Active:
-		fmt.Fprintf(w, "Relay (TURN) for networks that block direct calls: %s, UDP and TCP port %d\n", r.Addr, r.Port)
-	case r.Enabled:
-		fmt.Fprintf(w, "Relay (TURN) is off (%s): calls that cannot connect directly will fail.\n", r.Error)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"signalbox/app/banner"
 	"signalbox/app/service"
 )
 
@@ -68,7 +69,7 @@ func TestPrintSecurityInfo(t *testing.T) {
 		{"no config folder", service.Settings{HTTPS: true}, "", []string{
 			`HTTPS is off \(no configuration folder for the certificates\): other devices get no camera over plain HTTP\.\n`,
 		}},
-		{"all off", service.Settings{}, "", []string{`^$`}},
+		{"all off", service.Settings{}, "", []string{`^\nSignalbox \S+ is running: ""\n`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +84,10 @@ func TestPrintSecurityInfo(t *testing.T) {
 				}
 			})
 			var out strings.Builder
-			printSecurityInfo(&out, svc)
+			printJoinInfo(banner.NewTerminal(&out, &out), svc, slog.New(slog.DiscardHandler))
+			if strings.Contains(out.String(), "HTTPS") != tt.st.HTTPS {
+				t.Errorf("output %q: HTTPS lines present = %v, want %v", out.String(), !tt.st.HTTPS, tt.st.HTTPS)
+			}
 			for _, re := range tt.want {
 				if !regexp.MustCompile(re).MatchString(out.String()) {
 					t.Errorf("output %q does not match %q", out.String(), re)

@@ -20,6 +20,7 @@ import (
 
 	"signalbox/app/service"
 	"signalbox/app/settings"
+	"signalbox/signaling"
 )
 
 // waitTimeout bounds how long a test on real sockets waits for an event.
@@ -241,6 +242,10 @@ func TestAppLiveRoomsAndAdmin(t *testing.T) {
 	if m := cy.join("physics", "Cy"); m["type"] != "error" || m["code"] != "room-locked" {
 		t.Errorf("join a locked room = %v, want error room-locked", m)
 	}
+	// The log names who could not join where (Cy, not an id).
+	if e := f.waitLog(t, func(e LogEntry) bool { return e.Kind == "error" && e.Code == "room-locked" }); e.PeerName != "Cy" || e.Room != "physics" {
+		t.Errorf("refused join log entry = %+v, want Cy and physics", e)
+	}
 	if err := f.app.LockRoom("nowhere", true); err == nil || !strings.HasPrefix(err.Error(), CodeNoSuchRoom+":") {
 		t.Errorf("LockRoom(missing) = %v, want a %s error", err, CodeNoSuchRoom)
 	}
@@ -385,4 +390,59 @@ func TestWindowOrigins(t *testing.T) {
 			t.Errorf("WindowOrigins(%s) = %q, want [%q]", goos, got, want)
 		}
 	}
+}
+
+func TestAppClassesAndRefusals(t *testing.T) {
+	f := newFixture(t, t.TempDir(), 0)
+	port := f.svc.Port()
+	var students []*wsPeer
+	for _, name := range []string{"Ana", "Ben", "Cleo"} {
+		p, _, err := dial(t, port, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.conn.WriteJSON(map[string]any{"type": "join", "room": "math", "name": name, "overflow": true}); err != nil {
+			t.Fatal(err)
+		}
+		if m := p.read(); m["type"] != "joined" || m["class"] != "math" {
+			t.Fatalf("%s joined = %v", name, m)
+		}
+		students = append(students, p)
+	}
+	v := f.waitView(t, func(v View) bool { return len(v.Rooms) == 2 && len(v.Classes) == 1 })
+	if want := (signaling.Class{Name: "math", Mode: signaling.ModePairs, Size: 2}); v.Classes[0] != want {
+		t.Errorf("classes = %+v, want %+v", v.Classes, want)
+	}
+	for _, r := range v.Rooms {
+		if r.Class != "math" {
+			t.Errorf("room %q class %q, want math", r.Name, r.Class)
+		}
+	}
+	if err := f.app.SetClassMode("math", "group", 4); err != nil {
+		t.Fatalf("SetClassMode = %v", err)
+	}
+	f.waitView(t, func(v View) bool {
+		return len(v.Classes) == 1 && v.Classes[0].Mode == signaling.ModeGroup && v.Rooms[0].Capacity == 4
+	})
+	if e := f.waitLog(t, func(e LogEntry) bool { return e.Kind == "class-changed" }); e.Room != "math" || e.Detail != "group" || e.Count != 4 {
+		t.Errorf("class-changed entry = %+v", e)
+	}
+	if err := f.app.SetClassMode("math", "triples", 3); err == nil || !strings.HasPrefix(err.Error(), CodeBadClassMode+":") {
+		t.Errorf("SetClassMode(triples) = %v, want a %s error", err, CodeBadClassMode)
+	}
+
+	// A plain join (the tutorial's) of a full room: the log says who, where, how full.
+	x1, _, _ := dial(t, port, "")
+	x2, _, _ := dial(t, port, "")
+	x3, _, _ := dial(t, port, "")
+	x1.join("x", "Dev")
+	x2.join("x", "Eva")
+	if m := x3.join("x", "Finn"); m["code"] != "room-full" {
+		t.Fatalf("third join = %v", m)
+	}
+	e := f.waitLog(t, func(e LogEntry) bool { return e.Kind == "error" && e.Code == "room-full" })
+	if e.PeerName != "Finn" || e.Room != "x" || e.Count != 2 || e.Capacity != 2 {
+		t.Errorf("room-full entry = %+v, want Finn, x, 2 of 2", e)
+	}
+	_ = students
 }

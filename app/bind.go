@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"signalbox/app/mdns"
@@ -49,6 +50,22 @@ func (a *App) LockRoom(room string, locked bool) error {
 	}
 	if err := hub.LockRoom(room, locked); err != nil {
 		return coded(CodeNoSuchRoom, err)
+	}
+	return nil
+}
+
+// SetClassMode chooses how the class address class seats students:
+// mode "pairs", or "group" with size seats per room (2–32).
+func (a *App) SetClassMode(class, mode string, size int) error {
+	hub := a.svc.Hub()
+	if hub == nil {
+		return coded(CodeNotRunning, errNotRunning)
+	}
+	if err := hub.SetClass(class, signaling.ClassMode(mode), size); err != nil {
+		if errors.Is(err, signaling.ErrBadRoomName) {
+			return coded(CodeBadRoomName, err)
+		}
+		return coded(CodeBadClassMode, err)
 	}
 	return nil
 }
@@ -229,11 +246,16 @@ type Rendered struct {
 	Locale string `json:"locale"`
 	// State is the server state the header shows ("running", "error"…).
 	State string `json:"state"`
+	// Latin lists the distinct Latin-script words of the window's text
+	// (every tab, and placeholders, labels and titles), without URLs,
+	// addresses and the names people typed: in Chinese, the smoke test
+	// checks each against e2e/zh-allowlist.txt.
+	Latin []string `json:"latin,omitempty"`
 }
 
 // ReportRendered receives the window's count of the rooms and peer rows it
 // has drawn (read from its DOM) and logs it at debug level: the smoke test
 // reads it to check the window's peer list follows the server.
 func (a *App) ReportRendered(r Rendered) {
-	a.log.Debug("window rendered", "rooms", r.Rooms, "peers", r.Peers, "locale", r.Locale, "state", r.State)
+	a.log.Debug("window rendered", "rooms", r.Rooms, "peers", r.Peers, "locale", r.Locale, "state", r.State, "latin", strings.Join(r.Latin, " "))
 }

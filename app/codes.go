@@ -16,6 +16,7 @@ const (
 	CodeSaveFailed      = "save-failed"
 	CodeFixed           = "fixed-by-flag"
 	CodeBadRoomName     = "bad-room-name"
+	CodeBadClassMode    = "bad-class-mode"
 	CodePortBusy        = "port-busy"
 	CodeFailed          = "failed"
 )

@@ -34,10 +34,14 @@ type LogEntry struct {
 	Peer     string    `json:"peer,omitempty"`
 	PeerName string    `json:"peerName,omitempty"`
 	Reason   string    `json:"reason,omitempty"`
-	Code     string    `json:"code,omitempty"`
-	Detail   string    `json:"detail,omitempty"`
-	Count    int       `json:"count,omitempty"`
-	Port     int       `json:"port,omitempty"`
+	// Class is the class address of the room; Capacity, with Count, how
+	// full a room was when a join was refused (room-full).
+	Class    string `json:"class,omitempty"`
+	Capacity int    `json:"capacity,omitempty"`
+	Code     string `json:"code,omitempty"`
+	Detail   string `json:"detail,omitempty"`
+	Count    int    `json:"count,omitempty"`
+	Port     int    `json:"port,omitempty"`
 }
 
 // eventLog keeps the latest logCapacity entries, numbered from 1.

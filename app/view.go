@@ -40,7 +40,10 @@ type PeerView struct {
 
 // RoomView is one room as the window shows it.
 type RoomView struct {
-	Name      string     `json:"name"`
+	Name string `json:"name"`
+	// Class is the class address that seated the room ("" for a room
+	// joined by its own name); the window shows a class's rooms together.
+	Class     string     `json:"class,omitempty"`
 	Capacity  int        `json:"capacity"`
 	Locked    bool       `json:"locked"`
 	CreatedAt time.Time  `json:"createdAt"`
@@ -63,6 +66,9 @@ type StatsView struct {
 // View is the rooms and peers at one moment.
 type View struct {
 	Rooms []RoomView `json:"rooms"`
+	// Classes are the class addresses with open rooms and how each seats
+	// students (pairs, or groups of a size), which the window can change.
+	Classes []signaling.Class `json:"classes"`
 	// Lobby holds the connected peers in no room.
 	Lobby []PeerView `json:"lobby"`
 	// Omitted counts the rooms left out (see maxViewRooms).
@@ -127,13 +133,16 @@ func (v *viewer) view(snap signaling.Snapshot) (View, map[string]string) {
 			ChatOnly: p.ChatOnly,
 		}
 	}
-	out := View{Rooms: []RoomView{}, Lobby: []PeerView{}, Stats: statsView(snap.Stats)}
+	out := View{Rooms: []RoomView{}, Classes: snap.Classes, Lobby: []PeerView{}, Stats: statsView(snap.Stats)}
+	if out.Classes == nil {
+		out.Classes = []signaling.Class{}
+	}
 	for i, r := range snap.Rooms {
 		if i == maxViewRooms {
 			out.Omitted = len(snap.Rooms) - i
 			break
 		}
-		rv := RoomView{Name: r.Name, Capacity: r.Capacity, Locked: r.Locked, CreatedAt: r.CreatedAt, Peers: make([]PeerView, 0, len(r.Peers))}
+		rv := RoomView{Name: r.Name, Class: r.Class, Capacity: r.Capacity, Locked: r.Locked, CreatedAt: r.CreatedAt, Peers: make([]PeerView, 0, len(r.Peers))}
 		for _, p := range r.Peers {
 			rv.Peers = append(rv.Peers, peer(p))
 		}

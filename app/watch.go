@@ -191,13 +191,19 @@ func (w *watcher) flush(hub *signaling.Hub) {
 		if ev.Kind == signaling.EventPeerDisconnected && left[ev.Peer] == ev.Reason {
 			continue
 		}
-		name := names[ev.Peer]
+		// The hub names the peer as it was at the event (a refused join:
+		// the name it asked for); else the last snapshots do.
+		name := ev.Name
+		if name == "" {
+			name = names[ev.Peer]
+		}
 		if name == "" {
 			name = w.names[ev.Peer]
 		}
 		entries = append(entries, LogEntry{
 			Time: ev.Time, Kind: string(ev.Kind), Room: ev.Room, Peer: ev.Peer, PeerName: name,
-			Reason: string(ev.Reason), Code: string(ev.Code),
+			Reason: string(ev.Reason), Code: string(ev.Code), Class: ev.Class,
+			Count: ev.Count, Capacity: ev.Capacity, Detail: ev.Detail,
 		})
 	}
 	w.pending, w.skipped, w.names = w.pending[:0], 0, names

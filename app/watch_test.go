@@ -70,7 +70,7 @@ func (testLink) Close(signaling.Reason) {}
 
 func newHub(t testing.TB, capacity int) *signaling.Hub {
 	t.Helper()
-	h, err := signaling.New(signaling.Config{RoomCapacity: capacity}, slog.New(slog.DiscardHandler))
+	h, err := signaling.New(signaling.Config{RoomCapacity: capacity, MaxPeersPerAddr: -1, MaxRoomsPerAddr: -1}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,9 @@
 # shows it (the window reports the rooms and peer rows in its DOM through
 # the bound method ReportRendered, logged at debug level), screenshots the
 # window into test-artifacts/window.png, then does the same in Chinese
-# (test-artifacts/window-zh.png), quits with SIGTERM and checks the server
+# (test-artifacts/window-zh.png; three students by one class address show
+# as a class of two rooms, and every Latin-script word the Chinese window
+# shows must be on e2e/zh-allowlist.txt), quits with SIGTERM and checks the server
 # stopped and the port is free. Then it starts the window on a port another
 # Signalbox holds and checks the window shows the error
 # (test-artifacts/window-port-busy.png). Finally it checks the same binary
@@ -74,6 +76,7 @@ app_pid=""
 peer_pid=""
 cleanup() {
 	[ -n "$peer_pid" ] && kill "$peer_pid" 2>/dev/null || true
+	for p in ${class_pids:-}; do kill "$p" 2>/dev/null || true; done
 	[ -n "$app_pid" ] && kill -9 "$app_pid" 2>/dev/null || true
 	rm -rf "$work"
 }
@@ -124,6 +127,30 @@ run_window() {
 	if [ -n "$lang" ]; then
 		grep -q "msg=\"window rendered\" rooms=1 peers=1 locale=$lang" "$log" || fail "the window is not in $lang"
 	fi
+	# Three students open the board address "math" (as the browser client
+	# does: a class address): the window groups math and math · 2.
+	class_pids=""
+	local who
+	for who in 小明 小丽 小华; do
+		"$work/wsjoin" --url "ws://127.0.0.1:$port/ws" --room math --overflow --name "$who" --hold 60s >>"$work/class-$1.log" 2>&1 &
+		class_pids="$class_pids $!"
+	done
+	wait_for "$log" 'msg="window rendered" rooms=3 peers=4' "$UPDATE_WAIT" || fail "the window did not show the class's two rooms"
+	curl -fsS "http://127.0.0.1:$port/api/rooms" | grep -q '"class":"math"' || fail "/api/rooms does not show the class"
+	if [ "$lang" = "zh-CN" ]; then
+		# Every Latin-script word the window shows in Chinese (all tabs) must
+		# be allowed: protocol terms and names (e2e/zh-allowlist.txt), or
+		# what this script typed (the server and peer names).
+		sleep 0.5
+		local words bad="" w
+		words=$(grep "msg=\"window rendered\" rooms=3 peers=4 locale=zh-CN" "$log" | tail -1 | grep -o 'latin="[^"]*"\|latin=[^ ]*' | sed 's/^latin=//; s/"//g')
+		for w in $words; do
+			case " Ana smoke Smoke Lab " in *" $w "*) continue ;; esac
+			grep -qx -- "$w" e2e/zh-allowlist.txt || bad="$bad $w"
+		done
+		[ -z "$bad" ] || fail "English words in the Chinese window:$bad"
+		say "[$lang] no English outside the allowlist (Latin words shown: ${words:-none})"
+	fi
 	local rss=0 pid
 	for pid in "$app_pid" $(pgrep -P "$app_pid" || true); do
 		rss=$((rss + $(ps -o rss= -p "$pid" 2>/dev/null || echo 0)))
@@ -146,6 +173,9 @@ run_window() {
 	wait_for "$work/peer-$1.log" '^ended: closed 1001' "$UPDATE_WAIT" || fail "the peer was not told the server is going away (1001)"
 	wait "$peer_pid" 2>/dev/null || true
 	peer_pid=""
+	local cp
+	for cp in $class_pids; do wait "$cp" 2>/dev/null || true; done
+	class_pids=""
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		fail "port $port still accepts connections after the app quit"
 	fi

@@ -31,6 +31,9 @@ suite "gofmt" gofmt_clean
 suite "go vet" go vet ./...
 suite "staticcheck" staticcheck ./...
 suite "go test -race" go test -race -timeout 15m ./...
+# The abuse suite again without the race detector, which would swamp its
+# memory figures (docs/security.md); -v prints the FIGURES lines.
+suite "abuse suite (figures)" bash -c 'go test -count=1 -v -timeout 5m ./internal/abuse | grep -E "FIGURES|^(---|ok|FAIL|PASS)"; exit ${PIPESTATUS[0]}'
 for s in test-mdns test-client test-socketio test-https smoke-window build-windows; do
   [ -f "scripts/$s.sh" ] && suite "$s" bash "scripts/$s.sh"
 done

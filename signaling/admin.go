@@ -117,7 +117,10 @@ type PeerSnapshot struct {
 
 // RoomSnapshot describes one room.
 type RoomSnapshot struct {
-	Name      string         `json:"name"`
+	Name string `json:"name"`
+	// Class is the class address that seated this room, or "" (see
+	// ClassMode); the window shows a class's rooms together.
+	Class     string         `json:"class,omitempty"`
 	Capacity  int            `json:"capacity"`
 	Locked    bool           `json:"locked"`
 	CreatedAt time.Time      `json:"createdAt"`
@@ -127,8 +130,11 @@ type RoomSnapshot struct {
 // Snapshot is the whole hub at one moment.
 type Snapshot struct {
 	Rooms []RoomSnapshot `json:"rooms"`
-	Lobby []PeerSnapshot `json:"lobby"` // connected peers in no room
-	Stats StatsSnapshot  `json:"stats"`
+	// Classes are how each class address with an open room seats its
+	// students, sorted by name.
+	Classes []Class        `json:"classes"`
+	Lobby   []PeerSnapshot `json:"lobby"` // connected peers in no room
+	Stats   StatsSnapshot  `json:"stats"`
 }
 
 // Snapshot returns the rooms, sorted by name, with their peers in join
@@ -145,13 +151,18 @@ func (h *Hub) Snapshot() Snapshot {
 			lobby = append(lobby, p)
 		}
 	}
-	snap := Snapshot{Rooms: make([]RoomSnapshot, 0, len(rooms)), Lobby: []PeerSnapshot{}, Stats: h.statsLocked()}
+	snap := Snapshot{Rooms: make([]RoomSnapshot, 0, len(rooms)), Classes: []Class{}, Lobby: []PeerSnapshot{}, Stats: h.statsLocked()}
+	classes := map[string]bool{}
 	for _, r := range rooms {
 		r.mu.Lock()
-		rs := RoomSnapshot{Name: r.name, Capacity: r.capacity, Locked: r.locked, CreatedAt: r.createdAt}
+		rs := RoomSnapshot{Name: r.name, Class: r.class, Capacity: r.capacity, Locked: r.locked, CreatedAt: r.createdAt}
 		members := append([]*Peer(nil), r.members...)
 		remote := r.remoteSnapshots()
 		r.mu.Unlock()
+		if rs.Class != "" && !classes[rs.Class] {
+			classes[rs.Class] = true
+			snap.Classes = append(snap.Classes, h.classOf(rs.Class))
+		}
 		for _, p := range members {
 			rs.Peers = append(rs.Peers, p.snapshot())
 		}
@@ -166,6 +177,7 @@ func (h *Hub) Snapshot() Snapshot {
 		h.clusterOnlyRooms(&snap)
 	}
 	sort.Slice(snap.Rooms, func(i, j int) bool { return snap.Rooms[i].Name < snap.Rooms[j].Name })
+	sort.Slice(snap.Classes, func(i, j int) bool { return snap.Classes[i].Name < snap.Classes[j].Name })
 	sort.Slice(snap.Lobby, func(i, j int) bool { return snap.Lobby[i].ConnectedAt.Before(snap.Lobby[j].ConnectedAt) })
 	return snap
 }
@@ -173,7 +185,10 @@ func (h *Hub) Snapshot() Snapshot {
 // RoomSummary is what anyone on the LAN may see of a room: the lobby's
 // list of open rooms.
 type RoomSummary struct {
-	Name     string `json:"name"`
+	Name string `json:"name"`
+	// Class is the class address the room belongs to, or "": the lobby
+	// lists a class once, as one address that always has a seat.
+	Class    string `json:"class,omitempty"`
 	Peers    int    `json:"peers"`
 	Capacity int    `json:"capacity"`
 	Locked   bool   `json:"locked"`
@@ -190,7 +205,7 @@ func (h *Hub) Rooms() []RoomSummary {
 	out := make([]RoomSummary, 0, len(h.rooms))
 	for _, r := range h.rooms {
 		r.mu.Lock()
-		out = append(out, RoomSummary{Name: r.name, Peers: len(r.members), Capacity: r.capacity, Locked: r.locked})
+		out = append(out, RoomSummary{Name: r.name, Class: r.class, Peers: len(r.members), Capacity: r.capacity, Locked: r.locked})
 		r.mu.Unlock()
 	}
 	h.mu.Unlock()

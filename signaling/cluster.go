@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 )
 
 // Cluster links a Hub to the other servers that share its room namespace,
@@ -29,9 +30,14 @@ type Cluster interface {
 	// reason. It queues the change and returns at once.
 	Unseat(room string, m Member, reason Reason)
 	// Resume moves the seat whose token hashes to tokenHash to this
-	// server and returns the room and the seat. ErrBadToken when no seat
-	// has that token.
-	Resume(tokenHash string) (RoomState, Member, error)
+	// server, with newTokenHash as its token's hash from then on (a token
+	// resumes once), and returns the room and the seat. ErrBadToken when
+	// no seat has that token.
+	Resume(tokenHash, newTokenHash string) (RoomState, Member, error)
+	// Retoken records that m's token now hashes to m.TokenHash (the seat
+	// resumed on this server and got a fresh token). It queues the change
+	// and returns at once.
+	Retoken(room string, m Member)
 	// Send hands d to the server srv for its members; ErrClusterUnavailable
 	// when the cluster cannot be reached. It never blocks.
 	Send(srv string, d Delivery) error
@@ -121,14 +127,9 @@ func (h *Hub) joinCluster(p *Peer, room string, opts JoinOptions) error {
 	h.mu.Lock()
 	if err := h.canJoin(p, room); err != nil {
 		h.mu.Unlock()
-		return err
+		return &JoinError{Room: room, Name: opts.Name, Err: err}
 	}
-	r := h.rooms[room]
-	if r == nil {
-		r = &Room{name: room, capacity: h.cfg.RoomCapacity, createdAt: h.now()}
-		h.rooms[room] = r
-		h.emit(Event{Kind: EventRoomOpened, Room: room})
-	}
+	r := h.openRoom(room, h.cfg.RoomCapacity, p.addr)
 	r.joining++ // keeps r while the cluster decides, so states arriving meanwhile apply to it
 	m := h.member(p)
 	m.Seat = randomID(8)
@@ -169,12 +170,29 @@ func (h *Hub) joinCluster(p *Peer, room string, opts JoinOptions) error {
 	if err != nil {
 		h.forgetRoom(r)
 		h.dropAll(full)
-		return err
+		var je *JoinError
+		if errors.As(err, &je) {
+			return je
+		}
+		return &JoinError{Room: room, Name: opts.Name, Err: err}
 	}
 	h.tokens[p.token] = p
-	h.emit(Event{Kind: EventPeerJoined, Room: room, Peer: p.id})
+	h.emit(Event{Kind: EventPeerJoined, Room: room, Peer: p.id, Name: p.Info().Name})
 	h.dropAll(full)
 	return nil
+}
+
+// openRoom returns the local room named name, creating it (for a peer of
+// address addr) if needed. h.mu must be held.
+func (h *Hub) openRoom(name string, capacity int, addr string) *Room {
+	r := h.rooms[name]
+	if r == nil {
+		r = &Room{name: name, capacity: capacity, createdAt: h.now(), creator: addr}
+		h.rooms[name] = r
+		h.roomsByAddr.add(r.creator, 1)
+		h.emit(Event{Kind: EventRoomOpened, Room: name})
+	}
+	return r
 }
 
 // forgetRoom deletes r when no local peer holds or is taking a seat in
@@ -184,8 +202,19 @@ func (h *Hub) forgetRoom(r *Room) {
 	empty := len(r.members) == 0 && r.joining == 0
 	r.mu.Unlock()
 	if empty && h.rooms[r.name] == r {
-		delete(h.rooms, r.name)
+		h.closeRoom(r)
 		h.emit(Event{Kind: EventRoomClosed, Room: r.name})
+	}
+}
+
+// retokenCluster tells the cluster that p's token changed. h.mu must be
+// held (Retoken never blocks).
+func (h *Hub) retokenCluster(p *Peer, room string) {
+	if h.cluster == nil {
+		return
+	}
+	if m := h.member(p); m.Seat != "" {
+		h.cluster.Retoken(room, m)
 	}
 }
 
@@ -433,7 +462,8 @@ func (h *Hub) resumeCluster(provisional *Peer, token string, lastSeen uint64) (*
 	if !ok {
 		return nil, ErrBadToken
 	}
-	st, m, err := h.cluster.Resume(TokenHash(token))
+	fresh := randomID(32) // a token resumes once, here as on one server
+	st, m, err := h.cluster.Resume(TokenHash(token), TokenHash(fresh))
 	if err != nil {
 		return nil, err
 	}
@@ -448,28 +478,25 @@ func (h *Hub) resumeCluster(provisional *Peer, token string, lastSeen uint64) (*
 	provisional.mu.Unlock()
 	h.unregister(provisional, ReasonReplaced)
 	seat := &Peer{
-		hub: h, id: m.ID, token: token, seat: m.Seat, info: provisional.info,
+		hub: h, id: m.ID, token: fresh, seat: m.Seat, info: provisional.info, addr: provisional.addr,
 		connectedAt: h.now(), name: m.Name, chatOnly: m.ChatOnly, link: link, joinedAt: h.now(),
 		limiter: provisional.limiter, box: newOutbox(h.cfg.OutboxSize, h.history(provisional.info)),
 	}
+	seat.box.budget, seat.box.keepBytes, seat.box.maxBytes = &h.budget, h.cfg.HistoryBytes, h.cfg.PendingBytes
 	seat.box.base, seat.box.sent, seat.box.end = lastSeen+1, lastSeen+1, lastSeen+1
 	h.peers[seat.id] = seat
-	r := h.rooms[st.Name]
-	if r == nil {
-		r = &Room{name: st.Name, capacity: st.Capacity, createdAt: h.now()}
-		h.rooms[st.Name] = r
-		h.emit(Event{Kind: EventRoomOpened, Room: st.Name})
-	}
+	h.peersByAddr.add(seat.addr, 1)
+	r := h.openRoom(st.Name, st.Capacity, seat.addr)
 	r.mu.Lock()
 	full, _ := h.applyLocked(r, st)
 	r.members = append(r.members, seat)
 	seat.room.Store(r)
 	seat.mu.Lock()
 	pushed := seat.push(&Message{Kind: KindResumed, Room: r.name, Peer: seat.infoLocked(),
-		Peers: r.infos(seat), Capacity: r.capacity, Token: token, Moved: true})
+		Peers: r.infos(seat), Capacity: r.capacity, Token: fresh, Moved: true})
 	seat.mu.Unlock()
 	r.mu.Unlock()
-	h.tokens[token] = seat
+	h.tokens[fresh] = seat
 	h.emit(Event{Kind: EventPeerConnected, Peer: seat.id})
 	h.emit(Event{Kind: EventPeerBack, Room: r.name, Peer: seat.id})
 	if !pushed {

@@ -89,6 +89,19 @@ type Config struct {
 	HandshakeTimeout time.Duration
 	// MaxStrikes is how many consecutive protocol errors end a connection.
 	MaxStrikes int
+	// HistoryBytes and MaxHistoryBytes bound the resume history of one
+	// peer and of all peers, in bytes; PendingBytes and MaxPendingBytes the
+	// messages waiting to be written (budget.go).
+	HistoryBytes, MaxHistoryBytes int64
+	PendingBytes, MaxPendingBytes int64
+	// MaxPeersPerAddr and MaxRoomsPerAddr bound what one source address
+	// holds (limits.go); -1 means no limit.
+	MaxPeersPerAddr, MaxRoomsPerAddr int
+	// LimitLoopback applies the per-address limits to loopback sources
+	// too, each loopback address on its own (see AddrKey): for tests that
+	// model devices with loopback addresses, and for a server reached
+	// through a tunnel or proxy on this machine.
+	LimitLoopback bool
 	// ICEServers is handed to every peer; empty on a LAN, where host
 	// candidates are enough. ICEServersFor, when set, is asked instead, per
 	// peer (for short-lived TURN credentials).
@@ -110,6 +123,18 @@ func (c Config) withDefaults() (Config, error) {
 	c.ResumeHistory = max(c.ResumeHistory, 0)
 	setInt(&c.Burst, DefaultBurst)
 	setInt(&c.MaxStrikes, DefaultMaxStrikes)
+	setInt64(&c.HistoryBytes, DefaultHistoryBytes)
+	setInt64(&c.MaxHistoryBytes, DefaultMaxHistoryBytes)
+	setInt64(&c.PendingBytes, DefaultPendingBytes)
+	setInt64(&c.MaxPendingBytes, DefaultMaxPendingBytes)
+	setInt(&c.MaxPeersPerAddr, DefaultMaxPeersPerAddr)
+	setInt(&c.MaxRoomsPerAddr, DefaultMaxRoomsPerAddr)
+	if c.MaxPeersPerAddr < 0 {
+		c.MaxPeersPerAddr = c.MaxPeers
+	}
+	if c.MaxRoomsPerAddr < 0 {
+		c.MaxRoomsPerAddr = c.MaxRooms
+	}
 	if c.MaxMessageSize == 0 {
 		c.MaxMessageSize = DefaultMaxMessageSize
 	}
@@ -131,6 +156,12 @@ func (c Config) withDefaults() (Config, error) {
 }
 
 func setInt(v *int, def int) {
+	if *v == 0 {
+		*v = def
+	}
+}
+
+func setInt64(v *int64, def int64) {
 	if *v == 0 {
 		*v = def
 	}

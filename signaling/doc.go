@@ -17,6 +17,13 @@
 //   - cluster.go: the Cluster interface through which a hub shares its
 //     rooms with other servers (implemented in signaling/cluster/natsbus),
 //     and the hub's side of it. Without a Cluster nothing there runs.
+//   - class.go: class addresses: one room name on the board seats every
+//     student who joins with Overflow, in pairs or groups (ClassMode),
+//     spilling into "math · 2", "math · 3"…; the window sets the mode.
+//
+// Presence: a peer whose connection drops keeps its seat for the resume
+// grace; its room hears KindPeerAway at once, then KindPeerBack or
+// KindPeerLeft (timed-out). Renames reach the room as KindPeerRenamed.
 //
 // Concurrency: lock order is Hub.mu, then Room.mu, then Peer.mu. Messages are
 // pushed to outboxes while a room lock is held, so every member sees presence

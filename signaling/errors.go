@@ -28,6 +28,8 @@ const (
 	// CodeClusterUnavailable: the request needs the other servers of the
 	// cluster, which cannot be reached now (see docs/cluster.md).
 	CodeClusterUnavailable Code = "cluster-unavailable"
+	CodeAddressFull        Code = "address-full"  // the client's address holds its maximum of peers
+	CodeAddressRooms       Code = "address-rooms" // the client's address created its maximum of open rooms
 )
 
 // AllCodes lists every Code, for metrics and documentation tests.
@@ -35,7 +37,7 @@ var AllCodes = []Code{
 	CodeBadJSON, CodeUnknownType, CodeBadField, CodeTooLarge, CodeBadRoomName,
 	CodeRoomFull, CodeRoomLocked, CodeTooManyRooms, CodeServerFull,
 	CodeAlreadyInRoom, CodeNotInRoom, CodeUnknownPeer, CodeRateLimited,
-	CodeBadToken, CodeSlowConsumer, CodeShuttingDown, CodeClusterUnavailable,
+	CodeBadToken, CodeSlowConsumer, CodeShuttingDown, CodeAddressFull, CodeAddressRooms, CodeClusterUnavailable,
 }
 
 // Error is an error a client caused, with the Code it is reported under.
@@ -66,6 +68,8 @@ var (
 	ErrBadToken      = &Error{CodeBadToken, "unknown or expired resume token"}
 	ErrSlowConsumer  = &Error{CodeSlowConsumer, "too far behind, disconnected"}
 	ErrShuttingDown  = &Error{CodeShuttingDown, "server is shutting down"}
+	ErrAddressFull   = &Error{CodeAddressFull, "too many connections from your address"}
+	ErrAddressRooms  = &Error{CodeAddressRooms, "too many rooms created from your address"}
 )
 
 // CodeOf returns the Code of the first *Error in err's chain, and false when

@@ -20,7 +20,9 @@ const (
 	EventRoomClosed       EventKind = "room-closed"
 	EventRoomLocked       EventKind = "room-locked"
 	EventRoomUnlocked     EventKind = "room-unlocked"
-	EventError            EventKind = "error" // a client caused an error
+	EventPeerRenamed      EventKind = "peer-renamed"  // Name is the new name, Detail the old one
+	EventClassChanged     EventKind = "class-changed" // Room's class mode is Detail, its size Count
+	EventError            EventKind = "error"         // a client caused an error
 )
 
 // Event is one change in the hub.
@@ -31,6 +33,17 @@ type Event struct {
 	Peer   string    `json:"peer,omitempty"`
 	Reason Reason    `json:"reason,omitempty"`
 	Code   Code      `json:"code,omitempty"`
+	// Name is the peer's name at the time (for an error on join, the name
+	// it asked to join under), so a log can say who without a lookup.
+	Name string `json:"name,omitempty"`
+	// Class is the class address a room belongs to, when it does.
+	Class string `json:"class,omitempty"`
+	// Count and Capacity: for room-full, how many were in the room and
+	// how many it holds; for class-changed, Count is the seats per room.
+	Count    int `json:"count,omitempty"`
+	Capacity int `json:"capacity,omitempty"`
+	// Detail is more about the event: the class mode for class-changed.
+	Detail string `json:"detail,omitempty"`
 }
 
 // subscribers fans events out to observers without ever blocking the hub:

@@ -2,6 +2,7 @@ package signaling
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -14,11 +15,12 @@ import (
 // peers to one Hub, so a browser on the native protocol, a socket.io page
 // and the desktop window meet in the same rooms.
 type Hub struct {
-	cfg   Config
-	log   *slog.Logger
-	now   func() time.Time
-	stats *Stats
-	subs  subscribers
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	stats  *Stats
+	subs   subscribers
+	budget budget // the outboxes' bytes
 	// cluster shares the rooms with other servers; nil when standalone.
 	cluster Cluster
 
@@ -26,7 +28,13 @@ type Hub struct {
 	peers  map[string]*Peer // by id
 	tokens map[string]*Peer // by resume token, while in a room
 	rooms  map[string]*Room
-	closed bool
+	// classes are the modes the window chose, by class address; the
+	// others take classOf's default.
+	classes map[string]Class
+	closed  bool
+	// peersByAddr and roomsByAddr count the peers each source address
+	// holds and the open rooms it created (limits.go).
+	peersByAddr, roomsByAddr addrCounts
 }
 
 // New returns a Hub with cfg (zero fields take the defaults).
@@ -37,7 +45,10 @@ func New(cfg Config, log *slog.Logger) (*Hub, error) {
 	}
 	return &Hub{
 		cfg: cfg, log: log, now: time.Now, stats: newStats(),
-		peers: map[string]*Peer{}, tokens: map[string]*Peer{}, rooms: map[string]*Room{},
+		budget: budget{maxHistory: cfg.MaxHistoryBytes, maxPending: cfg.MaxPendingBytes},
+		peers:  map[string]*Peer{}, tokens: map[string]*Peer{}, rooms: map[string]*Room{},
+		classes:     map[string]Class{},
+		peersByAddr: addrCounts{}, roomsByAddr: addrCounts{},
 	}, nil
 }
 
@@ -68,7 +79,9 @@ func (h *Hub) Connect(info ConnInfo, link Link) (*Peer, error) {
 		connectedAt: h.now(), name: FriendlyName(), link: link,
 		limiter: rate.NewLimiter(rate.Limit(h.cfg.Rate), h.cfg.Burst),
 		box:     newOutbox(h.cfg.OutboxSize, h.history(info)),
+		addr:    AddrKey(info.RemoteAddr, h.cfg.LimitLoopback),
 	}
+	p.box.budget, p.box.keepBytes, p.box.maxBytes = &h.budget, h.cfg.HistoryBytes, h.cfg.PendingBytes
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	switch {
@@ -77,7 +90,11 @@ func (h *Hub) Connect(info ConnInfo, link Link) (*Peer, error) {
 	case len(h.peers) >= h.cfg.MaxPeers:
 		return nil, fmt.Errorf("%d peers connected: %w", len(h.peers), ErrServerFull)
 	}
+	if err := h.checkPeerAddr(p.addr); err != nil {
+		return nil, err
+	}
 	h.peers[p.id] = p
+	h.peersByAddr.add(p.addr, 1)
 	h.stats.connects.Add(1)
 	h.emit(Event{Kind: EventPeerConnected, Peer: p.id})
 	return p, nil
@@ -90,6 +107,11 @@ type JoinOptions struct {
 	// ChatOnly says the peer makes no call; the others see it in every
 	// PeerInfo of it while it holds this seat (see PeerInfo.ChatOnly).
 	ChatOnly bool
+	// Overflow makes room a class address: when it is full (or locked)
+	// the peer is seated in the class's next room with a free seat (see
+	// ClassMode), never refused for room-full. The tutorial's socket.io
+	// path never sets it and keeps its "full".
+	Overflow bool
 }
 
 // Join puts p in the room named room, creating it if needed, and renames p
@@ -100,9 +122,10 @@ func (h *Hub) Join(p *Peer, room, name string) error {
 
 // JoinWith is Join with every option a join may carry.
 func (h *Hub) JoinWith(p *Peer, room string, opts JoinOptions) error {
+	asked := opts.Name
 	room, err := RoomName(room)
 	if err != nil {
-		return err
+		return &JoinError{Room: room, Name: asked, Err: err}
 	}
 	opts.Name = DisplayName(opts.Name)
 	if h.cluster != nil {
@@ -110,26 +133,49 @@ func (h *Hub) JoinWith(p *Peer, room string, opts JoinOptions) error {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	class := ""
+	if opts.Overflow {
+		class = room
+		if name, ok := h.pickClassRoom(room); ok {
+			room = name
+		}
+	}
 	if err := h.canJoin(p, room); err != nil {
-		return err
+		return &JoinError{Room: room, Name: asked, Err: err}
 	}
 	r := h.rooms[room]
 	if r == nil {
-		r = &Room{name: room, capacity: h.cfg.RoomCapacity, createdAt: h.now()}
+		capacity := h.cfg.RoomCapacity
+		if class != "" {
+			capacity = h.classOf(class).Size
+		}
+		r = &Room{name: room, capacity: capacity, class: class, createdAt: h.now(), creator: p.addr}
 		h.rooms[room] = r
-		h.emit(Event{Kind: EventRoomOpened, Room: room})
+		h.roomsByAddr.add(r.creator, 1)
+		h.emit(Event{Kind: EventRoomOpened, Room: room, Class: class})
 	}
 	r.mu.Lock()
+	if class != "" && r.class == "" && len(r.members) == 0 {
+		r.class = class
+	}
 	full, err := h.seat(p, r, opts)
 	r.mu.Unlock()
 	if err != nil {
 		if len(r.members) == 0 {
-			delete(h.rooms, room)
+			h.closeRoom(r)
 		}
-		return err
+		if asked == "" {
+			asked = p.Info().Name
+		}
+		var je *JoinError
+		if errors.As(err, &je) {
+			je.Name = asked
+			return je
+		}
+		return &JoinError{Room: room, Name: asked, Err: err}
 	}
 	h.tokens[p.token] = p
-	h.emit(Event{Kind: EventPeerJoined, Room: room, Peer: p.id})
+	h.emit(Event{Kind: EventPeerJoined, Room: room, Peer: p.id, Name: p.Info().Name, Class: r.class})
 	h.dropAll(full)
 	return nil
 }
@@ -145,17 +191,28 @@ func (h *Hub) canJoin(p *Peer, room string) error {
 		return fmt.Errorf("in room %q: %w", p.RoomName(), ErrAlreadyInRoom)
 	case h.rooms[room] == nil && len(h.rooms) >= h.cfg.MaxRooms:
 		return fmt.Errorf("%d rooms open: %w", len(h.rooms), ErrTooManyRooms)
+	case h.rooms[room] == nil:
+		return h.checkRoomAddr(p.addr)
 	}
 	return nil
+}
+
+// closeRoom deletes r, which has no members, from the hub. h.mu must be
+// held.
+func (h *Hub) closeRoom(r *Room) {
+	if h.rooms[r.name] == r {
+		delete(h.rooms, r.name)
+		h.roomsByAddr.add(r.creator, -1)
+	}
 }
 
 // seat adds p to r and tells everyone. h.mu and r.mu must be held.
 func (h *Hub) seat(p *Peer, r *Room, opts JoinOptions) (full []*Peer, err error) {
 	switch {
 	case r.locked:
-		return nil, fmt.Errorf("join %q: %w", r.name, ErrRoomLocked)
+		return nil, &JoinError{Room: r.name, Err: fmt.Errorf("join %q: %w", r.name, ErrRoomLocked)}
 	case len(r.members) >= r.capacity:
-		return nil, fmt.Errorf("join %q (%d of %d): %w", r.name, len(r.members), r.capacity, ErrRoomFull)
+		return nil, &JoinError{Room: r.name, Members: len(r.members), Capacity: r.capacity, Err: ErrRoomFull}
 	}
 	others := r.infos(nil)
 	p.mu.Lock()
@@ -165,7 +222,7 @@ func (h *Hub) seat(p *Peer, r *Room, opts JoinOptions) (full []*Peer, err error)
 	p.joinedAt = h.now()
 	p.chatOnly = opts.ChatOnly
 	self := p.infoLocked()
-	ok := p.push(&Message{Kind: KindJoined, Room: r.name, Peer: self, Peers: others, Capacity: r.capacity, Token: p.token})
+	ok := p.push(&Message{Kind: KindJoined, Room: r.name, Class: r.class, Peer: self, Peers: others, Capacity: r.capacity, Token: p.token})
 	p.mu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("join %q: %w", r.name, ErrSlowConsumer)
@@ -205,14 +262,15 @@ func (h *Hub) unseat(p *Peer, reason Reason) (full []*Peer, ok bool) {
 	delete(h.tokens, p.token)
 	h.unseatCluster(p, r.name, reason)
 	p.mu.Lock()
-	p.chatOnly = false // the seat is gone; a next join says again
+	p.chatOnly = false  // the seat is gone; a next join says again
+	p.box.dropHistory() // nothing can be replayed to a seat that is gone
 	if reason != ReasonLeft {
 		p.push(&Message{Kind: KindLeft, Room: r.name, Reason: reason})
 	}
 	p.mu.Unlock()
-	h.emit(Event{Kind: EventPeerLeft, Room: r.name, Peer: p.id, Reason: reason})
+	h.emit(Event{Kind: EventPeerLeft, Room: r.name, Peer: p.id, Name: info.Name, Reason: reason})
 	if empty && h.rooms[r.name] == r {
-		delete(h.rooms, r.name)
+		h.closeRoom(r)
 		h.emit(Event{Kind: EventRoomClosed, Room: r.name})
 	}
 	return full, true
@@ -289,7 +347,15 @@ func (h *Hub) Detach(p *Peer, link Link) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p.mu.Lock()
-	if p.link != link || p.gone {
+	if p.link != link {
+		p.mu.Unlock()
+		return
+	}
+	if p.gone {
+		// Unregistered while its connection lived (kicked, dropped): the
+		// connection is over now, and what it did not write is dropped.
+		p.link = nil
+		p.box.clear()
 		p.mu.Unlock()
 		return
 	}
@@ -302,17 +368,29 @@ func (h *Hub) Detach(p *Peer, link Link) {
 	}
 	p.mu.Unlock()
 	if keep {
-		h.emit(Event{Kind: EventPeerAway, Room: p.RoomName(), Peer: p.id})
+		// The others hear at once, so they can say "Ana is
+		// reconnecting…" instead of showing a frozen picture.
+		r := p.room.Load()
+		info := p.Info()
+		r.mu.Lock()
+		full := r.deliver(&Message{Kind: KindPeerAway, Room: r.name, Peer: info}, p, nil)
+		r.mu.Unlock()
+		h.emit(Event{Kind: EventPeerAway, Room: r.name, Peer: p.id, Name: info.Name})
+		h.dropAll(full)
 		return
 	}
 	h.dropAll(h.unregister(p, ReasonLeft))
 }
 
 // Disconnect removes p for good: it leaves its room at once, with no grace.
+// Transports call it when p's connection has ended.
 func (h *Hub) Disconnect(p *Peer) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.dropAll(h.unregister(p, ReasonLeft))
+	p.mu.Lock()
+	p.box.clear() // whatever its connection did not write
+	p.mu.Unlock()
 }
 
 // expire ends the seat of a peer whose grace period ran out, unless it
@@ -340,9 +418,16 @@ func (h *Hub) unregister(p *Peer, reason Reason) []*Peer {
 		p.away = nil
 	}
 	p.gone = true
+	if p.link == nil {
+		p.box.clear() // no connection will write it
+	} else {
+		p.box.keep = 0 // the connection writes what is pending, then closes
+		p.box.dropHistory()
+	}
 	p.mu.Unlock()
 	if h.peers[p.id] == p {
 		delete(h.peers, p.id)
+		h.peersByAddr.add(p.addr, -1)
 		h.emit(Event{Kind: EventPeerDisconnected, Peer: p.id, Reason: reason})
 	}
 	return full
@@ -379,12 +464,21 @@ func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, e
 		seat.away = nil
 	}
 	seat.link = link
+	// A token resumes once: the seat gets a fresh one, so a token seen on
+	// the wire or in a log is worth nothing after the resume.
+	delete(h.tokens, seat.token)
+	seat.token = randomID(32)
+	h.tokens[seat.token] = seat
 	lost := seat.box.rewind(lastSeen)
-	ok := seat.push(&Message{Kind: KindResumed, Room: r.name, Peer: seat.infoLocked(),
+	self := seat.infoLocked()
+	ok := seat.push(&Message{Kind: KindResumed, Room: r.name, Class: r.class, Peer: self,
 		Peers: r.infos(seat), Capacity: r.capacity, Token: seat.token, Lost: lost})
 	seat.mu.Unlock()
+	full := r.deliver(&Message{Kind: KindPeerBack, Room: r.name, Peer: self}, seat, nil)
 	r.mu.Unlock()
-	h.emit(Event{Kind: EventPeerBack, Room: r.name, Peer: seat.id})
+	h.emit(Event{Kind: EventPeerBack, Room: r.name, Peer: seat.id, Name: self.Name})
+	h.dropAll(full)
+	h.retokenCluster(seat, r.name)
 	h.mu.Unlock()
 	if old != nil {
 		old.Close(ReasonReplaced)

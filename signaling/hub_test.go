@@ -294,6 +294,9 @@ func TestGraceKeepsSeatAndResumeReplays(t *testing.T) {
 		inbox(b)
 
 		h.Detach(a, la)
+		if got := inbox(b); len(got) != 1 || got[0].Kind != KindPeerAway || got[0].Peer.ID != a.ID() {
+			t.Fatalf("b got %v when a's connection dropped, want peer-away at once", kinds(got))
+		}
 		h.Signal(b, a.ID(), json.RawMessage(`"while away"`))
 		time.Sleep(9 * time.Second)
 		if got := inbox(b); len(got) != 0 {
@@ -318,6 +321,9 @@ func TestGraceKeepsSeatAndResumeReplays(t *testing.T) {
 		}
 		if got[1].Lost != 0 || len(got[1].Peers) != 1 || got[1].Peers[0].ID != b.ID() {
 			t.Errorf("resumed = %+v, want lost 0 and b as peer", got[1])
+		}
+		if got := inbox(b); len(got) != 1 || got[0].Kind != KindPeerBack || got[0].Peer.ID != a.ID() {
+			t.Errorf("b got %v when a resumed, want peer-back", kinds(got))
 		}
 		time.Sleep(5 * time.Second) // past the original grace end
 		if got := inbox(b); len(got) != 0 {
@@ -368,7 +374,7 @@ func TestGraceExpiryTellsOthers(t *testing.T) {
 		h.Detach(a, la)
 		time.Sleep(11 * time.Second)
 		got := inbox(b)
-		if len(got) != 1 || got[0].Kind != KindPeerLeft || got[0].Reason != ReasonTimedOut {
+		if len(got) != 2 || got[0].Kind != KindPeerAway || got[1].Kind != KindPeerLeft || got[1].Reason != ReasonTimedOut {
 			t.Fatalf("b got %+v, want peer-left timed-out", got)
 		}
 		prov, _ := h.Connect(ConnInfo{}, &fakeLink{})
@@ -578,9 +584,13 @@ func TestChatOnlySeat(t *testing.T) {
 		if err := h.Leave(w); err != nil {
 			t.Fatal(err)
 		}
-		if got := inbox(b); len(got) != 1 || got[0].Kind != KindPeerLeft {
-			t.Fatalf("b after the window left = %v, want peer-left", kinds(got))
+		if got := inbox(b); len(got) != 3 || got[0].Kind != KindPeerAway || got[1].Kind != KindPeerBack {
+			t.Fatalf("b after a dropped and resumed, and the window left = %v, want peer-away, peer-back, peer-left", kinds(got))
 		} else {
+			got = got[2:]
+			if got[0].Kind != KindPeerLeft {
+				t.Fatalf("b's last = %v, want peer-left", kinds(got))
+			}
 			want("b's peer-left", got[0].Peer, w.ID(), true)
 		}
 		inbox(a)

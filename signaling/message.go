@@ -30,6 +30,13 @@ const (
 	KindError
 	// KindFrame: Frame is a message a transport encoded itself.
 	KindFrame
+	// KindPeerAway: Peer's connection dropped; its seat is kept for the
+	// resume grace period (KindPeerBack or KindPeerLeft follows).
+	KindPeerAway
+	// KindPeerBack: Peer resumed its seat after KindPeerAway.
+	KindPeerBack
+	// KindPeerRenamed: Peer (perhaps you) has a new name.
+	KindPeerRenamed
 )
 
 // Reason says why a peer left a room or a connection was closed.
@@ -63,6 +70,7 @@ type PeerInfo struct {
 type Message struct {
 	Kind     Kind
 	Room     string
+	Class    string // KindJoined, KindResumed: the class address that seated you, or ""
 	Peer     PeerInfo
 	Peers    []PeerInfo
 	Capacity int

@@ -38,12 +38,32 @@ func RoomName(s string) (string, error) {
 	if n > MaxRoomNameLen {
 		return "", fmt.Errorf("room name has %d characters, at most %d allowed: %w", n, MaxRoomNameLen, ErrBadRoomName)
 	}
+	visible := false
 	for _, r := range s {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return "", fmt.Errorf("room name contains control character %U: %w", r, ErrBadRoomName)
 		}
+		if isBlankLetter(r) {
+			return "", fmt.Errorf("room name contains blank character %U: %w", r, ErrBadRoomName)
+		}
+		visible = visible || !unicode.IsSpace(r) && !unicode.Is(unicode.Zs, r)
+	}
+	if !visible {
+		return "", fmt.Errorf("room name has no visible character: %w", ErrBadRoomName)
 	}
 	return s, nil
+}
+
+// isBlankLetter reports whether r is one of the characters that Unicode
+// counts as letters or symbols although they draw nothing: the Hangul
+// fillers and the blank Braille pattern. A room name holding one looks
+// like another name, or like no name at all.
+func isBlankLetter(r rune) bool {
+	switch r {
+	case 'ᅟ', 'ᅠ', 'ㅤ', 'ﾠ', '⠀':
+		return true
+	}
+	return false
 }
 
 // DisplayName cleans a client-chosen display name: NFC, control and format
@@ -111,4 +131,46 @@ func randomID(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read never returns an error
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Rename gives p a new display name (cleaned by DisplayName; empty is
+// ErrBadField). Everyone in p's room, p included, gets KindPeerRenamed; a
+// peer in no room gets it alone.
+func (h *Hub) Rename(p *Peer, name string) error {
+	name = DisplayName(name)
+	if name == "" {
+		return fmt.Errorf("rename to an empty name: %w", ErrBadField)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.peers[p.id] != p {
+		return fmt.Errorf("peer %s is disconnected: %w", p.id, ErrNotInRoom)
+	}
+	r := p.room.Load()
+	var full []*Peer
+	if r != nil {
+		r.mu.Lock()
+	}
+	p.mu.Lock()
+	was := p.name
+	p.name = name
+	info := p.infoLocked()
+	p.mu.Unlock()
+	m := &Message{Kind: KindPeerRenamed, Peer: info}
+	room := ""
+	if r != nil {
+		room = r.name
+		m.Room = room
+		full = r.deliver(m, nil, nil)
+		r.mu.Unlock()
+	} else {
+		p.mu.Lock()
+		if !p.push(m) {
+			full = append(full, p)
+		}
+		p.mu.Unlock()
+	}
+	h.emit(Event{Kind: EventPeerRenamed, Room: room, Peer: p.id, Name: name, Detail: was})
+	h.dropAll(full)
+	return nil
 }

@@ -22,6 +22,14 @@ func TestRoomName(t *testing.T) {
 		{"a\nb", "", false},
 		{"a\u200bb", "", false}, // zero-width space: a format character
 		{"a\xffb", "", false},
+		{"\u3164", "", false},     // Hangul filler: looks like no name
+		{"math\u3164", "", false}, // looks like "math"
+		{"\u2800", "", false},     // blank Braille pattern
+		{"\u115F\u1160", "", false},
+		{"\uFFA0", "", false},
+		{"\u2003\u3000", "", false}, // only spaces
+		{"数学\u3000课", "数学\u3000课", true},
+		{"\u2801", "\u2801", true}, // a Braille dot draws something
 	}
 	for _, tt := range tests {
 		got, err := RoomName(tt.in)

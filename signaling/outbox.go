@@ -17,10 +17,18 @@ type Entry struct {
 // [sent, end) is pending. History holds at most keep messages and gives
 // way to pending; pending never exceeds max. The ring grows on demand so
 // an idle peer costs little. The owning Peer's mutex guards it.
+//
+// Bytes are bounded too (budget.go): history holds at most keepBytes and
+// gives way when all histories pass the hub's budget; pending holds at
+// most maxBytes and never passes the hub's budget.
 type outbox struct {
 	ring            []*Message
 	max, keep       int
 	base, sent, end uint64 // sequence numbers; the ring slot of seq is seq % len(ring)
+
+	budget               *budget // the hub's; nil counts nothing (tests)
+	keepBytes, maxBytes  int64
+	histBytes, pendBytes int64
 }
 
 // initialRing is the first ring size: most peers see a handful of
@@ -30,26 +38,46 @@ const initialRing = 8
 // newOutbox returns an outbox of at most max pending messages that keeps
 // the last keep written ones for a resume.
 func newOutbox(max, keep int) outbox {
-	return outbox{max: max, keep: keep, base: 1, sent: 1, end: 1}
+	return outbox{max: max, keep: keep, base: 1, sent: 1, end: 1, keepBytes: 1<<63 - 1, maxBytes: 1<<63 - 1}
 }
 
-// push appends m. It reports false, changing nothing, when max messages are
-// already pending: the peer is too far behind.
+// push appends m. It reports false, changing nothing, when max messages or
+// maxBytes are already pending, or the hub's pending budget is spent: the
+// peer is too far behind.
 func (o *outbox) push(m *Message) bool {
+	c := cost(m)
+	if o.pendBytes+c > o.maxBytes {
+		return false
+	}
+	if int(o.end-o.base) == len(o.ring) && len(o.ring) >= o.max && o.sent == o.base {
+		return false
+	}
+	if o.budget != nil && !o.budget.reservePending(c) {
+		return false
+	}
 	if int(o.end-o.base) == len(o.ring) {
-		switch {
-		case len(o.ring) < o.max:
+		if len(o.ring) < o.max {
 			o.grow()
-		case o.sent > o.base:
-			o.ring[o.base%uint64(len(o.ring))] = nil
-			o.base++
-		default:
-			return false
+		} else {
+			o.dropOldest()
 		}
 	}
 	o.ring[o.end%uint64(len(o.ring))] = m
 	o.end++
+	o.pendBytes += c
 	return true
+}
+
+// dropOldest forgets the oldest history message; there must be one.
+func (o *outbox) dropOldest() {
+	slot := o.base % uint64(len(o.ring))
+	c := cost(o.ring[slot])
+	o.ring[slot] = nil
+	o.base++
+	o.histBytes -= c
+	if o.budget != nil {
+		o.budget.history.Add(-c)
+	}
 }
 
 func (o *outbox) grow() {
@@ -70,21 +98,53 @@ func (o *outbox) take(dst []Entry) []Entry {
 		if room == 0 && len(dst) > 0 {
 			break
 		}
-		dst = append(dst, Entry{Seq: o.sent, Msg: o.ring[o.sent%uint64(len(o.ring))]})
+		m := o.ring[o.sent%uint64(len(o.ring))]
+		dst = append(dst, Entry{Seq: o.sent, Msg: m})
 		o.sent++
 		room--
+		c := cost(m)
+		o.pendBytes -= c
+		o.histBytes += c
+		if o.budget != nil {
+			o.budget.pending.Add(-c)
+			o.budget.history.Add(c)
+		}
 	}
 	o.forget()
 	return dst
 }
 
-// forget drops the written messages beyond the keep most recent, so that
-// they can be collected: history is what a resume needs, not a log.
+// forget drops the written messages beyond the keep most recent, beyond
+// keepBytes, and while all histories pass the hub's budget, so that they
+// can be collected: history is what a resume needs, not a log.
 func (o *outbox) forget() {
-	for o.sent-o.base > uint64(o.keep) {
-		o.ring[o.base%uint64(len(o.ring))] = nil
-		o.base++
+	for o.sent > o.base && (o.sent-o.base > uint64(o.keep) || o.histBytes > o.keepBytes ||
+		(o.budget != nil && o.budget.overHistory())) {
+		o.dropOldest()
 	}
+}
+
+// dropHistory forgets every written message: the seat they could be
+// replayed to is gone (the peer left its room).
+func (o *outbox) dropHistory() {
+	for o.sent > o.base {
+		o.dropOldest()
+	}
+}
+
+// clear forgets everything, pending included, keeps no history from now
+// on, and gives the bytes back to the hub's budget: the peer is gone.
+func (o *outbox) clear() {
+	o.keep = 0
+	o.dropHistory()
+	for s := o.sent; s < o.end; s++ {
+		o.ring[s%uint64(len(o.ring))] = nil
+	}
+	if o.budget != nil {
+		o.budget.pending.Add(-o.pendBytes)
+	}
+	o.pendBytes = 0
+	o.base, o.sent = o.end, o.end
 }
 
 // pending reports how many messages wait to be written.
@@ -101,6 +161,15 @@ func (o *outbox) rewind(lastSeen uint64) (lost uint64) {
 	case next < o.base:
 		lost = o.base - next
 		next = o.base
+	}
+	for s := next; s < o.sent; s++ {
+		c := cost(o.ring[s%uint64(len(o.ring))])
+		o.histBytes -= c
+		o.pendBytes += c
+		if o.budget != nil {
+			o.budget.history.Add(-c)
+			o.budget.pending.Add(c)
+		}
 	}
 	o.sent = next
 	return lost

@@ -43,8 +43,9 @@ type ConnInfo struct {
 type Peer struct {
 	hub         *Hub
 	id          string
-	token       string
+	token       string // changes on every resume, under Hub.mu and Peer.mu
 	info        ConnInfo
+	addr        string // AddrKey(info.RemoteAddr): what the per-address limits count under
 	connectedAt time.Time
 	limiter     *rate.Limiter
 	room        atomic.Pointer[Room] // written under Hub.mu and Room.mu

@@ -9,12 +9,14 @@ import (
 // changed only with both Hub.mu and Room.mu held, and read with Room.mu.
 type Room struct {
 	name      string
-	capacity  int
 	createdAt time.Time
+	creator   string // AddrKey of the peer that created it, for the per-address limits
 
-	mu      sync.Mutex
-	members []*Peer // in join order
-	locked  bool
+	mu       sync.Mutex
+	capacity int     // changes when the window sets the class's mode
+	class    string  // the class address this room seats, or ""
+	members  []*Peer // in join order
+	locked   bool
 
 	// In a cluster (see cluster.go): the members on other servers, the
 	// revision of the room's state they come from, and how many local

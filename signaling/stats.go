@@ -1,6 +1,7 @@
 package signaling
 
 import (
+	"errors"
 	"sync/atomic"
 )
 
@@ -64,5 +65,13 @@ func (h *Hub) countError(p *Peer, err error) {
 	if n := h.stats.errors[c]; n != nil {
 		n.Add(1)
 	}
-	h.emit(Event{Kind: EventError, Code: c, Peer: p.id, Room: p.RoomName()})
+	ev := Event{Kind: EventError, Code: c, Peer: p.id, Room: p.RoomName(), Name: p.Info().Name}
+	var je *JoinError
+	if errors.As(err, &je) {
+		ev.Room, ev.Count, ev.Capacity = je.Room, je.Members, je.Capacity
+		if je.Name != "" {
+			ev.Name = je.Name
+		}
+	}
+	h.emit(ev)
 }

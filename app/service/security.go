@@ -6,10 +6,11 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"sync/atomic"
 	"time"
 
-	"signalbox/signaling"
 	"signalbox/internal/certs"
+	"signalbox/signaling"
 	"signalbox/signaling/httpserver"
 )
 
@@ -23,9 +24,15 @@ type security struct {
 	relay *relay
 	hosts []string // the certificate's DNS names besides localhost
 	log   *slog.Logger
+	// served holds the addresses served now, for the Host allowlist.
+	served atomic.Pointer[[]net.IP]
 
 	stop context.CancelFunc
 	done chan struct{}
+	// unbind stops the relay's hub binding (bindRelay); unbound is closed
+	// when it has.
+	unbind  context.CancelFunc
+	unbound chan struct{}
 }
 
 // startSecurity opens the certificates and starts the relay for a server
@@ -34,7 +41,8 @@ type security struct {
 func (s *Service) startSecurity(st Settings, lns []net.Listener) *security {
 	lnIPs := listenerIPs(lns)
 	served := servedIPs(lnIPs, st.Interfaces, LANAddrs)
-	sec := &security{tls: TLSStatus{Enabled: st.HTTPS}, relay: &relay{log: s.log}, hosts: certHosts(), log: s.log}
+	sec := &security{tls: TLSStatus{Enabled: st.HTTPS}, relay: &relay{log: s.log, perAddr: 2 * st.PeersPerAddr}, hosts: certHosts(), log: s.log}
+	sec.served.Store(&served)
 	if st.HTTPS {
 		m, err := openCerts(st, s.cfg.ConfigDir, served, sec.hosts, s.log)
 		if err != nil {
@@ -84,6 +92,7 @@ func (sec *security) watch(ctx context.Context, poll time.Duration, lnIPs []net.
 			continue
 		}
 		served = now
+		sec.served.Store(&now)
 		sec.addressesChanged(served)
 	}
 }
@@ -103,7 +112,22 @@ func (sec *security) addressesChanged(served []net.IP) {
 func (sec *security) close() {
 	sec.stop()
 	<-sec.done
+	if sec.unbind != nil {
+		sec.unbind()
+		<-sec.unbound
+	}
 	sec.relay.stop()
+}
+
+// bindRelay ties the relay's credentials to hub's seats until close.
+func (sec *security) bindRelay(hub *signaling.Hub) {
+	sec.relay.hub.Store(hub)
+	ctx, cancel := context.WithCancel(context.Background())
+	sec.unbind, sec.unbound = cancel, make(chan struct{})
+	go func() {
+		defer close(sec.unbound)
+		sec.relay.bindHub(ctx, hub)
+	}()
 }
 
 // listenerIPs returns the listeners' addresses.
@@ -134,13 +158,15 @@ func (sec *security) fingerprint() string {
 }
 
 // altHostLocked is the .local name shown beside the join URLs: the name
-// this server advertises when mDNS is on, else this machine's own. s.mu
-// is held.
+// this server advertises when mDNS is on, else none: with mDNS off no
+// .local name is known to reach this server (the machine's own name only
+// works where Avahi or Bonjour publishes it), and the window must not list
+// as reachable what the same pane says is off. s.mu is held.
 func (s *Service) altHostLocked() string {
 	if s.settings.MDNS {
 		return mdnsHostName()
 	}
-	return machineLocalName()
+	return ""
 }
 
 // restartRelayLocked stops the relay and starts it again as st says,

@@ -293,6 +293,33 @@ type iceServer struct {
 // peer id and ICE servers.
 func welcomeICE(t *testing.T, port int) (string, []iceServer) {
 	t.Helper()
+	id, ice, _ := welcomeConn(t, port)
+	return id, ice
+}
+
+// seatedICE is welcomeICE for a peer that then takes a seat in room: TURN
+// credentials are valid only while their peer holds one. It returns the
+// connection too, to leave with.
+func seatedICE(t *testing.T, port int, room string) (string, []iceServer, *websocket.Conn) {
+	t.Helper()
+	id, ice, ws := welcomeConn(t, port)
+	if err := ws.WriteJSON(map[string]string{"type": "join", "room": room}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var f struct{ Type string }
+		if err := ws.ReadJSON(&f); err != nil {
+			t.Fatalf("join: %v", err)
+		}
+		if f.Type == "joined" {
+			return id, ice, ws
+		}
+	}
+}
+
+// welcomeConn is welcomeICE, also returning the open connection.
+func welcomeConn(t *testing.T, port int) (string, []iceServer, *websocket.Conn) {
+	t.Helper()
 	ws, _, err := websocket.DefaultDialer.Dial("ws://127.0.0.1:"+strconv.Itoa(port)+"/ws", nil)
 	if err != nil {
 		t.Fatalf("dial /ws: %v", err)
@@ -314,7 +341,7 @@ func welcomeICE(t *testing.T, port int) (string, []iceServer) {
 	if w.Type != "welcome" || w.ICEServers == nil {
 		t.Fatalf("first frame = %+v, want a welcome with iceServers", w)
 	}
-	return w.Peer.ID, *w.ICEServers
+	return w.Peer.ID, *w.ICEServers, ws
 }
 
 // TestTURNInWelcome checks the native welcome hands each peer the built-in
@@ -329,7 +356,7 @@ func TestTURNInWelcome(t *testing.T) {
 	if !r.Active || r.Addr != "127.0.0.1" || r.Port == 0 || r.InUse || r.ActiveAllocations != 0 {
 		t.Fatalf("Relay() = %+v, want active on 127.0.0.1 (no LAN served), idle", r)
 	}
-	id, ice := welcomeICE(t, s.Port())
+	id, ice, _ := seatedICE(t, s.Port(), "turn")
 	hostPort := net.JoinHostPort("127.0.0.1", strconv.Itoa(r.Port))
 	want := []string{"turn:" + hostPort + "?transport=udp", "turn:" + hostPort + "?transport=tcp"}
 	if len(ice) != 1 || !slices.Equal(ice[0].URLs, want) {
@@ -338,21 +365,21 @@ func TestTURNInWelcome(t *testing.T) {
 	if !strings.HasSuffix(ice[0].Username, ":"+id) || ice[0].Credential == "" {
 		t.Errorf("TURN username %q credential %q, want <expiry>:%s and a credential", ice[0].Username, ice[0].Credential, id)
 	}
-	_, other := welcomeICE(t, s.Port())
+	_, other, _ := seatedICE(t, s.Port(), "turn")
 	if other[0].Username == ice[0].Username {
 		t.Errorf("two peers got the same TURN username %q", other[0].Username)
 	}
 
-	relayTo(t, hostPort, ice[0].Username, ice[0].Credential)
+	relayTo(t, hostPort, ice[0], other[0])
 	r = s.Relay()
-	if !r.InUse || r.RelayedBytes == 0 || r.ActiveAllocations != 1 {
-		t.Errorf("Relay() after relaying = %+v, want in use with one allocation", r)
+	if !r.InUse || r.RelayedBytes == 0 || r.ActiveAllocations != 2 {
+		t.Errorf("Relay() after relaying = %+v, want in use with two allocations", r)
 	}
 }
 
-// relayTo allocates on the TURN server at hostPort with the credentials and
-// sends a datagram through the relay to a UDP socket on loopback, and back.
-func relayTo(t *testing.T, hostPort, username, password string) {
+// allocate makes a relay allocation on the TURN server at hostPort with
+// the credentials of ice.
+func allocate(t *testing.T, hostPort string, ice iceServer) (net.PacketConn, error) {
 	t.Helper()
 	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
@@ -361,7 +388,7 @@ func relayTo(t *testing.T, hostPort, username, password string) {
 	t.Cleanup(func() { conn.Close() })
 	client, err := turn.NewClient(&turn.ClientConfig{
 		STUNServerAddr: hostPort, TURNServerAddr: hostPort, Conn: conn,
-		Username: username, Password: password, Realm: turnrelay.DefaultRealm,
+		Username: ice.Username, Password: ice.Credential, Realm: turnrelay.DefaultRealm,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -372,14 +399,30 @@ func relayTo(t *testing.T, hostPort, username, password string) {
 	}
 	relayConn, err := client.Allocate()
 	if err != nil {
-		t.Fatalf("Allocate with the welcome's credentials: %v", err)
+		return nil, err
 	}
 	t.Cleanup(func() { relayConn.Close() })
-	peer, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	return relayConn, nil
+}
+
+// relayTo allocates a relay for each of two peers on the TURN server at
+// hostPort and sends a datagram from one relay to the other, and back: on
+// a machine with no LAN, browsers here meet relay to relay (the relay
+// reaches no other port of this machine).
+func relayTo(t *testing.T, hostPort string, a, b iceServer) {
+	t.Helper()
+	relayConn, err := allocate(t, hostPort, a)
 	if err != nil {
+		t.Fatalf("Allocate with the welcome's credentials: %v", err)
+	}
+	peer, err := allocate(t, hostPort, b)
+	if err != nil {
+		t.Fatalf("Allocate with the welcome's credentials: %v", err)
+	}
+	// Each relay must permit the other's address.
+	if _, err := peer.WriteTo([]byte("permit"), relayConn.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { peer.Close() })
 	if _, err := relayConn.WriteTo([]byte("hello via relay"), peer.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}
@@ -397,8 +440,13 @@ func relayTo(t *testing.T, hostPort, username, password string) {
 	if err := relayConn.SetReadDeadline(time.Now().Add(ioTimeout)); err != nil {
 		t.Fatal(err)
 	}
-	if n, _, err = relayConn.ReadFrom(buf); err != nil || string(buf[:n]) != "and back" {
-		t.Fatalf("relay read %q, %v; want the answer", buf[:n], err)
+	for { // "permit" may come first
+		if n, _, err = relayConn.ReadFrom(buf); err != nil {
+			t.Fatalf("relay read: %v; want the answer", err)
+		}
+		if string(buf[:n]) == "and back" {
+			return
+		}
 	}
 }
 
@@ -653,5 +701,21 @@ func TestTXTFingerprint(t *testing.T) {
 				t.Errorf("TXT = %+v, want scheme %s and fingerprint %q", txt, tt.wantScheme, s.TLS().Fingerprint)
 			}
 		})
+	}
+}
+
+func TestUncoveredJoinHosts(t *testing.T) {
+	covered := map[string]bool{"192.168.1.20": true, "signalbox.local": true}
+	joins := []JoinURL{
+		{URL: "https://192.168.1.20:7480/"},
+		{URL: "https://203.0.113.7:7480/"},
+		{URL: "https://[2001:db8::7]:7480/"},
+		{URL: "https://203.0.113.7:7480/"},
+		{URL: "https://signalbox.local:7480/"},
+		{URL: "http://127.0.0.1:7480/"}, // plain HTTP: no certificate involved
+	}
+	got := uncovered(joins, func(h string) bool { return covered[h] })
+	if want := []string{"203.0.113.7", "2001:db8::7"}; !slices.Equal(got, want) {
+		t.Errorf("uncovered = %q, want %q", got, want)
 	}
 }

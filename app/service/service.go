@@ -40,6 +40,14 @@ type Settings struct {
 	SocketIONoLogs bool
 	// AllowOrigins are extra origins allowed to open WebSockets.
 	AllowOrigins []string
+	// AllowHosts are extra host names the server answers to, besides its
+	// addresses, localhost and its .local names (the Host allowlist).
+	AllowHosts []string
+	// PeersPerAddr bounds the clients one source address runs at once
+	// (peers, socket.io sessions; twice as many HTTP connections and relay
+	// allocations); RoomsPerAddr the rooms it has open. Zero takes the
+	// defaults (docs/security.md).
+	PeersPerAddr, RoomsPerAddr int
 	// MDNS advertises the server on the LAN (DNS-SD _signalbox._tcp and
 	// the host name signalbox.local).
 	MDNS bool
@@ -76,6 +84,7 @@ func (s Settings) clone() Settings {
 	s.Interfaces = slices.Clone(s.Interfaces)
 	s.AllowOrigins = slices.Clone(s.AllowOrigins)
 	s.ClusterRoutes = slices.Clone(s.ClusterRoutes)
+	s.AllowHosts = slices.Clone(s.AllowHosts)
 	return s
 }
 
@@ -85,7 +94,8 @@ func needsRestart(a, b Settings) bool {
 	return a.Addr != b.Addr || !slices.Equal(a.Interfaces, b.Interfaces) ||
 		a.ServerName != b.ServerName || a.RoomCapacity != b.RoomCapacity ||
 		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN || a.SocketIONoLogs != b.SocketIONoLogs ||
-		!slices.Equal(a.AllowOrigins, b.AllowOrigins) ||
+		!slices.Equal(a.AllowOrigins, b.AllowOrigins) || !slices.Equal(a.AllowHosts, b.AllowHosts) ||
+		a.PeersPerAddr != b.PeersPerAddr || a.RoomsPerAddr != b.RoomsPerAddr ||
 		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile ||
 		a.Cluster != b.Cluster || a.ClusterID != b.ClusterID || a.ClusterListen != b.ClusterListen ||
 		!slices.Equal(a.ClusterRoutes, b.ClusterRoutes) || a.ClusterReplicas != b.ClusterReplicas
@@ -184,11 +194,13 @@ func (s *Service) startLocked() error {
 	sec := s.startSecurity(st, lns) // the certificate names the addresses listened on
 	tlsCfg, trust, ice := sec.serverConfig()
 	srv, err := httpserver.New(httpserver.Config{
-		Hub:     signaling.Config{ServerName: st.ServerName, RoomCapacity: st.RoomCapacity, ICEServersFor: ice},
-		Version: s.cfg.Version, Client: s.cfg.Client,
+		Hub: signaling.Config{ServerName: st.ServerName, RoomCapacity: st.RoomCapacity, ICEServersFor: ice,
+			MaxPeersPerAddr: st.PeersPerAddr, MaxRoomsPerAddr: st.RoomsPerAddr},
+		MaxConnsPerAddr: 2 * st.PeersPerAddr,
+		Version:         s.cfg.Version, Client: s.cfg.Client,
 		Origins:   origin.Policy{Allowed: st.AllowOrigins},
 		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN, SocketIONoLogs: st.SocketIONoLogs,
-		TLS: tlsCfg, Trust: trust, ClusterHealth: s.clusterHealth,
+		TLS: tlsCfg, Trust: trust, Hosts: sec.hostPolicy(st), ClusterHealth: s.clusterHealth,
 	}, s.log)
 	if err != nil {
 		sec.close()
@@ -206,6 +218,7 @@ func (s *Service) startLocked() error {
 		s.log.Warn("not serving on an address", "err", e)
 	}
 	s.srv, s.lns, s.stopped, s.sec = srv, lns, make(chan struct{}), sec
+	sec.bindRelay(srv.Hub())
 	go s.serve(srv, lns, s.stopped)
 	addrs := make([]string, len(lns))
 	for i, ln := range lns {

@@ -191,6 +191,17 @@ func TestMDNSOff(t *testing.T) {
 	if m := s.MDNS(); m.Enabled || m.Advertising || m.Error != "" {
 		t.Errorf("MDNS() = %+v, want all off", m)
 	}
+	// No .local join address is offered while mDNS is off: nothing
+	// announces one (the window said "mDNS is off" beside vm.local).
+	for _, mdnsOn := range []bool{false, true} {
+		s.mu.Lock()
+		s.settings.MDNS = mdnsOn
+		alt := s.altHostLocked()
+		s.mu.Unlock()
+		if want := map[bool]string{false: "", true: "signalbox.local"}[mdnsOn]; alt != want {
+			t.Errorf("with mDNS %v the .local join name is %q, want %q", mdnsOn, alt, want)
+		}
+	}
 }
 
 func TestJoinURLs(t *testing.T) {

@@ -45,6 +45,10 @@ type TLSStatus struct {
 	// Code is "failed" then.
 	Error string `json:"error,omitempty"`
 	Code  string `json:"code,omitempty"`
+	// Uncovered are the hosts of join URLs (IP addresses or names) the
+	// served certificate does not cover: browsers there refuse the page.
+	// The window and the terminal say so with the fix.
+	Uncovered []string `json:"uncovered,omitempty"`
 }
 
 // openCerts opens the certificate manager for st: the user's pair when
@@ -159,6 +163,22 @@ func withScheme(joins []JoinURL, port int, secure bool, alt string) []JoinURL {
 	return out
 }
 
+// uncovered lists the hosts of the https join URLs that covers says the
+// certificate does not cover, each once.
+func uncovered(joins []JoinURL, covers func(host string) bool) []string {
+	var out []string
+	for _, j := range joins {
+		u, err := url.Parse(j.URL)
+		if err != nil || u.Scheme != "https" {
+			continue
+		}
+		if h := u.Hostname(); !covers(h) && !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // trustURL is the /trust page on the first join URL's host, over plain
 // HTTP (which the server keeps serving for it), or "".
 func trustURL(joins []JoinURL) string {
@@ -176,14 +196,19 @@ func trustURL(joins []JoinURL) string {
 func (s *Service) TLS() TLSStatus {
 	s.mu.Lock()
 	var st TLSStatus
+	var m *certs.Manager
 	if s.sec != nil {
-		st = s.sec.tls
+		st, m = s.sec.tls, s.sec.certs
 	} else {
 		st.Enabled = s.settings.HTTPS
 	}
 	s.mu.Unlock()
 	if st.Active {
-		st.TrustURL = trustURL(s.Joins())
+		joins := s.Joins()
+		st.TrustURL = trustURL(joins)
+		if m != nil {
+			st.Uncovered = uncovered(joins, m.Covers)
+		}
 	}
 	return st
 }

@@ -3,11 +3,12 @@ package service
 import (
 	"log/slog"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
-	"signalbox/signaling"
 	"signalbox/internal/turnrelay"
+	"signalbox/signaling"
 )
 
 // DefaultTURNPort is the built-in relay's UDP and TCP port: the standard
@@ -35,6 +36,11 @@ type RelayStatus struct {
 	// RelayedBytes counts the bytes relayed since the relay started.
 	ActiveAllocations int    `json:"activeAllocations"`
 	RelayedBytes      uint64 `json:"relayedBytes"`
+	// RefusedAllocations, RevokedAllocations and DroppedDatagrams count
+	// what the relay's limits stopped (docs/security.md).
+	RefusedAllocations uint64 `json:"refusedAllocations"`
+	RevokedAllocations uint64 `json:"revokedAllocations"`
+	DroppedDatagrams   uint64 `json:"droppedDatagrams"`
 	// InUse is true while relayed connections carry data: the relayed
 	// bytes grew within the last few seconds (relayIdleAfter) and
 	// allocations are open.
@@ -47,8 +53,9 @@ type RelayStatus struct {
 
 // relayPlan is where the relay listens and the address it hands out.
 type relayPlan struct {
-	listen net.IP // nil: every interface
-	addr   net.IP // the relay address, IPv4
+	listen net.IP       // nil: every interface
+	addr   net.IP       // the relay address, IPv4
+	nets   []*net.IPNet // the served networks: the peers it may reach
 	// loopback is true when the server reaches no LAN: the relay then
 	// serves this machine alone, and may relay between loopback peers.
 	loopback bool
@@ -60,26 +67,23 @@ type relayPlan struct {
 func planRelay(served []net.IP) relayPlan {
 	for _, ip := range served {
 		if ip4 := ip.To4(); ip4 != nil && !ip4.IsLoopback() {
-			return relayPlan{addr: ip4}
+			return relayPlan{addr: ip4, nets: servedNets(served)}
 		}
 	}
 	lo := net.IPv4(127, 0, 0, 1).To4()
 	return relayPlan{listen: lo, addr: lo, loopback: true}
 }
 
-// allowLoopbackPeer lets the relay exchange data with peers on this
-// machine's loopback, besides LAN peers; used only when the relay itself
-// listens on loopback alone.
-func allowLoopbackPeer(ip net.IP) bool { return ip.IsLoopback() || turnrelay.DefaultAllowPeer(ip) }
-
 // relay runs the TURN server for the service, restarting it when the
 // relay address changes. Its methods are safe for concurrent use.
 type relay struct {
 	log *slog.Logger
+	hub hubRef // the hub whose seats the credentials follow (guard.go)
 
 	mu         sync.Mutex
 	enabled    bool
 	port       int // the configured port; 0 picks a free one
+	perAddr    int // allocations per client address; 0 takes the default
 	plan       relayPlan
 	srv        *turnrelay.Server // nil when off or failed
 	err        error
@@ -98,10 +102,10 @@ func (r *relay) start(port int, plan relayPlan) {
 
 // startLocked starts the server for plan; r.mu is held and no server runs.
 func (r *relay) startLocked(plan relayPlan) {
-	cfg := turnrelay.Config{ListenIP: plan.listen, RelayIP: plan.addr, Port: r.port}
-	if plan.loopback {
-		cfg.AllowPeer = allowLoopbackPeer
-	}
+	// Without a LAN (plan.loopback) there are no peer networks: browsers
+	// on this machine meet relay to relay.
+	cfg := turnrelay.Config{ListenIP: plan.listen, RelayIP: plan.addr, Port: r.port,
+		PeerNets: plan.nets, PeerActive: r.peerActive, MaxAllocationsPerAddr: r.perAddr}
 	r.plan, r.lastBytes, r.lastGrowth = plan, 0, time.Time{}
 	r.srv, r.err = turnrelay.Start(cfg, r.log)
 	if r.err != nil {
@@ -117,7 +121,15 @@ func (r *relay) follow(served []net.IP) {
 	plan := planRelay(served)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.enabled || plan.addr.Equal(r.plan.addr) || (plan.loopback && !r.plan.loopback) {
+	if !r.enabled || (plan.loopback && !r.plan.loopback) {
+		return
+	}
+	if plan.addr.Equal(r.plan.addr) {
+		if !slices.EqualFunc(plan.nets, r.plan.nets, func(a, b *net.IPNet) bool { return a.String() == b.String() }) {
+			r.log.Info("relay (TURN): served networks changed, restarting")
+			r.closeLocked()
+			r.startLocked(plan)
+		}
 		return
 	}
 	r.log.Info("relay (TURN): address changed, restarting", "old", r.plan.addr.String(), "new", plan.addr.String())
@@ -176,6 +188,7 @@ func (r *relay) status(now time.Time) RelayStatus {
 	stats := r.srv.Stats()
 	st.Active, st.Port, st.Addr = true, r.srv.Port(), r.plan.addr.String()
 	st.ActiveAllocations, st.RelayedBytes = stats.ActiveAllocations, stats.RelayedBytes
+	st.RefusedAllocations, st.RevokedAllocations, st.DroppedDatagrams = stats.RefusedAllocations, stats.RevokedAllocations, stats.DroppedDatagrams
 	if stats.RelayedBytes != r.lastBytes {
 		r.lastBytes, r.lastGrowth = stats.RelayedBytes, now
 	}

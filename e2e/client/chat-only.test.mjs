@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { launch, openPage, repo, screenshot, startServer, state, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
+import { confirmName, launch, openPage, repo, screenshot, startServer, state, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
 
 const WebSocket = createRequire(join(repo, 'frontend/package.json'))('ws');
 
@@ -93,6 +93,7 @@ test('a page shows a chat-only peer that joins after it without calling it', asy
   ana = await openPage(browser, server.url, '/', { name: 'Ana' });
   await countConnections(ana);
   await ana.goto(server.url + '/r/chatroom');
+  await confirmName(ana);
   await waitInRoom(ana, 0);
   seat = await chatSeat(server.url, 'chatroom', 'Window');
   assert.equal(seat.self.chatOnly, true);
@@ -122,6 +123,7 @@ test('a page that arrives after it calls the others but not the chat-only peer',
   ben = await openPage(browser, server.url, '/', { name: 'Ben' });
   await countConnections(ben);
   await ben.goto(server.url + '/r/chatroom');
+  await confirmName(ben);
   const s = await waitInRoom(ben, 2);
   assert.deepEqual(s.chatOnly, [seat.id]);
   await Promise.all([waitDecoding(ana, 1), waitDecoding(ben, 1)]);

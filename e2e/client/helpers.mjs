@@ -53,8 +53,11 @@ export function serverBinary() {
  * startServer runs the test server and resolves with its base URL once it
  * listens. stop() ends it (closing its stdin, which it watches).
  */
-export async function startServer({ roomSize = 2, resumeGrace = '10s' } = {}) {
-  const child = spawn(serverBinary(), ['-dist', join(repo, 'frontend/dist'), '-room-size', String(roomSize), '-resume-grace', resumeGrace], {
+export async function startServer({ roomSize = 2, resumeGrace = '10s', classes = [], name } = {}) {
+  const args = ['-dist', join(repo, 'frontend/dist'), '-room-size', String(roomSize), '-resume-grace', resumeGrace, '-allow-host', 'lan.test'];
+  if (name) args.push('-name', name);
+  for (const c of classes) args.push('-class', c);
+  const child = spawn(serverBinary(), args, {
     cwd: repo,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -96,7 +99,19 @@ export async function openPage(browser, base, path, { name, locale = 'en-US', vi
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${name ?? 'page'}] page error:`, err));
   await page.goto(base + path);
+  if (path.startsWith('/r/')) await confirmName(page);
   return page;
+}
+
+/**
+ * confirmName answers a room link's name gate: the field is prefilled with
+ * the remembered name (openPage's `name`); name, when given, replaces it.
+ */
+export async function confirmName(page, name) {
+  const button = page.locator('[data-action=confirm-name]');
+  await button.waitFor({ timeout: STEP_TIMEOUT });
+  if (name !== undefined) await page.fill('#gate-name', name);
+  await button.click();
 }
 
 /** state reads the page's window.__signalbox.state(). */

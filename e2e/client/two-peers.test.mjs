@@ -1,10 +1,10 @@
 // Two pages in a call through Signalbox (room capacity 2): video both ways,
-// chat, the teaching view, the lobby's room list, a third page turned away
-// with the room-full message, and leaving.
+// chat, the teaching view, the lobby's room list, a third page by the same
+// address seated in the class's next pair, and leaving.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, startServer, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
+import { confirmName, launch, openPage, screenshot, startServer, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
 
 let server;
 let browser;
@@ -87,16 +87,16 @@ test('screen sharing replaces the camera; the other side is told and keeps decod
   await waitDecoding(ben, 1);
 });
 
-test('the lobby lists the room as full, and a third page gets the room-full message', async () => {
+test('the lobby lists the class once, and a third page by the same address is seated in the next pair', async () => {
   const cleo = await openPage(browser, server.url, '/', { name: 'Cleo' });
   const item = cleo.locator('.room-item[data-room=math]');
   await item.locator('text=2 of 2 here').waitFor({ timeout: STEP_TIMEOUT });
-  assert.equal(await item.locator('button').isDisabled(), true);
+  assert.equal(await item.locator('button').isDisabled(), false, 'a class address always has a seat');
   await cleo.goto(server.url + '/r/math');
-  const ended = cleo.locator('.ended[data-reason=room-full]');
-  await ended.waitFor({ timeout: STEP_TIMEOUT });
-  assert.match(await ended.innerText(), /This room is full/);
-  assert.match(await ended.innerText(), /already holds 2 people/);
+  await confirmName(cleo);
+  const s = await waitInRoom(cleo, 0);
+  assert.equal(s.room, 'math · 2');
+  await cleo.locator('.room-title', { hasText: 'math · 2' }).waitFor({ timeout: STEP_TIMEOUT });
   await cleo.context().close();
   // The others are undisturbed.
   assert.equal((await waitInRoom(ana, 1)).peers.length, 1);

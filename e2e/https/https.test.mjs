@@ -129,6 +129,7 @@ test('two pages allowed only relay candidates call through the built-in TURN ser
       const page = await context.newPage();
       page.on('pageerror', (err) => console.error(`[${name}] page error:`, err));
       await page.goto(`${https('127.0.0.1')}/r/relay-only`);
+      await page.click('[data-action=confirm-name]'); // the name gate, prefilled
       pages.push(page);
     }
     const decoding = await Promise.all(

@@ -79,6 +79,14 @@ func (m *Manager) Names() (hosts []string, ips []net.IP) {
 	return append([]string(nil), leaf.DNSNames...), append([]net.IP(nil), leaf.IPAddresses...)
 }
 
+// Covers reports whether the served certificate is valid for host (a DNS
+// name or an IP address), as a browser would check it.
+func (m *Manager) Covers(host string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.leaf.Leaf.VerifyHostname(host) == nil
+}
+
 // fingerprint formats the SHA-256 of der as "AB:CD:…".
 func fingerprint(der []byte) string {
 	sum := sha256.Sum256(der)

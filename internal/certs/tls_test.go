@@ -238,6 +238,12 @@ func TestUserSuppliedCertificate(t *testing.T) {
 		t.Error("SetAddresses replaced a user-supplied certificate")
 	}
 
+	for host, want := range map[string]bool{"user.example": true, "127.0.0.1": true, "192.168.1.20": false, "box.local": false} {
+		if got := m.Covers(host); got != want {
+			t.Errorf("Covers(%q) = %v, want %v", host, got, want)
+		}
+	}
+
 	roots := x509.NewCertPool()
 	roots.AddCert(issuer.cert)
 	addr := serveTLS(t, "127.0.0.1:0", m.TLSConfig())

@@ -67,6 +67,11 @@ func (s *Server) authenticate(username, realm string, src net.Addr) (key []byte,
 		s.log.Debug("turnrelay: malformed username", "client", src.String(), "username", username)
 		return nil, false
 	}
+	if peer := peerOf(username); s.cfg.PeerActive != nil && !s.cfg.PeerActive(peer) {
+		s.authFailed()
+		s.log.Debug("turnrelay: peer holds no seat", "client", src.String(), "username", username)
+		return nil, false
+	}
 	if s.cfg.Now().Unix() > exp && !s.holdsAllocation(src, username) {
 		s.authFailed()
 		s.log.Debug("turnrelay: expired username", "client", src.String(), "username", username)
@@ -83,20 +88,13 @@ func (s *Server) holdsAllocation(src net.Addr, username string) bool {
 	return s.live[allocationKey(src, username)] > 0
 }
 
-// permit is the pion PermissionHandler: the relay address always, other
-// peers as Config.AllowPeer says.
+// permit is the pion PermissionHandler: the relay address always (its
+// relay ports only, see countingConn), other peers as Config.AllowPeer
+// (by default Config.PeerNets) says.
 func (s *Server) permit(client net.Addr, peer net.IP) bool {
 	if peer.Equal(s.cfg.RelayIP) || s.cfg.AllowPeer(peer) {
 		return true
 	}
 	s.log.Debug("turnrelay: peer refused", "client", client.String(), "peer", peer.String())
 	return false
-}
-
-// DefaultAllowPeer allows private (RFC 1918, fc00::/7) and link-local
-// unicast addresses: LAN peers. It refuses loopback, so a client cannot use
-// the relay to reach services listening on the server's own loopback, and
-// public addresses, so the server is no open relay to the internet.
-func DefaultAllowPeer(ip net.IP) bool {
-	return ip.IsPrivate() || ip.IsLinkLocalUnicast()
 }

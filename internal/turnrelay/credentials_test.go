@@ -69,7 +69,7 @@ func TestLiveAllocationOutlivesItsCredential(t *testing.T) {
 	if err := client.CreatePermission(&net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}); err != nil {
 		t.Errorf("CreatePermission on a live allocation after expiry: %v", err)
 	}
-	relayBothWays(t, relay, listenPeer(t, "127.0.0.1"))
+	relayBothWays(t, relay, listenPeer(t, "127.0.0.2"))
 	// ... but nobody can start a new one with the expired credential.
 	if _, err := newClient(t, s, "udp", username, password).Allocate(); err == nil {
 		t.Error("new allocation with an expired credential succeeded")

@@ -64,8 +64,9 @@ func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-// allowLoopback lets the tests' peers, which live on loopback, be relayed to.
-func allowLoopback(ip net.IP) bool { return ip.IsLoopback() || DefaultAllowPeer(ip) }
+// allowLoopback lets the tests' peers, which live on loopback (127.0.0.2:
+// the relay's own address, 127.0.0.1, is this machine), be relayed to.
+func allowLoopback(ip net.IP) bool { return ip.IsLoopback() }
 
 // startTest starts a server on 127.0.0.1 with the test defaults (a clock at
 // t0, loopback peers allowed) unless cfg sets them, and closes it at the end.

@@ -107,39 +107,81 @@ func (c *trackedConn) Close() error {
 }
 
 // relayGenerator hands pion relay sockets on one IPv4 address and wraps
-// each one to count the bytes it relays.
+// each one to count the bytes it relays and keep it to its peers.
 type relayGenerator struct {
 	turn.RelayAddressGeneratorStatic
 	relayed *atomic.Uint64
+	srv     *Server
 }
 
-// AllocatePacketConn opens a relay socket and wraps it in a countingConn.
+// AllocatePacketConn opens a relay socket, wraps it in a countingConn and
+// registers it with the server (for Revoke and the own-port rule).
 func (g *relayGenerator) AllocatePacketConn(network string, requestedPort int) (net.PacketConn, net.Addr, error) {
 	conn, addr, err := g.RelayAddressGeneratorStatic.AllocatePacketConn(network, requestedPort)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &countingConn{PacketConn: conn, n: g.relayed}, addr, nil
+	c := &countingConn{PacketConn: conn, n: g.relayed, srv: g.srv, key: addr.String()}
+	if ua, ok := addr.(*net.UDPAddr); ok {
+		c.port = ua.Port
+	}
+	g.srv.addRelay(c)
+	return c, addr, nil
 }
 
 // countingConn adds the payload bytes it reads and writes to n: everything a
-// relay socket exchanges with peers.
+// relay socket exchanges with peers. It drops datagrams to and from this
+// machine's own addresses unless they are another relay socket: a client
+// may relay to a peer on the same relay, never to the laptop's services.
 type countingConn struct {
 	net.PacketConn
-	n *atomic.Uint64
+	n    *atomic.Uint64
+	srv  *Server
+	key  string // the relay address, as registered
+	port int
+	peer string // the peer id of its allocation, set when pion reports it (srv.mu)
+
+	closeOnce sync.Once
 }
 
-// ReadFrom reads a datagram from a peer and counts it.
+// Close closes the socket and forgets it. Only the first call closes:
+// pion closes the socket of an allocation that Revoke closed already, and
+// would log the second close's error.
+func (c *countingConn) Close() error {
+	err := net.ErrClosed
+	c.closeOnce.Do(func() {
+		c.srv.removeRelay(c)
+		err = c.PacketConn.Close()
+	})
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// ReadFrom reads a datagram from a peer and counts it; a datagram from one
+// of this machine's addresses other than a relay socket is dropped.
 func (c *countingConn) ReadFrom(p []byte) (int, net.Addr, error) {
-	n, addr, err := c.PacketConn.ReadFrom(p)
-	c.n.Add(uint64(max(n, 0)))
-	return n, addr, err
+	for {
+		n, addr, err := c.PacketConn.ReadFrom(p)
+		if err == nil && !c.srv.mayRelay(addr) {
+			c.srv.dropped()
+			continue
+		}
+		c.n.Add(uint64(max(n, 0)))
+		return n, addr, err
+	}
 }
 
 // WriteTo writes a datagram to a peer and counts it. It counts before
 // sending, so the count already holds the datagram when the peer answers,
-// and takes back whatever was not sent.
+// and takes back whatever was not sent. A datagram to one of this
+// machine's addresses other than a relay socket is dropped unsent.
 func (c *countingConn) WriteTo(p []byte, addr net.Addr) (int, error) {
+	if !c.srv.mayRelay(addr) {
+		c.srv.dropped()
+		return len(p), nil // as a lost datagram: UDP promises nothing
+	}
 	c.n.Add(uint64(len(p)))
 	n, err := c.PacketConn.WriteTo(p, addr)
 	if unsent := len(p) - max(n, 0); unsent > 0 {

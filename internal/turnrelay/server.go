@@ -49,9 +49,21 @@ type Config struct {
 	// Secret is the HMAC key of the credentials; nil or empty means 32
 	// random bytes per run, which invalidates all credentials on restart.
 	Secret []byte
-	// AllowPeer reports whether relay sockets may exchange data with a peer
-	// at ip; nil means DefaultAllowPeer. The relay address is always allowed.
+	// PeerNets are the networks relay sockets may exchange data with: the
+	// subnets of the interfaces the server serves. Link-local, loopback and
+	// multicast addresses are refused even inside them.
+	PeerNets []*net.IPNet
+	// AllowPeer, when set, decides instead of PeerNets whether relay
+	// sockets may exchange data with a peer at ip. The relay address is
+	// always allowed (for its relay ports only; see countingConn).
 	AllowPeer func(ip net.IP) bool
+	// PeerActive, when set, reports whether the peer a credential was
+	// issued to still holds a seat; credentials of a peer that does not are
+	// refused, refreshes of live allocations included (see Revoke).
+	PeerActive func(peerID string) bool
+	// MaxAllocationsPerPeer, MaxAllocationsPerAddr and MaxAllocations are
+	// the allocation quotas (guard.go); zero takes the defaults.
+	MaxAllocationsPerPeer, MaxAllocationsPerAddr, MaxAllocations int
 	// Now returns the current time; nil means time.Now. Tests inject a clock.
 	Now func() time.Time
 	// OnChange, if set, is called with fresh Stats after every allocation
@@ -75,6 +87,13 @@ type Stats struct {
 	// both directions. Browsers allocate relays they may never use; when
 	// this grows, a call really goes through the relay.
 	RelayedBytes uint64 `json:"relayedBytes"`
+	// RefusedAllocations counts allocations refused by a quota or because
+	// the peer holds no seat; RevokedAllocations the relay sockets closed
+	// by Revoke; DroppedDatagrams the datagrams to or from this machine's
+	// own ports that the relay did not carry.
+	RefusedAllocations uint64 `json:"refusedAllocations"`
+	RevokedAllocations uint64 `json:"revokedAllocations"`
+	DroppedDatagrams   uint64 `json:"droppedDatagrams"`
 }
 
 // Server is a running TURN server. Its methods are safe for concurrent use.
@@ -86,9 +105,15 @@ type Server struct {
 	port    int
 	relayed atomic.Uint64 // Stats.RelayedBytes
 
-	mu    sync.Mutex
-	stats Stats          // all but RelayedBytes
-	live  map[string]int // allocations by allocationKey, for refreshes after expiry
+	local localIPs // this machine's addresses, for the own-port rule
+
+	mu         sync.Mutex
+	stats      Stats                    // all but RelayedBytes
+	live       map[string]int           // allocations by allocationKey, for refreshes after expiry
+	byPeer     map[string]int           // live allocations by peer id, for the quota
+	byAddr     map[string]int           // live allocations by client IP, for the quota
+	relays     map[string]*countingConn // open relay sockets by relay address
+	relayPorts map[int]int              // their ports
 
 	notifyMu sync.Mutex // one OnChange call at a time, always with fresh Stats
 
@@ -118,17 +143,20 @@ func Start(cfg Config, log *slog.Logger) (*Server, error) {
 		log:  log,
 		tcp:  newTrackingListener(ln),
 		port: ln.Addr().(*net.TCPAddr).Port,
-		live: make(map[string]int),
+		live: make(map[string]int), byPeer: make(map[string]int), byAddr: make(map[string]int),
+		relays: make(map[string]*countingConn), relayPorts: make(map[int]int),
 	}
 	generator := func() *relayGenerator {
 		return &relayGenerator{
 			RelayAddressGeneratorStatic: turn.RelayAddressGeneratorStatic{RelayAddress: cfg.RelayIP, Address: relayBind},
 			relayed:                     &s.relayed,
+			srv:                         s,
 		}
 	}
 	s.turn, err = turn.NewServer(turn.ServerConfig{
 		Realm:         cfg.Realm,
 		AuthHandler:   s.authenticate,
+		QuotaHandler:  s.quota,
 		LoggerFactory: pionLoggers{log: log},
 		EventHandler: turn.EventHandler{
 			OnAuth:              s.onAuth,
@@ -181,7 +209,17 @@ func fillDefaults(cfg *Config) error {
 		cfg.Secret = append([]byte(nil), cfg.Secret...)
 	}
 	if cfg.AllowPeer == nil {
-		cfg.AllowPeer = DefaultAllowPeer
+		nets := cfg.PeerNets
+		cfg.AllowPeer = func(ip net.IP) bool { return allowNets(nets, ip) }
+	}
+	if cfg.MaxAllocationsPerPeer == 0 {
+		cfg.MaxAllocationsPerPeer = DefaultMaxAllocationsPerPeer
+	}
+	if cfg.MaxAllocationsPerAddr == 0 {
+		cfg.MaxAllocationsPerAddr = DefaultMaxAllocationsPerAddr
+	}
+	if cfg.MaxAllocations == 0 {
+		cfg.MaxAllocations = DefaultMaxAllocations
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -231,6 +269,11 @@ func isTCP(src net.Addr) bool {
 func (s *Server) onAllocationCreated(src, _ net.Addr, _, username, _ string, relay net.Addr, _ int) {
 	s.mu.Lock()
 	s.live[allocationKey(src, username)]++
+	s.byPeer[peerOf(username)]++
+	s.byAddr[addrOf(src)]++
+	if c := s.relays[relay.String()]; c != nil {
+		c.peer = peerOf(username)
+	}
 	s.stats.ActiveAllocations++
 	s.stats.TotalAllocations++
 	if isTCP(src) {
@@ -246,6 +289,16 @@ func (s *Server) onAllocationDeleted(src, _ net.Addr, _, username, _ string) {
 	s.mu.Lock()
 	if s.live[key]--; s.live[key] <= 0 {
 		delete(s.live, key)
+	}
+	if p := peerOf(username); s.byPeer[p] > 1 {
+		s.byPeer[p]--
+	} else {
+		delete(s.byPeer, p)
+	}
+	if a := addrOf(src); s.byAddr[a] > 1 {
+		s.byAddr[a]--
+	} else {
+		delete(s.byAddr, a)
 	}
 	s.stats.ActiveAllocations--
 	if isTCP(src) {

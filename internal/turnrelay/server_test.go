@@ -58,7 +58,7 @@ func TestAllocateAndRelay(t *testing.T) {
 			}
 			waitStats(t, changes, Stats{ActiveAllocations: 1, ActiveTCP: wantTCP, TotalAllocations: 1})
 
-			relayBothWays(t, relay, listenPeer(t, "127.0.0.1"))
+			relayBothWays(t, relay, listenPeer(t, "127.0.0.2"))
 			if got, want := s.Stats().RelayedBytes, uint64(len("to peer")+len("to client")); got != want {
 				t.Errorf("RelayedBytes = %d, want %d", got, want)
 			}
@@ -127,7 +127,11 @@ func TestRelayToRelayWithDefaultPeerFilter(t *testing.T) {
 }
 
 func TestPeerFilter(t *testing.T) {
-	s, _ := startTest(t, Config{})
+	// The served network is 192.168.1.0/24: another private network, a
+	// link-local address (cloud metadata) and loopback are refused.
+	_, lan, _ := net.ParseCIDR("192.168.1.0/24")
+	_, wide, _ := net.ParseCIDR("169.254.0.0/16")
+	s, _ := startTest(t, Config{PeerNets: []*net.IPNet{lan, wide}})
 	username, password, _ := s.Credentials("peer-1")
 	client := newClient(t, s, "udp", username, password)
 	relay, err := client.Allocate()
@@ -141,9 +145,12 @@ func TestPeerFilter(t *testing.T) {
 		ok   bool
 	}{
 		{"192.168.1.7", true},
-		{"10.0.0.7", true},
-		{"169.254.1.1", true},
-		{"127.0.0.1", true}, // the relay address itself
+		{"192.168.2.7", false},
+		{"10.0.0.7", false},
+		{"172.17.0.1", false},
+		{"169.254.1.1", false},     // link-local even when a served net holds it
+		{"169.254.169.254", false}, // cloud metadata
+		{"127.0.0.1", true},        // the relay address itself (its relay ports only)
 		{"127.0.0.2", false},
 		{"8.8.8.8", false},
 		{"0.0.0.0", false},
@@ -162,20 +169,27 @@ func TestPeerFilter(t *testing.T) {
 	}
 }
 
-func TestDefaultAllowPeer(t *testing.T) {
+func TestAllowNets(t *testing.T) {
+	_, lan, _ := net.ParseCIDR("192.168.0.0/16")
+	_, v6, _ := net.ParseCIDR("fd00::/64")
+	_, ll, _ := net.ParseCIDR("169.254.0.0/16")
+	nets := []*net.IPNet{lan, v6, ll}
 	tests := []struct {
 		ip string
 		ok bool
 	}{
-		{"10.1.2.3", true}, {"172.16.0.1", true}, {"192.168.0.1", true},
-		{"169.254.0.1", true}, {"fd00::1", true}, {"fe80::1", true},
-		{"127.0.0.1", false}, {"::1", false}, {"8.8.8.8", false}, {"2001:db8::1", false},
-		{"0.0.0.0", false}, {"255.255.255.255", false}, {"224.0.0.1", false}, {"100.64.0.1", false},
+		{"192.168.0.1", true}, {"fd00::1", true},
+		{"10.1.2.3", false}, {"172.16.0.1", false}, {"169.254.0.1", false}, {"169.254.169.254", false},
+		{"fe80::1", false}, {"127.0.0.1", false}, {"::1", false}, {"8.8.8.8", false},
+		{"0.0.0.0", false}, {"255.255.255.255", false}, {"224.0.0.1", false},
 	}
 	for _, tt := range tests {
-		if got := DefaultAllowPeer(net.ParseIP(tt.ip)); got != tt.ok {
-			t.Errorf("DefaultAllowPeer(%s) = %v, want %v", tt.ip, got, tt.ok)
+		if got := allowNets(nets, net.ParseIP(tt.ip)); got != tt.ok {
+			t.Errorf("allowNets(%s) = %v, want %v", tt.ip, got, tt.ok)
 		}
+	}
+	if DefaultAllowPeer(net.ParseIP("192.168.0.1")) {
+		t.Error("DefaultAllowPeer allows a peer")
 	}
 }
 
@@ -267,7 +281,7 @@ func TestIPv6ControlWithIPv4Relay(t *testing.T) {
 		t.Fatalf("Allocate over [::1]: %v", err)
 	}
 	t.Cleanup(func() { _ = relay.Close() })
-	relayBothWays(t, relay, listenPeer(t, "127.0.0.1"))
+	relayBothWays(t, relay, listenPeer(t, "127.0.0.2"))
 }
 
 // eofConn reports on ended when a Read fails, that is when the server

@@ -3,6 +3,7 @@ package httpserver
 import (
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 )
 
@@ -13,8 +14,15 @@ func clientHandler(files fs.FS) http.Handler {
 	static := http.FileServerFS(files)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setSecurityHeaders(w)
+		if hasDotDot(r.URL.Path) {
+			// The mux matches the escaped path ("/foo/..%2fwindow.html" is
+			// two segments) but the file server cleans the decoded one
+			// ("/foo/../window.html" is "/window.html"): refuse every "..".
+			http.Error(w, "invalid URL path", http.StatusBadRequest)
+			return
+		}
 		switch p := r.URL.Path; {
-		case p == "/window.html":
+		case path.Clean(p) == "/window.html": // "//window.html", "/./window.html" too
 			http.NotFound(w, r)
 		case strings.HasPrefix(p, "/r/"):
 			http.ServeFileFS(w, r, files, "index.html")
@@ -33,4 +41,14 @@ func setSecurityHeaders(w http.ResponseWriter) {
 	h.Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
+}
+
+// hasDotDot reports whether the decoded path p has a ".." element.
+func hasDotDot(p string) bool {
+	for _, seg := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if seg == ".." {
+			return true
+		}
+	}
+	return false
 }

@@ -51,6 +51,12 @@ type Config struct {
 	// ClusterHealth, when set, reports whether the cluster link is ready
 	// and its state, for /healthz ("status":"degraded" when not ready).
 	ClusterHealth func() (ready bool, status any)
+	// Hosts is the Host allowlist of every route (hosts.go).
+	Hosts HostPolicy
+	// IdleTimeout, BodyTimeout, MaxConnsPerAddr and MaxConns bound the
+	// HTTP connections (limits.go); zero takes the defaults.
+	IdleTimeout, BodyTimeout  time.Duration
+	MaxConnsPerAddr, MaxConns int
 }
 
 // Server serves one hub over HTTP.
@@ -62,6 +68,8 @@ type Server struct {
 	mux    *http.ServeMux
 	http   *http.Server
 	plain  *http.Server // with TLS: the plain-HTTP side of the shared port
+	hosts  *hostGuard
+	conns  *connLimiter // shared by both servers
 
 	mu      sync.Mutex
 	closers []func(context.Context) error // extra transports, shut down with the server
@@ -73,7 +81,9 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, hub: hub, mux: http.NewServeMux()}
+	cfg.withDefaults()
+	s := &Server{cfg: cfg, log: log, hub: hub, mux: http.NewServeMux(), hosts: newHostGuard(cfg.Hosts)}
+	s.conns = newConnLimiter(cfg.MaxConnsPerAddr, cfg.MaxConns, hub.AddrKey, log)
 	s.native = native.NewServer(hub, native.Config{Version: cfg.Version, Origins: cfg.Origins}, log)
 	s.routes()
 	s.http = s.newHTTPServer(s.mux)
@@ -123,17 +133,46 @@ func (s *Server) routes() {
 	}
 }
 
+// newHTTPServer returns an http.Server for h with the Host allowlist, the
+// timeouts and the connection limits (limits.go). It sets no ReadTimeout
+// or WriteTimeout: they would outlive the request on a hijacked WebSocket
+// and cut off long polls; bodies get BodyTimeout instead.
 func (s *Server) newHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
-		Handler:           h,
+		Handler:           s.hosts.wrap(withBodyTimeout(s.cfg.BodyTimeout, h)),
 		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ConnState:         s.conns.connState,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 }
 
+// withDefaults fills the zero limits.
+func (c *Config) withDefaults() {
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.BodyTimeout == 0 {
+		c.BodyTimeout = DefaultBodyTimeout
+	}
+	if c.MaxConnsPerAddr == 0 {
+		c.MaxConnsPerAddr = DefaultMaxConnsPerAddr
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = DefaultMaxConns
+	}
+}
+
+// RefusedConns counts the HTTP connections refused for the connection
+// limits since the server started.
+func (s *Server) RefusedConns() uint64 { return s.conns.Refused() }
+
 // Serve serves on l, which the caller made so a busy port is its error,
-// until Shutdown. It returns http.ErrServerClosed after a shutdown.
+// until Shutdown. It returns http.ErrServerClosed after a shutdown. Accept
+// errors (such as running out of file descriptors) are logged and retried
+// with a back-off, never returned.
 func (s *Server) Serve(l net.Listener) error {
+	l = patientListener{Listener: l, log: s.log}
 	if s.plain != nil {
 		return s.serveBoth(l)
 	}

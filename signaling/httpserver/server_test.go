@@ -16,8 +16,8 @@ import (
 	"testing/fstest"
 	"time"
 
-	"signalbox/signaling"
 	"signalbox/internal/certs"
+	"signalbox/signaling"
 )
 
 var testClient = fstest.MapFS{

@@ -3,6 +3,7 @@ package native
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -372,6 +373,9 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 	a.ws.NetConn().Close() // the Wi-Fi drops: no close frame
 
 	aID := aj["self"].(map[string]any)["id"].(string)
+	if away := b.expect("peer-away"); peerObj(t, away, "peer")["id"] != aID {
+		t.Errorf("peer-away = %v, want a", away)
+	}
 	b.send(frame{"type": "signal", "to": aID, "data": "while away"})
 	b.send(frame{"type": "ping"})
 	b.expect("pong") // the server has relayed the signal
@@ -385,7 +389,10 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 	if r["self"].(map[string]any)["id"] != aID || r["lost"].(float64) != 0 {
 		t.Errorf("resumed = %v", r)
 	}
-	// b saw nothing: its next frame is the answer to its own ping.
+	// b sees a back, and nothing else: no peer-left, no peer-joined.
+	if back := b.expect("peer-back"); peerObj(t, back, "peer")["id"] != aID {
+		t.Errorf("peer-back = %v, want a", back)
+	}
 	b.send(frame{"type": "ping"})
 	b.expect("pong")
 	a2.send(frame{"type": "broadcast", "data": "back"})
@@ -568,8 +575,53 @@ func TestChatOnlyPeer(t *testing.T) {
 	w2 := dial(t, ts)
 	w2.send(frame{"type": "resume", "token": wj.str("token"), "lastSeq": last})
 	checkPeer(t, "window's resumed.self", peerObj(t, w2.expect("resumed"), "self"), w.id, true)
+	for _, c := range []*client{a, b} {
+		checkPeer(t, "peer-away", peerObj(t, c.expect("peer-away"), "peer"), w.id, true)
+		checkPeer(t, "peer-back", peerObj(t, c.expect("peer-back"), "peer"), w.id, true)
+	}
 
 	w2.send(frame{"type": "leave"})
 	checkPeer(t, "a's peer-left", peerObj(t, a.expect("peer-left"), "peer"), w.id, true)
 	checkPeer(t, "b's peer-left", peerObj(t, b.expect("peer-left"), "peer"), w.id, true)
+}
+
+func TestClassAddressAndRename(t *testing.T) {
+	ts := startServer(t, signaling.Config{})
+	var rooms []string
+	cs := []*client{dial(t, ts), dial(t, ts), dial(t, ts)}
+	for i, c := range cs {
+		c.send(frame{"type": "join", "room": "math", "name": fmt.Sprint("s", i), "overflow": true})
+		j := c.expect("joined")
+		if j.str("class") != "math" {
+			t.Errorf("joined = %v, want class math", j)
+		}
+		rooms = append(rooms, j.str("room"))
+	}
+	if want := []string{"math", "math", "math · 2"}; fmt.Sprint(rooms) != fmt.Sprint(want) {
+		t.Errorf("rooms = %q, want %q", rooms, want)
+	}
+	// Without overflow the same address answers room-full, as before.
+	d := dial(t, ts)
+	d.send(frame{"type": "join", "room": "math"})
+	if e := d.expect("error"); e.str("code") != "room-full" {
+		t.Errorf("plain join = %v, want room-full", e)
+	}
+
+	cs[0].send(frame{"type": "rename", "name": "Ana"})
+	for _, c := range cs[:2] {
+		for {
+			f := c.read()
+			if f.str("type") == "peer-joined" {
+				continue
+			}
+			if f.str("type") != "peer-renamed" || peerObj(t, f, "peer")["name"] != "Ana" || f.str("room") != "math" {
+				t.Errorf("got %v, want peer-renamed Ana", f)
+			}
+			break
+		}
+	}
+	cs[0].send(frame{"type": "rename"})
+	if e := cs[0].expect("error"); e.str("code") != "bad-field" {
+		t.Errorf("rename without name = %v, want bad-field", e)
+	}
 }

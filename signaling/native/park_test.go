@@ -10,8 +10,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"signalbox/signaling"
 	"signalbox/internal/testwait"
+	"signalbox/signaling"
 	"signalbox/signaling/origin"
 )
 
@@ -98,6 +98,7 @@ func TestSilentParkedPeerTimesOut(t *testing.T) {
 	// silent never reads again, so it answers no ping: half-open, as a
 	// laptop whose lid closed. a keeps reading, so it answers.
 	start := time.Now()
+	a.expect("peer-away")
 	left := a.expect("peer-left")
 	if left.str("reason") != string(signaling.ReasonTimedOut) {
 		t.Errorf("peer-left = %v, want reason timed-out", left)

@@ -41,7 +41,9 @@ func (c *conn) handle(frame []byte) bool {
 func (c *conn) route(p *signaling.Peer, req request) error {
 	switch req.Type {
 	case typeJoin:
-		return c.hub.JoinWith(p, req.Room, signaling.JoinOptions{Name: req.Name, ChatOnly: req.ChatOnly})
+		return c.hub.JoinWith(p, req.Room, signaling.JoinOptions{Name: req.Name, ChatOnly: req.ChatOnly, Overflow: req.Overflow})
+	case typeRename:
+		return c.hub.Rename(p, req.Name)
 	case typeLeave:
 		return c.hub.Leave(p)
 	case typeSignal:

@@ -134,6 +134,7 @@ func refuse(ws *websocket.Conn, err error, timeout time.Duration) {
 	if ws.WriteMessage(websocket.TextMessage, b) != nil {
 		return
 	}
+	code, _ := signaling.CodeOf(err)
 	_ = ws.WriteControl(websocket.CloseMessage,
-		websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "server-full"), time.Now().Add(timeout))
+		websocket.FormatCloseMessage(websocket.CloseTryAgainLater, string(code)), time.Now().Add(timeout))
 }

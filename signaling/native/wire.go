@@ -23,6 +23,7 @@ const (
 	typeBroadcast = "broadcast"
 	typeResume    = "resume"
 	typePing      = "ping"
+	typeRename    = "rename"
 )
 
 // request is any client frame; which fields matter depends on Type.
@@ -36,6 +37,9 @@ type request struct {
 	LastSeq uint64          `json:"lastSeq"`
 	// ChatOnly (join only): the peer makes no call (PeerInfo.ChatOnly).
 	ChatOnly bool `json:"chatOnly"`
+	// Overflow (join only): room is a class address; when it is full,
+	// seat me in the class's next room (signaling.JoinOptions.Overflow).
+	Overflow bool `json:"overflow"`
 }
 
 // decodeRequest parses one client frame and checks the fields its type
@@ -51,6 +55,9 @@ func decodeRequest(frame []byte) (request, error) {
 			return req, fmt.Errorf("field %q must be a %s: %w", typeErr.Field, typeErr.Type, signaling.ErrBadField)
 		}
 		return req, fmt.Errorf("%v: %w", err, signaling.ErrBadJSON)
+	}
+	if err := checkKeys(frame); err != nil {
+		return request{}, err
 	}
 	return req, req.check()
 }
@@ -79,6 +86,10 @@ func (req request) check() error {
 	case typeResume:
 		if req.Token == "" {
 			return missing("token")
+		}
+	case typeRename:
+		if req.Name == "" {
+			return missing("name")
 		}
 	case typeLeave, typePing:
 	case "":
@@ -128,6 +139,7 @@ type (
 	joinedFrame struct {
 		Type     string               `json:"type"`
 		Room     string               `json:"room"`
+		Class    string               `json:"class,omitempty"`
 		Self     signaling.PeerInfo   `json:"self"`
 		Peers    []signaling.PeerInfo `json:"peers"`
 		Capacity int                  `json:"capacity"`
@@ -167,7 +179,7 @@ func encode(m *signaling.Message) []byte {
 	var v any
 	switch m.Kind {
 	case signaling.KindJoined, signaling.KindResumed:
-		f := joinedFrame{Type: "joined", Room: m.Room, Self: m.Peer, Peers: m.Peers, Capacity: m.Capacity, Token: m.Token}
+		f := joinedFrame{Type: "joined", Room: m.Room, Class: m.Class, Self: m.Peer, Peers: m.Peers, Capacity: m.Capacity, Token: m.Token}
 		if m.Kind == signaling.KindResumed {
 			f.Type, f.Lost, f.Moved = "resumed", &m.Lost, m.Moved
 		}
@@ -176,6 +188,12 @@ func encode(m *signaling.Message) []byte {
 		v = presenceFrame{Type: "peer-joined", Room: m.Room, Peer: m.Peer}
 	case signaling.KindPeerLeft:
 		v = presenceFrame{Type: "peer-left", Room: m.Room, Peer: m.Peer, Reason: m.Reason}
+	case signaling.KindPeerAway:
+		v = presenceFrame{Type: "peer-away", Room: m.Room, Peer: m.Peer}
+	case signaling.KindPeerBack:
+		v = presenceFrame{Type: "peer-back", Room: m.Room, Peer: m.Peer}
+	case signaling.KindPeerRenamed:
+		v = presenceFrame{Type: "peer-renamed", Room: m.Room, Peer: m.Peer}
 	case signaling.KindSignal:
 		return appendRelay(nil, "signal", m.Peer, m.Data)
 	case signaling.KindBroadcast:
@@ -223,7 +241,8 @@ func appendFrame(dst []byte, e signaling.Entry) []byte {
 		return appendRelayFields(dst, "signal", m.Peer, m.Data)
 	case signaling.KindFrame:
 		return withSeq(dst, e.Seq, m.Frame)
-	case signaling.KindPeerJoined, signaling.KindPeerLeft, signaling.KindBroadcast:
+	case signaling.KindPeerJoined, signaling.KindPeerLeft, signaling.KindBroadcast,
+		signaling.KindPeerAway, signaling.KindPeerBack, signaling.KindPeerRenamed:
 		return withSeq(dst, e.Seq, m.Encoded(signaling.EncodingNative, encode))
 	}
 	return withSeq(dst, e.Seq, encode(m))

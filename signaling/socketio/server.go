@@ -53,6 +53,10 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 		WriteTimeout:  hc.WriteTimeout,
 		SendQueueSize: hc.OutboxSize * packetsPerMessage,
 		CheckOrigin:   cfg.Origins.Check,
+		AddrKey:       hub.AddrKey,
+		// A session is a client-to-be: one address runs as many as it
+		// may run peers.
+		MaxSessionsPerAddr: hc.MaxPeersPerAddr,
 	}, handler{s}, log)
 	if err != nil {
 		return nil, fmt.Errorf("socketio: %w", err)

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"signalbox/signaling"
 	"signalbox/internal/certs"
-	"signalbox/signaling/httpserver"
 	"signalbox/internal/testwait"
+	"signalbox/signaling"
+	"signalbox/signaling/httpserver"
 )
 
 // waitFor bounds every wait of these tests for something that must happen.

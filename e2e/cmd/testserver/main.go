@@ -9,7 +9,7 @@ package main
 // test runner that dies takes it along (-exit-on-eof=false turns that off,
 // for a shell with no input). Logs go to standard error.
 //
-// Usage: go run ./e2e/cmd/testserver -client frontend/dist [-room-size 2] [-resume-grace 10s]
+// Usage: go run ./e2e/cmd/testserver -client frontend/dist [-room-size 2] [-resume-grace 10s] [-class NAME=group:4]
 
 import (
 	"context"
@@ -22,6 +22,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -49,6 +51,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pong := flags.Duration("pong-timeout", 0, "pong timeout (0: the default)")
 	grace := flags.Duration("resume-grace", 0, "how long a dropped native peer keeps its seat (0: the default)")
 	exitOnEOF := flags.Bool("exit-on-eof", true, "stop when standard input ends")
+	var classes []string
+	flags.Func("class", "class address mode, as the window sets it: NAME=pairs or NAME=group:SIZE (repeatable)", func(v string) error {
+		classes = append(classes, v)
+		return nil
+	})
+	var hosts []string
+	flags.Func("allow-host", "extra host name to answer to (repeatable; the suite maps lan.test to loopback)", func(v string) error {
+		hosts = append(hosts, v)
+		return nil
+	})
 	logLevel := slog.LevelWarn
 	flags.TextVar(&logLevel, "log-level", slog.LevelWarn, "log level: debug, info, warn, error")
 	if err := flags.Parse(args); err != nil {
@@ -63,6 +75,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		},
 		Version:   "e2e",
 		ListRooms: true,
+		Hosts:     httpserver.HostPolicy{Names: hosts},
 	}
 	if client != "" {
 		if _, err := os.Stat(client + "/index.html"); err != nil {
@@ -75,6 +88,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "testserver:", err)
 		return 1
+	}
+	for _, c := range classes {
+		if err := setClass(srv.Hub(), c); err != nil {
+			fmt.Fprintln(stderr, "testserver: -class:", err)
+			return 2
+		}
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -112,4 +131,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// setClass applies one -class value: NAME=pairs or NAME=group:SIZE.
+func setClass(hub *signaling.Hub, v string) error {
+	name, mode, ok := strings.Cut(v, "=")
+	if !ok {
+		return fmt.Errorf("%q: want NAME=pairs or NAME=group:SIZE", v)
+	}
+	mode, sizeText, _ := strings.Cut(mode, ":")
+	size := 0
+	if sizeText != "" {
+		n, err := strconv.Atoi(sizeText)
+		if err != nil {
+			return fmt.Errorf("%q: size: %w", v, err)
+		}
+		size = n
+	}
+	return hub.SetClass(name, signaling.ClassMode(mode), size)
 }

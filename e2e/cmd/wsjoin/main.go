@@ -37,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	room := fs.String("room", "smoke", "room to join")
 	name := fs.String("name", "Smoke Peer", "display name")
 	hold := fs.Duration("hold", defaultHold, "how long to stay in the room")
+	overflow := fs.Bool("overflow", false, "join room as a class address, as the browser client does (a full room seats the peer in the class's next room)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -44,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wsjoin: --url is required")
 		return 2
 	}
-	conn, err := join(*url, *room, *name)
+	conn, err := join(*url, *room, *name, *overflow)
 	if err != nil {
 		fmt.Fprintln(stderr, "wsjoin:", err)
 		return 1
@@ -73,7 +74,7 @@ type peer struct {
 }
 
 // join connects, waits for welcome, joins room and waits for joined.
-func join(url, room, name string) (*peer, error) {
+func join(url, room, name string, overflow bool) (*peer, error) {
 	d := websocket.Dialer{HandshakeTimeout: handshakeTimeout}
 	ws, _, err := d.Dial(url, http.Header{"User-Agent": {userAgent}})
 	if err != nil {
@@ -98,7 +99,7 @@ func join(url, room, name string) (*peer, error) {
 		}
 		switch f.Type {
 		case "welcome":
-			req, _ := json.Marshal(map[string]string{"type": "join", "room": room, "name": name})
+			req, _ := json.Marshal(map[string]any{"type": "join", "room": room, "name": name, "overflow": overflow})
 			if err := ws.WriteMessage(websocket.TextMessage, req); err != nil {
 				ws.Close()
 				return nil, fmt.Errorf("send join: %w", err)

@@ -147,3 +147,38 @@ describe('Call with chat-only peers', () => {
     expect(FakePC.made).toHaveLength(1);
   });
 });
+
+describe('Call presence and names', () => {
+  it('says who is reconnecting, who is back, who left, and who renamed', () => {
+    const { call, ws } = setup();
+    const news: string[] = [];
+    call.on('presence', (p) => news.push(`${p.kind} ${p.name}${p.was ? ` was ${p.was}` : ''}`));
+    ws.serve({ type: 'joined', seq: 2, room: 'math · 2', class: 'math', self: { id: 'A', name: 'Ana' }, peers: [ben], capacity: 2, token: 't' });
+    expect(call.room).toBe('math · 2');
+    ws.serve({ type: 'peer-away', seq: 3, room: 'math · 2', peer: ben });
+    expect(call.peers.get('B')?.away).toBe(true);
+    ws.serve({ type: 'peer-back', seq: 4, room: 'math · 2', peer: ben });
+    expect(call.peers.get('B')?.away).toBe(false);
+    ws.serve({ type: 'peer-renamed', seq: 5, room: 'math · 2', peer: { id: 'B', name: 'Benjamin' } });
+    expect(call.peers.get('B')?.info.name).toBe('Benjamin');
+    ws.serve({ type: 'peer-left', seq: 6, room: 'math · 2', peer: { id: 'B', name: 'Benjamin' }, reason: 'timed-out' });
+    expect(call.peers.has('B')).toBe(false);
+    expect(news).toEqual(['away Ben', 'back Ben', 'renamed Benjamin was Ben', 'left Benjamin']);
+    expect(call.chat.map((l) => `${l.notice} ${l.name}`)).toEqual(['renamed Benjamin', 'left Benjamin']);
+  });
+
+  it('joins a class address with overflow and renames itself through the server', () => {
+    let socket: FakeSocket | null = null;
+    const call = new Call({ room: 'math', name: 'Ana', url: 'ws://test/ws', seats: new SeatBook(null), media, webrtc: true, overflow: true, connect: () => (socket = new FakeSocket()) });
+    call.start();
+    const ws = socket as unknown as FakeSocket;
+    ws.serve(welcome);
+    expect(ws.sent.find((r) => r.type === 'join')).toEqual({ type: 'join', room: 'math', name: 'Ana', overflow: true });
+    ws.serve({ type: 'joined', seq: 2, room: 'math', class: 'math', self: { id: 'A', name: 'Ana' }, peers: [], capacity: 2, token: 't' });
+    call.rename('  Ana María ');
+    expect(ws.sent.at(-1)).toEqual({ type: 'rename', name: 'Ana María' });
+    ws.serve({ type: 'peer-renamed', seq: 3, room: 'math', peer: { id: 'A', name: 'Ana María' } });
+    expect(call.self?.name).toBe('Ana María');
+  });
+});
+

@@ -35,6 +35,21 @@ export interface RemotePeer {
   info: PeerInfo;
   link: PeerLink | null;
   media: MediaState | null;
+  /** away: the server says its connection dropped and its seat waits for it (peer-away). */
+  away: boolean;
+}
+
+/**
+ * Presence is news about another peer for the page to say aloud: it lost
+ * its connection (away), came back, left (its seat expired, or it left),
+ * or took a new name (renamed; was is the old name).
+ */
+export interface Presence {
+  kind: 'away' | 'back' | 'left' | 'renamed';
+  id: string;
+  name: string;
+  was?: string;
+  at: number;
 }
 
 /** ChatLine is one chat message. */
@@ -43,6 +58,8 @@ export interface ChatLine {
   name: string;
   text: string;
   self: boolean;
+  /** notice marks a line the page wrote about someone ("Ana left"), not a message; text is then the old name of a rename. */
+  notice?: 'left' | 'renamed';
 }
 
 /** CallEvents are what views listen to. */
@@ -55,6 +72,7 @@ export interface CallEvents {
   stats: void;
   end: EndReason;
   self: void;
+  presence: Presence;
 }
 
 /** CallOptions configure a Call. */
@@ -65,6 +83,8 @@ export interface CallOptions {
   seats: SeatBook;
   media: LocalMedia;
   webrtc: boolean;
+  /** overflow joins room as a class address (docs/protocol.md, Class addresses). */
+  overflow?: boolean;
   connect?: (url: string) => SocketLike;
 }
 
@@ -93,6 +113,7 @@ export class Call {
       name: o.name,
       // A browser that cannot call says so, so the others do not try.
       chatOnly: !o.webrtc,
+      overflow: o.overflow,
       seats: o.seats,
       connect: o.connect,
       onFrame: (f) => this.#frame(f),
@@ -148,6 +169,12 @@ export class Call {
   dropSocket(): void {
     this.#local({ event: 'socket-dropped' });
     this.client.dropSocket();
+  }
+
+  /** rename asks for a new display name; the page shows it once the server confirms (peer-renamed). */
+  rename(name: string): void {
+    const n = name.trim();
+    if (n) this.client.rename(n);
   }
 
   /** sendChat sends a chat line to the room. */
@@ -210,7 +237,23 @@ export class Call {
       case 'peer-left':
         // When Signalbox itself stops, the others have not left: the calls
         // go on browser to browser, so keep them until the page joins again.
-        if (f.reason !== 'shutdown') this.#remove(f.peer.id);
+        if (f.reason !== 'shutdown' && this.peers.has(f.peer.id)) {
+          this.#remove(f.peer.id);
+          this.#presence('left', f.peer.id, f.peer.name);
+          this.#addChat({ at: Date.now(), name: f.peer.name, text: '', self: false, notice: 'left' });
+        }
+        break;
+      case 'peer-away':
+      case 'peer-back': {
+        const p = this.peers.get(f.peer.id);
+        if (!p) break;
+        p.away = f.type === 'peer-away';
+        this.#emit('peers', undefined);
+        this.#presence(p.away ? 'away' : 'back', f.peer.id, p.info.name);
+        break;
+      }
+      case 'peer-renamed':
+        this.#renamed(f.peer);
         break;
       case 'signal':
         this.#signal(f);
@@ -219,6 +262,25 @@ export class Call {
         this.#broadcast(f);
         break;
     }
+  }
+
+  #renamed(info: PeerInfo): void {
+    if (this.self?.id === info.id) {
+      this.self = { ...this.self, name: info.name };
+      this.#emit('self', undefined);
+      return;
+    }
+    const p = this.peers.get(info.id);
+    if (!p || p.info.name === info.name) return;
+    const was = p.info.name;
+    p.info = { ...p.info, name: info.name };
+    this.#emit('peers', undefined);
+    this.#presence('renamed', info.id, info.name, was);
+    this.#addChat({ at: Date.now(), name: info.name, text: was, self: false, notice: 'renamed' });
+  }
+
+  #presence(kind: Presence['kind'], id: string, name: string, was?: string): void {
+    this.#emit('presence', { kind, id, name, was, at: Date.now() });
   }
 
   #joined(f: JoinedFrame, fresh: boolean): void {
@@ -248,7 +310,7 @@ export class Call {
    */
   #known(info: PeerInfo): RemotePeer {
     let p = this.peers.get(info.id);
-    if (!p) this.peers.set(info.id, (p = { info, link: null, media: null }));
+    if (!p) this.peers.set(info.id, (p = { info, link: null, media: null, away: false }));
     p.info = info;
     if (info.chatOnly && p.link) {
       p.link.close();
@@ -282,7 +344,7 @@ export class Call {
     if (!p) {
       // A signal can overtake nothing (the server keeps order), but a peer
       // we only know from a replay may speak first: take it in.
-      p = { info: { id: f.from, name: f.name }, link: null, media: null };
+      p = { info: { id: f.from, name: f.name }, link: null, media: null, away: false };
       this.peers.set(f.from, p);
     }
     if (p.info.chatOnly) {

@@ -14,6 +14,7 @@ import { reportEntries } from './stats';
 import { CallView } from './views/call-view';
 import { endedView } from './views/ended';
 import { Lobby } from './views/lobby';
+import { NameGate } from './views/name-gate';
 import { statusMsg } from './views/status';
 import './style.css';
 
@@ -47,6 +48,8 @@ class App {
   #status: HTMLElement;
   #langButtons: Record<Locale, HTMLButtonElement>;
   #callView: CallView | null = null;
+  /** #confirmed is the room whose name the lobby just confirmed: its link needs no name gate. */
+  #confirmed: string | null = null;
 
   constructor(root: HTMLElement) {
     this.l = new Localizer(new Translator(clientCatalogue, detectLocale()));
@@ -92,7 +95,8 @@ class App {
     if (r.view === 'room' && this.call && !this.call.ended && this.call.room === r.room) return;
     this.#stopCall();
     if (r.view === 'lobby') this.#lobby();
-    else void this.#join(r.room);
+    else if (this.#confirmed === r.room || this.seats.seatFor(r.room)) void this.#join(r.room);
+    else this.#gate(r.room);
   }
 
   #show(view: { el: HTMLElement; dispose(): void }): void {
@@ -111,6 +115,7 @@ class App {
       room: '',
       join: (room, name) => {
         this.#saveName(name);
+        this.#confirmed = room;
         this.go(roomPath(room));
       },
     });
@@ -120,17 +125,37 @@ class App {
     this.#title();
   }
 
+  /** #gate asks for the name before joining room from its link. */
+  #gate(room: string): void {
+    setUserText(this.#roomTitle, room);
+    this.l.set(this.#status, { text: 'status.lobby' });
+    const gate = new NameGate(this.l, room, this.#name(), (name) => {
+      this.#saveName(name);
+      this.#confirmed = room;
+      this.route();
+    });
+    this.#show({ el: gate.el, dispose: () => {} });
+    queueMicrotask(() => gate.focus());
+    this.#title();
+  }
+
   async #join(room: string): Promise<void> {
+    this.#confirmed = null;
     setUserText(this.#roomTitle, room);
     this.l.set(this.#status, { text: 'status.connecting' });
-    const call = new Call({ room, name: this.#name(), url: wsURL(), seats: this.seats, media: this.media, webrtc: this.webrtc });
+    // Every room link is a class address: a full room seats the page in the
+    // class's next room (docs/protocol.md, Class addresses).
+    const call = new Call({ room, name: this.#name(), url: wsURL(), seats: this.seats, media: this.media, webrtc: this.webrtc, overflow: true });
     this.call = call;
     const view = new CallView(this.l, call);
     this.#callView = view;
     this.#show({ el: view.el, dispose: () => view.dispose() });
     this.#title();
     call.on('status', (s) => this.l.set(this.#status, { text: statusMsg(s) }));
-    call.on('self', () => setUserText(this.#roomTitle, call.room));
+    call.on('self', () => {
+      setUserText(this.#roomTitle, call.room);
+      if (call.self?.name) this.#saveName(call.self.name); // a rename is remembered too
+    });
     call.on('end', (reason) => {
       if (this.call !== call) return;
       this.l.set(this.#status, { text: 'status.ended' });

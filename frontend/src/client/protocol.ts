@@ -37,6 +37,8 @@ export interface JoinedFrame {
   type: 'joined' | 'resumed';
   seq: number;
   room: string;
+  /** class is the class address that seated this page (a `join` with overflow); room may then be the class's second, third… room. */
+  class?: string;
   self: PeerInfo;
   peers: PeerInfo[];
   capacity: number;
@@ -45,7 +47,7 @@ export interface JoinedFrame {
 }
 
 export interface PresenceFrame {
-  type: 'peer-joined' | 'peer-left';
+  type: 'peer-joined' | 'peer-left' | 'peer-away' | 'peer-back' | 'peer-renamed';
   seq: number;
   room: string;
   peer: PeerInfo;
@@ -92,7 +94,8 @@ export type ServerFrame =
 
 /** ClientRequest is any frame the client sends. */
 export type ClientRequest =
-  | { type: 'join'; room: string; name?: string; chatOnly?: boolean }
+  | { type: 'join'; room: string; name?: string; chatOnly?: boolean; overflow?: boolean }
+  | { type: 'rename'; name: string }
   | { type: 'leave' }
   | { type: 'signal'; to: string; data: SignalData }
   | { type: 'broadcast'; data: BroadcastData }
@@ -100,7 +103,7 @@ export type ClientRequest =
   | { type: 'ping' };
 
 const SERVER_TYPES = new Set([
-  'welcome', 'joined', 'resumed', 'peer-joined', 'peer-left', 'signal', 'broadcast', 'left', 'error', 'pong',
+  'welcome', 'joined', 'resumed', 'peer-joined', 'peer-left', 'peer-away', 'peer-back', 'peer-renamed', 'signal', 'broadcast', 'left', 'error', 'pong',
 ]);
 
 /** parseFrame decodes one server frame, or returns null for anything that is not one. */

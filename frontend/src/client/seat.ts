@@ -96,7 +96,9 @@ export class SeatBook {
   }
 
   #take(f: JoinedFrame): void {
-    this.#seat = { room: f.room, token: f.token, selfId: f.self.id, lastSeq: f.seq };
+    // A class address seats the page in one of its rooms: the seat is
+    // kept under the address the page asked for, so a reload resumes it.
+    this.#seat = { room: f.class || f.room, token: f.token, selfId: f.self.id, lastSeq: f.seq };
     this.#save();
   }
 

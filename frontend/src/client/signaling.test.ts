@@ -112,6 +112,20 @@ describe('SignalingClient', () => {
     expect(last().sent).toEqual([{ type: 'resume', token: 'tok', lastSeq: 2 }, { type: 'broadcast', data: { chat: 'hello' } }]);
   });
 
+  it('sends a rename made while disconnected once the seat is back', () => {
+    const { client, last } = setup();
+    client.start();
+    last().serve(welcome);
+    last().serve(joined(2));
+    last().drop(1006);
+    client.rename('Ana María');
+    vi.advanceTimersByTime(250);
+    last().serve(welcome);
+    expect(last().sent.map((r) => r.type)).toEqual(['resume']);
+    last().serve(joined(3, 'resumed'));
+    expect(last().sent.at(-1)).toEqual({ type: 'rename', name: 'Ana María' });
+  });
+
   it('resumes after a reload from the stored seat', () => {
     const store = new MemoryStore();
     const first = setup(store);

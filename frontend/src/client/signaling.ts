@@ -38,7 +38,7 @@ export type EndReason =
   | { kind: 'room-closed' };
 
 /** JOIN_REFUSALS are the `join` errors that end the attempt: retrying cannot help. */
-export const JOIN_REFUSALS = new Set(['room-full', 'bad-room-name', 'room-locked', 'too-many-rooms', 'bad-field']);
+export const JOIN_REFUSALS = new Set(['room-full', 'bad-room-name', 'room-locked', 'too-many-rooms', 'address-rooms', 'bad-field']);
 
 /** SocketLike is the part of WebSocket the client uses, so tests can hand it a fake. */
 export interface SocketLike {
@@ -58,6 +58,8 @@ export interface SignalingOptions {
   name: string;
   /** chatOnly joins as a peer that makes no call (docs/protocol.md, `join`). */
   chatOnly?: boolean;
+  /** overflow joins room as a class address: a full room seats the page in the class's next room (docs/protocol.md, Class addresses). */
+  overflow?: boolean;
   seats: SeatBook;
   /** connect opens a socket; defaults to `new WebSocket(url)`. */
   connect?: (url: string) => SocketLike;
@@ -82,6 +84,7 @@ export class SignalingClient {
   #pongWait: ReturnType<typeof setTimeout> | null = null;
   #lastHeard = 0;
   #welcome: WelcomeFrame | null = null;
+  #rename: string | null = null;
   readonly #now: () => number;
 
   constructor(private readonly opts: SignalingOptions) {
@@ -178,6 +181,8 @@ export class SignalingClient {
       case 'resumed':
         this.#setStatus({ phase: 'in-room', attempt: 0, lostAt: null, closeCode: null });
         this.opts.onFrame(frame);
+        if (this.#rename !== null && this.#rename !== frame.self.name) this.#write({ type: 'rename', name: this.#rename });
+        this.#rename = null;
         this.#flush();
         return;
       case 'error':
@@ -209,11 +214,23 @@ export class SignalingClient {
     }
   }
 
+  /**
+   * rename asks for a new display name; the server answers with
+   * peer-renamed. While the seat is being taken back it waits, and goes out
+   * once the seat is back (a resumed seat keeps its old name otherwise).
+   */
+  rename(name: string): void {
+    this.opts.name = name;
+    if (this.#status.phase === 'in-room' && this.#ws?.readyState === OPEN) this.#write({ type: 'rename', name });
+    else this.#rename = name;
+  }
+
   #join(): void {
     this.#setStatus({ ...this.#status, phase: 'joining' });
     const req: ClientRequest = { type: 'join', room: this.opts.room };
     if (this.opts.name) req.name = this.opts.name;
     if (this.opts.chatOnly) req.chatOnly = true;
+    if (this.opts.overflow) req.overflow = true;
     this.#write(req);
   }
 

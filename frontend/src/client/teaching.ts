@@ -121,6 +121,15 @@ export function reasonText(t: Translate, reason: string | undefined): string {
   }
 }
 
+/** stateText translates an RTCPeerConnection connection, ICE or signalling state; an unknown one is shown as it is. */
+export function stateText(t: Translate, state: string): string {
+  const known = ['new', 'checking', 'connecting', 'connected', 'completed', 'disconnected', 'failed', 'closed'];
+  if (known.includes(state)) return t(`pc.${state}` as ClientKey);
+  const sig = ['stable', 'have-local-offer', 'have-remote-offer', 'have-local-pranswer', 'have-remote-pranswer'];
+  if (sig.includes(state)) return t(`sig.${state}` as ClientKey);
+  return state;
+}
+
 /** describe puts one log entry into words. */
 export function describe(t: Translate, e: LogEntry): Described {
   switch (e.dir) {
@@ -163,6 +172,8 @@ function describeOut(t: Translate, req: ClientRequest, peer: string): Described 
       return { kind: 'session', text: t('log.out.resume', { seq: req.lastSeq }) };
     case 'leave':
       return { kind: 'session', text: t('log.out.leave') };
+    case 'rename':
+      return { kind: 'session', text: t('log.out.rename', { name: req.name }) };
     case 'ping':
       return { kind: 'session', text: t('log.out.ping') };
     case 'signal':
@@ -179,7 +190,7 @@ function describeOut(t: Translate, req: ClientRequest, peer: string): Described 
 function describeIn(t: Translate, f: ServerFrame, peer: string): Described {
   switch (f.type) {
     case 'welcome':
-      return { kind: 'session', text: t('log.in.welcome', { server: f.server.name, name: f.peer.name }) };
+      return { kind: 'session', text: t('log.in.welcome', { server: f.server.name }) };
     case 'joined':
       return { kind: 'session', text: t('log.in.joined', { room: f.room, count: f.peers.length }) };
     case 'resumed':
@@ -188,6 +199,12 @@ function describeIn(t: Translate, f: ServerFrame, peer: string): Described {
       return { kind: 'presence', text: t(f.peer.chatOnly ? 'log.in.peerJoinedChatOnly' : 'log.in.peerJoined', { peer: f.peer.name }) };
     case 'peer-left':
       return { kind: 'presence', text: t('log.in.peerLeft', { peer: f.peer.name, reason: reasonText(t, f.reason) }) };
+    case 'peer-away':
+      return { kind: 'presence', text: t('log.in.peerAway', { peer: f.peer.name }) };
+    case 'peer-back':
+      return { kind: 'presence', text: t('log.in.peerBack', { peer: f.peer.name }) };
+    case 'peer-renamed':
+      return { kind: 'presence', text: t('log.in.peerRenamed', { peer: peer || f.peer.id, name: f.peer.name }) };
     case 'signal':
       return describeSignal(t, f.data, peer || f.name, 'in');
     case 'broadcast': {
@@ -208,7 +225,7 @@ function describeIn(t: Translate, f: ServerFrame, peer: string): Described {
 function describeLocal(t: Translate, e: LocalEvent): Described {
   switch (e.event) {
     case 'state':
-      return { kind: 'local', text: t('log.local.state', { peer: e.peer, state: e.state }) };
+      return { kind: 'local', text: t('log.local.state', { peer: e.peer, state: stateText(t, e.state) }) };
     case 'ignored-offer':
       return { kind: 'local', text: t('log.local.ignoredOffer', { peer: e.peer }) };
     case 'rolled-back':

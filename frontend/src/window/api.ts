@@ -28,6 +28,8 @@ export interface PeerView {
 
 export interface RoomView {
   name: string;
+  /** class is the class address that seated the room (docs/protocol.md, Class addresses). */
+  class?: string;
   capacity: number;
   locked: boolean;
   createdAt: string;
@@ -44,8 +46,16 @@ export interface StatsView {
   slowDropped: number;
 }
 
+/** ClassView is how one class address seats its students. */
+export interface ClassView {
+  name: string;
+  mode: 'pairs' | 'group';
+  size: number;
+}
+
 export interface View {
   rooms: RoomView[];
+  classes?: ClassView[];
   lobby: PeerView[];
   omitted: number;
   stats: StatsView;
@@ -78,6 +88,8 @@ export interface TLSStatus {
   trustUrl?: string;
   error?: string;
   code?: string;
+  /** uncovered are join hosts the certificate does not cover: browsers there refuse the page. */
+  uncovered?: string[];
 }
 
 /** RelayStatus mirrors service.RelayStatus: the built-in TURN relay. */
@@ -135,6 +147,8 @@ export interface LogEntry {
   code?: string;
   detail?: string;
   count?: number;
+  capacity?: number;
+  class?: string;
   port?: number;
 }
 
@@ -178,6 +192,8 @@ export interface Rendered {
   rooms: number;
   peers: number;
   locale: string;
+  /** latin are the Latin-script words the window shows (see app.Rendered). */
+  latin?: string[];
   /** state is the server state the header shows, read from the DOM. */
   state: string;
 }
@@ -189,6 +205,7 @@ export interface AppBindings {
   EventLog(): Promise<LogEntry[]>;
   Kick(peerID: string): Promise<void>;
   LockRoom(room: string, locked: boolean): Promise<void>;
+  SetClassMode(name: string, mode: string, size: number): Promise<void>;
   CloseRoom(room: string): Promise<void>;
   OpenRoom(room: string): Promise<string>;
   Retry(): Promise<void>;

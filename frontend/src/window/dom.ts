@@ -50,6 +50,23 @@ export class Localizer {
     return el;
   }
 
+  /**
+   * strings returns every text the catalogue renders under root now
+   * (visible or not: every tab), for the language check. Parameters are
+   * left out (names, addresses, user agents are what people and devices
+   * call themselves, not translations); numbers stay, for plural forms.
+   */
+  strings(root: ParentNode = document): string[] {
+    const out: string[] = [];
+    root.querySelectorAll('[data-l10n]').forEach((el) => {
+      for (const msg of Object.values(this.#bound.get(el) ?? {}) as Msg[]) {
+        if (typeof msg === 'string') out.push(this.t(msg));
+        else out.push(this.t([msg[0], Object.fromEntries(Object.entries(msg[1]).map(([k, v]) => [k, typeof v === 'number' ? v : '']))]));
+      }
+    });
+    return out;
+  }
+
   /** refresh re-renders every bound element under root (after a language change). */
   refresh(root: ParentNode = document): void {
     root.querySelectorAll('[data-l10n]').forEach((el) => {

@@ -90,10 +90,13 @@ const CODES: Record<string, WindowKey> = {
   'unknown-type': 'code.unknownType',
   'too-large': 'code.tooLarge',
   'bad-room-name': 'code.badRoomName',
+  'bad-class-mode': 'code.badClassMode',
   'room-full': 'code.roomFull',
   'room-locked': 'code.roomLocked',
   'too-many-rooms': 'code.tooManyRooms',
   'server-full': 'code.serverFull',
+  'address-full': 'code.addressFull',
+  'address-rooms': 'code.addressRooms',
   'already-in-room': 'code.alreadyInRoom',
   'not-in-room': 'code.notInRoom',
   'unknown-peer': 'code.unknownPeer',
@@ -119,6 +122,9 @@ export function codeMsg(code: string | undefined): Msg {
   return key ?? ['code.other', { code: code ?? '' }];
 }
 
+/** JOIN_CODES are the errors of a refused join: the log says who could not join which room. */
+const JOIN_CODES = new Set(['room-full', 'room-locked', 'bad-room-name', 'too-many-rooms', 'already-in-room']);
+
 /** peerLabel is how a log line names a peer: its name, else the start of its id. */
 export function peerLabel(e: Pick<LogEntry, 'peer' | 'peerName'>): string {
   if (e.peerName) return e.peerName;
@@ -135,7 +141,10 @@ export function logCategory(e: LogEntry): LogCategory {
     case 'peer-joined':
     case 'peer-away':
     case 'peer-back':
+    case 'peer-renamed':
       return 'presence';
+    case 'class-changed':
+      return 'rooms';
     case 'peer-left':
     case 'peer-disconnected':
       return e.reason === 'kicked' || e.reason === 'room-closed' ? 'rooms' : e.reason === 'dropped' ? 'errors' : 'presence';
@@ -181,7 +190,13 @@ export function logMsg(e: LogEntry): Msg {
     case 'room-unlocked':
       return ['log.roomUnlocked', p];
     case 'error':
+      if (e.code === 'room-full' && e.room && e.capacity) return ['log.joinFull', { ...p, count: e.count ?? 0, capacity: e.capacity }];
+      if (e.room && JOIN_CODES.has(e.code ?? '')) return ['log.joinRefused', p];
       return e.room ? ['log.errorInRoom', p] : ['log.error', p];
+    case 'peer-renamed':
+      return e.room ? ['log.peerRenamedInRoom', { ...p, was: e.detail ?? '' }] : ['log.peerRenamed', { ...p, was: e.detail ?? '' }];
+    case 'class-changed':
+      return e.detail === 'group' ? ['log.classGroup', { room: e.room ?? '', count: e.count ?? 0 }] : ['log.classPairs', { room: e.room ?? '' }];
     case 'server-started':
       return ['log.serverStarted', { port: String(e.port ?? '') }];
     case 'server-stopped':
@@ -208,6 +223,7 @@ export function logMsg(e: LogEntry): Msg {
 /** logExtra is the second part of a log line: the reason or error, when there is one. */
 export function logExtra(e: LogEntry): Msg | null {
   if ((e.kind === 'peer-left' || e.kind === 'peer-disconnected') && e.reason && e.reason !== 'kicked') return reasonMsg(e.reason);
+  if (e.kind === 'error' && e.code === 'room-full' && e.room && e.capacity) return null; // the sentence says it all
   if (['error', 'server-error', 'mdns-error', 'tls-error', 'relay-error'].includes(e.kind)) return codeMsg(e.code);
   return null;
 }

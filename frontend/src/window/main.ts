@@ -23,6 +23,7 @@ import { ChatTab } from './chat';
 import { Confirmer } from './confirm';
 import { data, h, Localizer, type Msg, setData, setMsg } from './dom';
 import { number } from './format';
+import { latinWords } from './latin';
 import { LogTab } from './log';
 import { RoomsTab } from './rooms';
 import { SettingsTab } from './settings';
@@ -144,7 +145,9 @@ class WindowApp {
   /** report tells the Go side what the DOM shows (the smoke test reads it from the log). */
   #report(): void {
     const state = ['running', 'error', 'stopped'].find((c) => this.#stateEl.classList.contains(c)) ?? '';
-    const r = { ...this.#rooms.rendered(), locale: this.l.locale, state };
+    // In Chinese, the Latin-script words of every tab, for the smoke test's language check.
+    const latin = this.l.locale === 'en' ? undefined : latinWords(this.l.strings());
+    const r = { ...this.#rooms.rendered(), locale: this.l.locale, state, latin };
     const key = JSON.stringify(r);
     if (key === this.#reported) return;
     this.#reported = key;

@@ -3,7 +3,7 @@
 // room from this laptop". Rooms whose content did not change keep their DOM
 // nodes, so a busy server does not rebuild what the person is clicking.
 
-import type { Bridge, PeerView, RoomView, View } from './api';
+import type { Bridge, ClassView, PeerView, RoomView, View } from './api';
 import { errorCode } from './api';
 import type { Confirmer } from './confirm';
 import { data, h, type Localizer, setData, setMsg } from './dom';
@@ -26,6 +26,7 @@ export class RoomsTab {
   #roomInput: HTMLInputElement;
   #nameInput: HTMLInputElement;
   #cards = new Map<string, { sig: string; el: HTMLElement }>();
+  #classes = new Map<string, { sig: string; el: HTMLElement; rooms: HTMLElement }>();
   #lobbySig = '';
 
   constructor(
@@ -62,6 +63,9 @@ export class RoomsTab {
   update(v: View): void {
     const seen = new Set<string>();
     const nodes: HTMLElement[] = [];
+    // A class's rooms are shown together under the class, which says how
+    // it seats students and lets the teacher change it.
+    const classes = new Map((v.classes ?? []).map((c) => [c.name, { c, rooms: [] as HTMLElement[], students: 0, count: 0 }]));
     for (const r of v.rooms) {
       seen.add(r.name);
       const sig = JSON.stringify(r);
@@ -70,11 +74,31 @@ export class RoomsTab {
         card = { sig, el: this.#room(r) };
         this.#cards.set(r.name, card);
       }
-      nodes.push(card.el);
+      const group = r.class ? classes.get(r.class) : undefined;
+      if (group) {
+        group.rooms.push(card.el);
+        group.students += r.peers.filter((p) => !p.chatOnly).length;
+        group.count++;
+      } else {
+        nodes.push(card.el);
+      }
     }
     for (const name of [...this.#cards.keys()]) if (!seen.has(name)) this.#cards.delete(name);
+    const classNodes: HTMLElement[] = [];
+    for (const [name, g] of classes) {
+      const sig = JSON.stringify([g.c, g.students, g.count]);
+      let cl = this.#classes.get(name);
+      if (!cl || cl.sig !== sig) {
+        const rooms = h(this.l, 'div', { class: 'class-rooms' });
+        cl = { sig, el: this.#class(g.c, g.students, g.count, rooms), rooms };
+        this.#classes.set(name, cl);
+      }
+      cl.rooms.replaceChildren(...g.rooms);
+      classNodes.push(cl.el);
+    }
+    for (const name of [...this.#classes.keys()]) if (!classes.has(name)) this.#classes.delete(name);
     // replaceChildren moves kept nodes without recreating them.
-    this.#list.replaceChildren(...nodes);
+    this.#list.replaceChildren(...classNodes, ...nodes);
     this.#empty.hidden = v.rooms.length > 0 || v.lobby.length > 0;
     this.#omitted.hidden = v.omitted === 0;
     if (v.omitted > 0) setMsg(this.l, this.#omitted, ['rooms.omitted', { count: v.omitted }]);
@@ -108,6 +132,46 @@ export class RoomsTab {
       rooms: this.#list.querySelectorAll('[data-room]').length,
       peers: this.el.querySelectorAll('[data-peer]').length,
     };
+  }
+
+  /** #class is a class's frame: its address, how it seats students (changeable), and its rooms. */
+  #class(c: ClassView, students: number, rooms: number, list: HTMLElement): HTMLElement {
+    const l = this.l;
+    const mode = h(l, 'select', { attrs: { 'data-testid': 'class-mode' }, l10n: { 'aria-label': 'class.mode' } }, [
+      h(l, 'option', { attrs: { value: 'pairs' }, l10n: { text: 'class.pairs' } }),
+      h(l, 'option', { attrs: { value: 'group' }, l10n: { text: 'class.group' } }),
+    ]);
+    mode.value = c.mode;
+    const size = h(l, 'input', { attrs: { type: 'number', min: '2', max: '32', 'data-testid': 'class-size' }, l10n: { 'aria-label': 'class.size' } });
+    size.value = String(c.mode === 'group' ? c.size : Math.max(4, c.size));
+    const sizeLabel = h(l, 'label', {}, [h(l, 'span', { l10n: { text: 'class.size' } }), data(' '), size]);
+    const showSize = () => (sizeLabel.hidden = mode.value !== 'group');
+    mode.addEventListener('change', showSize);
+    showSize();
+    const apply = h(l, 'button', {
+      class: 'btn small primary',
+      attrs: { type: 'button', 'data-testid': 'class-apply' },
+      l10n: { text: 'class.apply' },
+      on: {
+        click: () =>
+          void this.#run(async () => {
+            await this.b.app.SetClassMode(c.name, mode.value, Number(size.value) || 0);
+            this.toast.show('class.changed', 'ok');
+          }),
+      },
+    });
+    return h(l, 'section', { class: 'class', attrs: { 'data-class': c.name, 'data-mode': c.mode } }, [
+      h(l, 'header', {}, [
+        h(l, 'h3', { l10n: { text: ['class.title', { name: c.name }] } }),
+        h(l, 'span', { class: 'badge', l10n: { text: ['class.students', { count: students, rooms }] } }),
+        h(l, 'span', { class: 'spacer' }),
+        h(l, 'label', {}, [h(l, 'span', { l10n: { text: 'class.mode' } }), data(' '), mode]),
+        sizeLabel,
+        apply,
+      ]),
+      h(l, 'p', { class: 'hint', l10n: { text: ['class.help', { name: c.name }] } }),
+      list,
+    ]);
   }
 
   #room(r: RoomView): HTMLElement {

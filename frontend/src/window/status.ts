@@ -34,6 +34,10 @@ export class JoinPanel {
   #trustQr: HTMLCanvasElement;
   #trustQrUrl = '';
   #tlsProblem: HTMLElement;
+  #trustFpValue: HTMLElement;
+  #certProblem: HTMLElement;
+  #certProblemText: HTMLElement;
+  #certProblemFix: HTMLElement;
   #relay: HTMLElement;
   #cluster: HTMLElement;
   #status: Status | null = null;
@@ -72,7 +76,8 @@ export class JoinPanel {
       this.#others,
     ]);
     this.#trustUrl = h(l, 'span', { class: 'url-small' });
-    this.#trustFp = h(l, 'small', { class: 'mono fingerprint' });
+    this.#trustFpValue = h(l, 'span', { class: 'fp', attrs: { 'data-testid': 'fingerprint' } });
+    this.#trustFp = h(l, 'small', { class: 'mono fingerprint' }, [h(l, 'span', { l10n: { text: 'tls.fingerprintLabel' } }), data(' '), this.#trustFpValue]);
     this.#trustQr = h(l, 'canvas', { class: 'qr-small', attrs: { width: String(TRUST_QR_SIZE), height: String(TRUST_QR_SIZE), role: 'img', 'data-testid': 'trust-qr' }, l10n: { 'aria-label': 'tls.qrLabel' } });
     this.#trust = h(l, 'section', { class: 'trust', attrs: { hidden: '' } }, [
       h(l, 'h3', { l10n: { text: 'tls.title' } }),
@@ -85,10 +90,13 @@ export class JoinPanel {
       this.#trustFp,
     ]);
     this.#tlsProblem = h(l, 'p', { class: 'note warn', attrs: { hidden: '' }, l10n: { text: 'tls.failed' } });
+    this.#certProblemText = h(l, 'strong');
+    this.#certProblemFix = h(l, 'span');
+    this.#certProblem = h(l, 'p', { class: 'note warn', attrs: { hidden: '', 'data-testid': 'cert-uncovered' } }, [this.#certProblemText, data(' '), this.#certProblemFix]);
     this.#mdns = h(l, 'p', { class: 'mdns' });
     this.#relay = h(l, 'p', { class: 'mdns relay' });
     this.#cluster = h(l, 'p', { class: 'mdns cluster', attrs: { hidden: '' } });
-    this.el = h(l, 'aside', { class: 'panel join-panel' }, [this.#problem, this.#join, this.#trust, this.#tlsProblem, this.#mdns, this.#relay, this.#cluster]);
+    this.el = h(l, 'aside', { class: 'panel join-panel' }, [this.#problem, this.#certProblem, this.#join, this.#trust, this.#tlsProblem, this.#mdns, this.#relay, this.#cluster]);
   }
 
   /** update shows a new status. */
@@ -123,7 +131,14 @@ export class JoinPanel {
     this.#trust.hidden = !running || !tls.active || !tls.trustUrl || !!tls.userCert || !primary || isLoopback(primary.url);
     if (tls.trustUrl) setData(this.#trustUrl, tls.trustUrl);
     if (tls.trustUrl && !this.#trust.hidden) void this.#drawTrustQR(tls.trustUrl);
-    if (tls.fingerprint) setMsg(this.l, this.#trustFp, ['tls.fingerprint', { fp: tls.fingerprint }]);
+    // One unbreakable span per byte: the fingerprint wraps between bytes, never inside one.
+    if (tls.fingerprint) this.#trustFpValue.replaceChildren(...fingerprintBytes(tls.fingerprint).map((b) => h(this.l, 'span', {}, [data(b)])));
+    const uncovered = running && tls.active ? (tls.uncovered ?? []) : [];
+    this.#certProblem.hidden = uncovered.length === 0;
+    if (uncovered.length > 0) {
+      setMsg(this.l, this.#certProblemText, ['tls.uncovered', { hosts: uncovered.join(', ') }]);
+      setMsg(this.l, this.#certProblemFix, tls.userCert ? 'tls.uncoveredFixUser' : 'tls.uncoveredFixCA');
+    }
     this.#tlsProblem.hidden = !running || !tls.enabled || tls.active || !tls.code;
     setMsg(this.l, this.#relay, relayMsg(st.relay));
     this.#relay.className = `mdns relay ${st.relay.active ? 'ok' : st.relay.code ? 'warn' : ''}`;
@@ -240,4 +255,10 @@ function isLoopback(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** fingerprintBytes splits "AB:CD:EF" into "AB:", "CD:", "EF": the pieces a line may break between. */
+export function fingerprintBytes(fp: string): string[] {
+  const parts = fp.split(':');
+  return parts.map((p, i) => (i < parts.length - 1 ? `${p}:` : p));
 }

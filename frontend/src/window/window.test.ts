@@ -14,7 +14,8 @@ import { errorCode, type LogEntry } from './api';
 import { ChatConnection, type ChatEvent, wsURL } from './chat';
 import { codeMsg, connectedFor, deviceMsg, duration, hasWebRTC, logCategory, logExtra, logMsg, parseTime, transportMsg } from './format';
 import { needsRestart } from './settings';
-import { clusterMsg, mdnsMsg, relayMsg } from './status';
+import { latinWords } from './latin';
+import { clusterMsg, fingerprintBytes, mdnsMsg, relayMsg } from './status';
 
 
 /** Token is a piece of TypeScript: code, or the text of a string literal. */
@@ -275,7 +276,12 @@ describe('format', () => {
       { e: { kind: 'peer-left', peerName: 'Ana', room: 'math', reason: 'timed-out' }, text: 'Ana left “math”', extra: 'connection lost', cat: 'presence' },
       { e: { kind: 'peer-left', peerName: 'Ana', room: 'math', reason: 'kicked' }, text: 'Ana was removed from “math”', extra: null, cat: 'rooms' },
       { e: { kind: 'peer-disconnected', peer: 'abcdefghij', reason: 'dropped' }, text: '#abcdef was disconnected', extra: 'too slow, disconnected', cat: 'errors' },
-      { e: { kind: 'error', peerName: 'Ben', room: 'math', code: 'room-full' }, text: 'Error from Ben in “math”', extra: 'The room is full.', cat: 'errors' },
+      { e: { kind: 'error', peerName: 'Ana', room: 'math', code: 'room-full', count: 2, capacity: 2 }, text: 'Ana could not join “math”: the room is full (2 of 2)', extra: null, cat: 'errors' },
+      { e: { kind: 'error', peerName: 'Ben', room: 'math', code: 'room-locked' }, text: 'Ben could not join “math”', extra: 'The room is locked.', cat: 'errors' },
+      { e: { kind: 'error', peerName: 'Ben', room: 'math', code: 'unknown-peer' }, text: 'Error from Ben in “math”', extra: 'unknown peer', cat: 'errors' },
+      { e: { kind: 'peer-renamed', peerName: 'Ana María', room: 'math', detail: 'Ana' }, text: 'Ana is now called Ana María in “math”', extra: null, cat: 'presence' },
+      { e: { kind: 'class-changed', room: 'math', detail: 'group', count: 4 }, text: '“math” now seats students in groups of 4', extra: null, cat: 'rooms' },
+      { e: { kind: 'class-changed', room: 'math', detail: 'pairs', count: 2 }, text: '“math” now seats students in pairs', extra: null, cat: 'rooms' },
       { e: { kind: 'error', peerName: 'Ben', code: 'brand-new' }, text: 'Error from Ben', extra: 'error “brand-new”', cat: 'errors' },
       { e: { kind: 'room-locked', room: 'math' }, text: 'Room “math” locked', extra: null, cat: 'rooms' },
       { e: { kind: 'server-started', port: 7480 }, text: 'Server started on port 7480', extra: null, cat: 'server' },
@@ -292,6 +298,16 @@ describe('format', () => {
       expect(logCategory(e)).toBe(c.cat);
     }
     expect(say(codeMsg('no-such-peer'))).toBe('That peer has already left.');
+  });
+
+  it('breaks a fingerprint only between bytes', () => {
+    expect(fingerprintBytes('A9:94:7B')).toEqual(['A9:', '94:', '7B']);
+    expect(fingerprintBytes('AB')).toEqual(['AB']);
+  });
+
+  it('finds the Latin-script words of a text, not addresses or ids', () => {
+    expect(latinWords(['证书指纹：', '已在局域网中广播为 signalbox.local', '服务器 https://192.168.1.20:7480/ 在 fd00::2 上', 'ICE 候选', 'h3M1xQ_9aB-zzzzzzzzzzz'])).toEqual(['ICE']);
+    expect(latinWords(['Server stopped', 'Ana 加入了'])).toEqual(['Ana', 'Server', 'stopped']);
   });
 
   it('reads Go times with nanoseconds', () => {

@@ -95,10 +95,13 @@ type Bus struct {
 	kv       jetstream.KeyValue // nil until the bucket is open
 }
 
+// unseat is a queued change of one seat: its end for reason, or, with
+// retoken, the new hash of its token.
 type unseat struct {
-	room   string
-	m      signaling.Member
-	reason signaling.Reason
+	room    string
+	m       signaling.Member
+	reason  signaling.Reason
+	retoken bool
 }
 
 // Status is the bus's health, for /healthz and the window.

@@ -43,8 +43,18 @@ func (b *Bus) Seat(room string, m signaling.Member, capacity int) (signaling.Roo
 // Unseat queues the end of m's seat; the worker makes it, in order, as
 // soon as the cluster can be reached.
 func (b *Bus) Unseat(room string, m signaling.Member, reason signaling.Reason) {
+	b.enqueue(unseat{room: room, m: m, reason: reason})
+}
+
+// Retoken queues the change of m's token hash, made in order with the
+// seat changes.
+func (b *Bus) Retoken(room string, m signaling.Member) {
+	b.enqueue(unseat{room: room, m: m, retoken: true})
+}
+
+func (b *Bus) enqueue(u unseat) {
 	b.mu.Lock()
-	b.queue = append(b.queue, unseat{room, m, reason})
+	b.queue = append(b.queue, u)
 	b.mu.Unlock()
 	b.kick()
 }
@@ -93,6 +103,15 @@ func (b *Bus) drain() bool {
 		b.mu.Unlock()
 		st, err := b.change(u.room, func(st *signaling.RoomState) error {
 			self := b.cfg.ServerID
+			if u.retoken {
+				for i, o := range st.Members {
+					if o.ID == u.m.ID && o.Seat == u.m.Seat && o.Server == self {
+						st.Members[i].TokenHash = u.m.TokenHash
+						return nil
+					}
+				}
+				return errNoChange
+			}
 			if removeIf(st, u.reason, func(o signaling.Member) bool {
 				return o.ID == u.m.ID && o.Seat == u.m.Seat && o.Server == self
 			}) == 0 {
@@ -111,7 +130,7 @@ func (b *Bus) drain() bool {
 }
 
 // Resume moves the seat with tokenHash to this server.
-func (b *Bus) Resume(tokenHash string) (signaling.RoomState, signaling.Member, error) {
+func (b *Bus) Resume(tokenHash, newTokenHash string) (signaling.RoomState, signaling.Member, error) {
 	room, ok := b.findRoom(func(m signaling.Member) bool { return m.TokenHash == tokenHash })
 	if !ok {
 		// The seat may be so new that this server's mirror has not seen
@@ -127,6 +146,7 @@ func (b *Bus) Resume(tokenHash string) (signaling.RoomState, signaling.Member, e
 		for i, m := range st.Members {
 			if m.TokenHash == tokenHash {
 				st.Members[i].Server = b.cfg.ServerID
+				st.Members[i].TokenHash = newTokenHash
 				seat = st.Members[i]
 				return nil
 			}

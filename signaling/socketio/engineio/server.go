@@ -63,7 +63,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[string]*Session
-	closing  bool // Shutdown has begun: no new sessions
+	closing  bool           // Shutdown has begun: no new sessions
+	byAddr   map[string]int // open sessions by Config.AddrKey of their remote address
 
 	// ended counts the registered sessions that have not ended yet
 	// (Handler.Close returned, goroutines exited): Shutdown waits on it.
@@ -105,6 +106,7 @@ func New(cfg Config, h Handler, log *slog.Logger) (*Server, error) {
 		poller:   wspark.NewPoller(log),
 		park:     wspark.Options{ParkAfter: wspark.DefaultParkAfter, WriteTimeout: cfg.WriteTimeout},
 		sessions: make(map[string]*Session),
+		byAddr:   make(map[string]int),
 	}, nil
 }
 
@@ -147,6 +149,11 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sid == "" {
 		if r.Method != http.MethodGet {
 			writeError(w, http.StatusBadRequest, codeBadHandshakeMethod, "")
+			return
+		}
+		if srv.addrFull(srv.cfg.AddrKey(r.RemoteAddr)) {
+			srv.log.Info("handshake refused: too many sessions from the address", "remote", r.RemoteAddr)
+			writeError(w, http.StatusTooManyRequests, codeBadRequest, errAddrFull.Error())
 			return
 		}
 		if isUpgrade {
@@ -222,12 +229,32 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 // errShuttingDown refuses a handshake that arrives during Shutdown.
 var errShuttingDown = errors.New("engineio: server shutting down")
 
-// register adds s to the session table, unless Shutdown has begun.
+// errAddrFull refuses a handshake from an address that holds
+// Config.MaxSessionsPerAddr sessions.
+var errAddrFull = errors.New("too many sessions from your address")
+
+// addrFull reports whether the source key holds its maximum of sessions.
+func (srv *Server) addrFull(key string) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return key != "" && srv.byAddr[key] >= srv.cfg.MaxSessionsPerAddr
+}
+
+// register adds s to the session table, unless Shutdown has begun or its
+// address holds its maximum of sessions (addrFull is checked first, for a
+// clear answer; this holds the limit against concurrent handshakes).
 func (srv *Server) register(s *Session) error {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	if srv.closing {
 		return errShuttingDown
+	}
+	s.addrKey = srv.cfg.AddrKey(s.remoteAddr)
+	if s.addrKey != "" {
+		if srv.byAddr[s.addrKey] >= srv.cfg.MaxSessionsPerAddr {
+			return errAddrFull
+		}
+		srv.byAddr[s.addrKey]++
 	}
 	srv.ended.Add(1) // done by s.finish
 	s.registered = true
@@ -248,6 +275,11 @@ func (srv *Server) remove(s *Session) {
 	defer srv.mu.Unlock()
 	if srv.sessions[s.id] == s {
 		delete(srv.sessions, s.id)
+		if s.addrKey != "" {
+			if srv.byAddr[s.addrKey]--; srv.byAddr[s.addrKey] <= 0 {
+				delete(srv.byAddr, s.addrKey)
+			}
+		}
 	}
 }
 

@@ -37,6 +37,7 @@ type Session struct {
 	srv        *Server
 	id         string
 	remoteAddr string
+	addrKey    string // Config.AddrKey(remoteAddr), set by register
 	userAgent  string
 	log        SessionLog
 

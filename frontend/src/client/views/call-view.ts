@@ -7,11 +7,12 @@ import { h, type Localizer } from '../dom';
 import { ChatPanel } from './chat';
 import { DevicePickers } from './devices';
 import { MediaNotice } from './notices';
+import { PresenceStrip, RenameForm } from './presence';
 import { bannerMsg } from './status';
 import { TeachingPanel } from './teaching-panel';
 import { ChatOnlyList, SelfPreview, TileGrid } from './tiles';
 
-type PanelName = 'chat' | 'teach' | 'devices';
+type PanelName = 'chat' | 'teach' | 'devices' | 'name';
 
 /** BANNER_TICK_MS is how often the reconnect banner re-checks how long the server has been gone. */
 const BANNER_TICK_MS = 1000;
@@ -29,6 +30,7 @@ export class CallView {
   #banner: HTMLElement;
   #soundButton: HTMLButtonElement;
   #chat: ChatPanel;
+  #rename: RenameForm;
   #unread = 0;
   #tick: ReturnType<typeof setInterval>;
   #disposers: (() => void)[] = [];
@@ -49,10 +51,23 @@ export class CallView {
     const pickers = new DevicePickers(l, media);
     void pickers.refresh();
     const notice = new MediaNotice(l, media, call.webrtc);
-    this.#disposers.push(() => pickers.dispose(), this.#self.dispose, notice.dispose);
+    const presence = new PresenceStrip(l, call);
+    this.#rename = new RenameForm(l, call, (name) => {
+      this.#self.setName(name); // shown at once; peer-renamed confirms it
+      this.#open(null);
+    });
+    const renameButton = h(l, 'button', {
+      class: 'button rename-self',
+      attrs: { type: 'button', 'data-action': 'rename', 'aria-controls': 'side' },
+      l10n: { text: 'rename.button', 'aria-label': 'rename.title' },
+    });
+    renameButton.addEventListener('click', () => this.#toggle('name'));
+    this.#self.el.append(renameButton);
+    this.#disposers.push(() => pickers.dispose(), this.#self.dispose, notice.dispose, () => presence.dispose());
     this.#panels = {
       chat: this.#chat.el,
       teach: this.teaching.el,
+      name: this.#rename.el,
       devices: h(l, 'section', { class: 'panel-body devices', attrs: { 'aria-labelledby': 'devices-title' } }, [
         h(l, 'h2', { id: 'devices-title', l10n: { text: 'devices.title' } }),
         pickers.el,
@@ -84,18 +99,27 @@ export class CallView {
     b.leave.addEventListener('click', () => call.leave());
     for (const name of ['chat', 'teach', 'devices'] as const) b[name].setAttribute('aria-controls', 'side');
 
+    // Alone in the room: say who will come, so an empty stage is not a fault.
+    const waiting = h(l, 'p', { class: 'waiting', attrs: { role: 'status', 'data-testid': 'waiting' } });
+    waiting.hidden = true;
     this.#banner = h(l, 'div', { class: 'banner', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.#banner.hidden = true;
     const toolbar = h(l, 'div', { class: 'controls', attrs: { role: 'toolbar' }, l10n: { 'aria-label': 'call.controls' } }, Object.values(b));
 
     this.el = h(l, 'div', { class: 'call' }, [
-      h(l, 'div', { class: 'stage' }, [this.#banner, notice.el, this.#soundButton, this.#grid.el, chatOnly.el]),
+      h(l, 'div', { class: 'stage' }, [this.#banner, presence.el, notice.el, waiting, this.#soundButton, this.#grid.el, chatOnly.el]),
       this.#aside,
       toolbar,
     ]);
 
     this.#disposers.push(media.onChange(() => this.#updateControls()));
+    const updateWaiting = () => {
+      waiting.hidden = call.peers.size > 0 || call.self === null;
+      if (!waiting.hidden) this.l.set(waiting, { text: call.capacity === 2 ? 'call.waitingPartner' : 'call.waitingOthers' });
+    };
+    call.on('self', updateWaiting);
     call.on('peers', () => {
+      updateWaiting();
       this.#grid.update(call.peers);
       chatOnly.update(call.chatOnlyPeers());
     });
@@ -133,6 +157,7 @@ export class CallView {
       this.#unread = 0;
       this.#chat.focus();
     }
+    if (p === 'name') this.#rename.focus();
     this.#updateControls();
   }
 

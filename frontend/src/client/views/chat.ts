@@ -49,6 +49,14 @@ export class ChatPanel {
   }
 
   #add(line: ChatLine): void {
+    if (line.notice) {
+      const key = line.notice === 'left' ? 'chat.left' : 'chat.renamed';
+      const note = h(this.l, 'li', { class: 'notice', attrs: { 'data-notice': line.notice } }, [
+        h(this.l, 'p', { class: 'text', l10n: { text: [key, { name: line.name, was: line.text }] } }),
+      ]);
+      this.#list.append(note);
+      return;
+    }
     const time = h(this.l, 'time', { attrs: { datetime: new Date(line.at).toISOString() } }, [userText(this.l.time(line.at))]);
     const who = line.self
       ? h(this.l, 'span', { class: 'who', l10n: { text: 'chat.you' } })

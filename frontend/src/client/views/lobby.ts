@@ -15,6 +15,8 @@ export const LOBBY_REFRESH_MS = 5000;
 /** LobbyRoom is one room of GET /api/lobby. */
 export interface LobbyRoom {
   name: string;
+  /** class is the class address the room belongs to: the lobby lists a class once, by its address. */
+  class?: string;
   peers: number;
   capacity: number;
   locked: boolean;
@@ -35,6 +37,31 @@ const PROBLEM_KEYS = {
   'too-long': 'lobby.roomTooLong',
   'bad-chars': 'lobby.roomBadChars',
 } as const satisfies Record<string, ClientKey>;
+
+/**
+ * classRooms lists each class once, under its address, with the peers of
+ * all its rooms; rooms of no class are listed as they are.
+ */
+export function classRooms(rooms: LobbyRoom[]): LobbyRoom[] {
+  const out: LobbyRoom[] = [];
+  const byClass = new Map<string, LobbyRoom>();
+  for (const r of rooms) {
+    if (!r.class) {
+      out.push(r);
+      continue;
+    }
+    const c = byClass.get(r.class);
+    if (c) {
+      c.peers += r.peers;
+      c.capacity += r.capacity;
+      continue;
+    }
+    const entry = { name: r.class, class: r.class, peers: r.peers, capacity: r.capacity, locked: false };
+    byClass.set(r.class, entry);
+    out.push(entry);
+  }
+  return out;
+}
 
 /** Lobby is the lobby view. */
 export class Lobby {
@@ -121,6 +148,13 @@ export class Lobby {
   }
 
   #submit(raw: string): void {
+    if (!this.#nameInput.value.trim()) {
+      this.l.set(this.#problem, { text: 'gate.nameEmpty' });
+      this.#nameInput.setAttribute('aria-invalid', 'true');
+      this.#nameInput.focus();
+      return;
+    }
+    this.#nameInput.removeAttribute('aria-invalid');
     const problem = checkRoomName(raw);
     if (problem) {
       this.l.set(this.#problem, { text: PROBLEM_KEYS[problem] });
@@ -146,11 +180,12 @@ export class Lobby {
     const rooms = Array.isArray(body.rooms) ? body.rooms : [];
     this.#listNote.hidden = body.listed === true && rooms.length > 0;
     this.l.set(this.#listNote, { text: body.listed ? 'lobby.noRooms' : 'lobby.roomsHidden' });
-    this.#list.replaceChildren(...rooms.map((r) => this.#roomItem(r)));
+    this.#list.replaceChildren(...classRooms(rooms).map((r) => this.#roomItem(r)));
   }
 
   #roomItem(r: LobbyRoom): HTMLLIElement {
-    const full = r.peers >= r.capacity;
+    // A class address always has a seat: the server opens the next room.
+    const full = !r.class && r.peers >= r.capacity;
     const status: ClientKey = r.locked ? 'lobby.roomLocked' : full ? 'lobby.roomFull' : 'lobby.roomOpen';
     const name = h(this.l, 'span', { class: 'room-name' });
     setUserText(name, r.name);

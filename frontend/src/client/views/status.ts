@@ -54,6 +54,8 @@ export function endMsg(r: EndReason): [ClientKey, ClientKey] {
           return ['end.roomLocked.title', 'end.roomLocked.text'];
         case 'too-many-rooms':
           return ['end.tooManyRooms.title', 'end.tooManyRooms.text'];
+        case 'address-rooms':
+          return ['end.addressRooms.title', 'end.addressRooms.text'];
         default:
           return ['end.refused.title', 'end.refused.text'];
       }

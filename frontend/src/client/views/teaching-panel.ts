@@ -6,7 +6,10 @@ import type { ClientKey } from '../../i18n/client';
 import type { Call, RemotePeer } from '../call';
 import { h, type Localizer, setUserText, userText } from '../dom';
 import type { ConnStats } from '../stats';
-import { describe, type LogEntry } from '../teaching';
+import { describe, type LogEntry, stateText, type Translate } from '../teaching';
+
+/** tr adapts a Localizer to the teaching log's Translate. */
+const tr = (l: Localizer): Translate => (k, p) => l.t(p ? [k, p] : k);
 
 /** RAW_MAX bounds the raw JSON shown under an entry, in characters. */
 const RAW_MAX = 4000;
@@ -126,11 +129,11 @@ export class TeachingPanel {
     return h(l, 'li', { class: 'conn', attrs: { 'data-peer': p.info.id, 'data-state': pc.connectionState } }, [
       h(l, 'div', { class: 'conn-head' }, [
         name,
-        h(l, 'span', { class: 'conn-state' }, [userText(pc.connectionState)]),
+        h(l, 'span', { class: 'conn-state' }, [userText(stateText(tr(l), pc.connectionState))]),
         h(l, 'small', { class: 'muted', l10n: { text: link.polite ? 'teach.polite' : 'teach.impolite' } }),
       ]),
       h(l, 'dl', {}, [
-        ...row('teach.col.state', l.t(['teach.stateValue', { ice: pc.iceConnectionState, signaling: pc.signalingState }])),
+        ...row('teach.col.state', l.t(['teach.stateValue', { ice: stateText(tr(l), pc.iceConnectionState), signaling: stateText(tr(l), pc.signalingState) }])),
         ...row('teach.col.route', this.#route(s)),
         ...row('teach.col.rtt', s?.rttMs != null ? l.t(['teach.ms', { ms: Math.round(s.rttMs) }]) : '–'),
         ...row('teach.col.bitrate', this.#bitrate(s)),

@@ -119,10 +119,11 @@ export class RemoteTile {
     if (camOff) badges.push('tile.cameraOff');
     if (p.media?.screen) badges.push('tile.sharing');
     const state = link?.pc.connectionState;
-    if (!link) badges.push('tile.waiting');
+    if (p.away) badges.push('tile.reconnecting');
+    else if (!link) badges.push('tile.waiting');
     else if (state === 'new' || state === 'connecting') badges.push('tile.connecting');
     else if (state === 'disconnected' || state === 'failed') badges.push('tile.reconnecting');
-    this.el.dataset.state = state ?? 'none';
+    this.el.dataset.state = p.away ? 'away' : (state ?? 'none');
     this.#badges.replaceChildren(...badges.map((k) => h(this.l, 'span', { class: 'pill', l10n: { text: k } })));
   }
 
