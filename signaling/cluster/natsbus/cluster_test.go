@@ -146,10 +146,22 @@ func TestResumeOnAnotherServer(t *testing.T) {
 	}
 	testwait.Until(t, "the old server forgets b", readTimeout, func() bool { return ns[1].hub.Stats().Peers == 0 })
 
+	// A token resumes once: the old one is worth nothing now, the new one
+	// moves the seat again.
+	fresh := r.str("token")
+	if fresh == "" || fresh == b.token {
+		t.Fatalf("resumed token %q, want a new one", fresh)
+	}
 	b3 := dial(t, ns[0])
-	b3.send(frame{"type": "resume", "token": "not-a-token"})
+	b3.send(frame{"type": "resume", "token": b.token})
 	if e := b3.expect("error"); e.str("code") != "bad-token" {
-		t.Errorf("resume with a wrong token = %v", e)
+		t.Errorf("resume with the used token = %v", e)
+	}
+	b2.ws.Close()
+	b4 := dial(t, ns[1])
+	b4.send(frame{"type": "resume", "token": fresh, "lastSeq": b2.seq})
+	if r := b4.expect("resumed"); r["self"].(map[string]any)["id"] != b.id {
+		t.Errorf("second move = %v", r)
 	}
 }
 
@@ -535,5 +547,39 @@ func (c *sioClient) expect(prefix string) string {
 		default:
 			c.t.Fatalf("got %s, want %s…", pk, prefix)
 		}
+	}
+}
+
+// A seat resumed on its own server gets a fresh token, which the cluster
+// learns: a later move to another server works with it.
+func TestLocalResumeThenMove(t *testing.T) {
+	_, ns := threeNodes(t, signaling.Config{ResumeGrace: 5 * time.Second})
+	a, b := dial(t, ns[0]), dial(t, ns[1])
+	a.join("math")
+	b.join("math")
+	a.expect("peer-joined")
+	b.ws.Close()
+	b2 := dial(t, ns[1]) // same server
+	b2.send(frame{"type": "resume", "token": b.token, "lastSeq": b.seq})
+	r := b2.expect("resumed")
+	if r["moved"] == true {
+		t.Errorf("resume on the same server says moved: %v", r)
+	}
+	fresh := r.str("token")
+	b2.ws.Close()
+	b3 := dial(t, ns[2])
+	testwait.Until(t, "the new token reaches the cluster", readTimeout, func() bool {
+		for _, st := range ns[2].bus.Rooms() {
+			for _, m := range st.Members {
+				if m.ID == b.id && m.TokenHash == signaling.TokenHash(fresh) {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	b3.send(frame{"type": "resume", "token": fresh, "lastSeq": b2.seq})
+	if r := b3.expect("resumed"); r["moved"] != true {
+		t.Errorf("move after a local resume = %v", r)
 	}
 }
