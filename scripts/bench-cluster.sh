@@ -28,16 +28,14 @@ NP=$(freeport)
 "$OUT/bin/nats-server" -a 127.0.0.1 -p "$NP" -js -sd "$OUT/nats" >"$OUT/nats.log" 2>&1 &
 NATS=$!; PIDS+=("$NATS")
 
-start() { # name port [cluster]
+start() { # name port [flags…]: runs in the background; its pid is $!
 	local name=$1 port=$2; shift 2
 	XDG_CONFIG_HOME="$OUT/$name" "$OUT/bin/signalbox" --headless --addr "127.0.0.1:$port" \
 		--mdns=false --https=false --turn=false --log-level warn "$@" >"$OUT/$name.log" 2>&1 &
-	PIDS+=("$!")
-	echo "$!"
 }
-PA=$(freeport); A=$(start a "$PA" --cluster "nats://127.0.0.1:$NP")
-PB=$(freeport); B=$(start b "$PB" --cluster "nats://127.0.0.1:$NP")
-PS=$(freeport); S=$(start s "$PS")
+PA=$(freeport); start a "$PA" --cluster "nats://127.0.0.1:$NP"; A=$!; PIDS+=("$A")
+PB=$(freeport); start b "$PB" --cluster "nats://127.0.0.1:$NP"; B=$!; PIDS+=("$B")
+PS=$(freeport); start s "$PS"; S=$!; PIDS+=("$S")
 for p in "$PA" "$PB" "$PS"; do
 	for _ in $(seq 100); do
 		curl -fs "http://127.0.0.1:$p/healthz" | grep -q '"status":"ok"' && break
