@@ -156,6 +156,9 @@ func TestSIGKILLedServer(t *testing.T) {
 		t.Errorf("resumed on the other server = %v", r)
 	}
 
+	if f := partner1.expect("peer-back"); f["peer"].(map[string]any)["id"] != comesBack.id {
+		t.Errorf("partner of the resumed peer got %v", f)
+	}
 	left := partner2.expect("peer-left")
 	if left["reason"] != "timed-out" || left["peer"].(map[string]any)["id"] != stays.id {
 		t.Errorf("partner of the peer that did not come back got %v", left)

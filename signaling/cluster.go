@@ -94,13 +94,17 @@ type RoomState struct {
 
 // Delivery is a relay between servers: Kind (KindSignal or KindBroadcast)
 // from a peer of Room to the member To, or to every member of Room on the
-// receiving server when To is empty.
+// receiving server when To is empty; or the presence of From (KindPeerAway,
+// KindPeerBack) for every member of Room there.
 type Delivery struct {
 	Room string          `json:"room"`
 	Kind Kind            `json:"kind"`
 	From PeerInfo        `json:"from"`
 	To   string          `json:"to,omitempty"`
 	Data json.RawMessage `json:"data"`
+	// Origin is the sending server, for presence: an away from a server
+	// the peer has already moved away from is stale and dropped.
+	Origin string `json:"origin,omitempty"`
 }
 
 // TokenHash is what the cluster stores of a resume token: its SHA-256.
@@ -232,6 +236,15 @@ func (h *Hub) unseatCluster(p *Peer, room string, reason Reason) {
 	p.seat = ""
 	p.mu.Unlock()
 	h.cluster.Unseat(room, m, reason)
+}
+
+// presenceRemote tells the servers that info's connection went away or
+// came back (kind). Presence is best effort: a server that cannot be
+// reached learns the seat's end, if it ends, from the room's state.
+func (h *Hub) presenceRemote(room string, servers []string, kind Kind, info PeerInfo) {
+	for _, srv := range servers {
+		_ = h.cluster.Send(srv, Delivery{Room: room, Kind: kind, From: info, Origin: h.cluster.Self()})
+	}
 }
 
 // sendRemote relays d to the server srv, counting it.
@@ -398,7 +411,9 @@ func departure(st RoomState, id string) Reason {
 // member d.To of d.Room, or every local member when To is empty. Nothing
 // reaches a peer outside d.Room.
 func (h *Hub) Deliver(d Delivery) {
-	if d.Kind != KindSignal && d.Kind != KindBroadcast {
+	switch d.Kind {
+	case KindSignal, KindBroadcast, KindPeerAway, KindPeerBack:
+	default:
 		return
 	}
 	h.mu.Lock()
@@ -414,8 +429,8 @@ func (h *Hub) Deliver(d Delivery) {
 		if t := r.find(d.To); t != nil && !r.deliverTo(t, m) {
 			full = append(full, t)
 		}
-	} else {
-		full = r.deliver(m, nil, nil)
+	} else if d.Kind != KindPeerAway || r.remoteServer(d.From.ID) == d.Origin {
+		full = r.deliver(m, r.find(d.From.ID), nil) // a peer that moved here hears nothing of itself
 	}
 	r.mu.Unlock()
 	if len(full) > 0 {
@@ -492,10 +507,15 @@ func (h *Hub) resumeCluster(provisional *Peer, token string, lastSeen uint64) (*
 	r.members = append(r.members, seat)
 	seat.room.Store(r)
 	seat.mu.Lock()
-	pushed := seat.push(&Message{Kind: KindResumed, Room: r.name, Peer: seat.infoLocked(),
+	self := seat.infoLocked()
+	pushed := seat.push(&Message{Kind: KindResumed, Room: r.name, Peer: self,
 		Peers: r.infos(seat), Capacity: r.capacity, Token: fresh, Moved: true})
 	seat.mu.Unlock()
+	// Whoever heard it go away (from its old server) hears it is back.
+	full = r.deliver(&Message{Kind: KindPeerBack, Room: r.name, Peer: self}, seat, full)
+	servers := r.remoteServers()
 	r.mu.Unlock()
+	h.presenceRemote(r.name, servers, KindPeerBack, self)
 	h.tokens[fresh] = seat
 	h.emit(Event{Kind: EventPeerConnected, Peer: seat.id})
 	h.emit(Event{Kind: EventPeerBack, Room: r.name, Peer: seat.id})

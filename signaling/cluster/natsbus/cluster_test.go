@@ -125,6 +125,9 @@ func TestResumeOnAnotherServer(t *testing.T) {
 	b.join("math")
 	a.expect("peer-joined")
 	b.ws.Close() // Wi-Fi gone; the load balancer sends b elsewhere
+	if f := a.expect("peer-away"); peerOf(f) != b.id {
+		t.Errorf("a got %v, want peer-away b", f)
+	}
 
 	b2 := dial(t, ns[2])
 	b2.send(frame{"type": "resume", "token": b.token, "lastSeq": b.seq})
@@ -134,6 +137,9 @@ func TestResumeOnAnotherServer(t *testing.T) {
 	}
 	if s, _ := r["seq"].(float64); s <= b.seq {
 		t.Errorf("resumed seq %v, want after the last seen %v", s, b.seq)
+	}
+	if f := a.expect("peer-back"); peerOf(f) != b.id {
+		t.Errorf("a got %v, want peer-back b", f)
 	}
 	waitMoved(t, ns[0], b.id, ns[2])
 	a.send(frame{"type": "signal", "to": b.id, "data": "after"})
@@ -304,6 +310,7 @@ func TestResumeAfterServerKilled(t *testing.T) {
 	if r := b2.expect("resumed"); r["moved"] != true {
 		t.Errorf("resumed = %v", r)
 	}
+	a.expect("peer-back") // no away came: the server died without a word
 	waitMoved(t, ns[0], b.id, ns[2])
 	a.send(frame{"type": "signal", "to": b.id, "data": "still here"})
 	if s := b2.expect("signal"); s["data"] != "still here" {
