@@ -72,6 +72,7 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) *App {
 	}
 	a := &App{cfg: cfg, svc: svc, log: log, events: &eventLog{}, settings: cfg.Settings, stop: func() {}}
 	a.watch = newWatcher(cfg.Emit, svc.Hub, a.Status, a.events, cfg.BatchInterval, cfg.StatsInterval)
+	a.watch.relayed = svc.RelayedPeers
 	return a
 }
 

@@ -424,15 +424,25 @@ func (h *Hub) Deliver(d Delivery) {
 	}
 	m := &Message{Kind: d.Kind, Room: r.name, Peer: d.From, Data: d.Data}
 	var full []*Peer
+	var buf [maxInlineFlush]Flusher
+	flush := buf[:0]
 	r.mu.Lock()
 	if d.To != "" {
-		if t := r.find(d.To); t != nil && !r.deliverTo(t, m) {
-			full = append(full, t)
+		if t := r.find(d.To); t != nil {
+			ok, f := r.deliverToDeferred(t, m)
+			if !ok {
+				full = append(full, t)
+			}
+			if f != nil {
+				flush = append(flush, f)
+			}
 		}
 	} else if d.Kind != KindPeerAway || r.remoteServer(d.From.ID) == d.Origin {
-		full = r.deliver(m, r.find(d.From.ID), nil) // a peer that moved here hears nothing of itself
+		// A peer that moved here hears nothing of itself.
+		full, flush = r.deliverDeferred(m, r.find(d.From.ID), nil, flush)
 	}
 	r.mu.Unlock()
+	flushAll(flush) // no lock held: they may write to their sockets
 	if len(full) > 0 {
 		h.mu.Lock()
 		h.dropAll(full)

@@ -300,9 +300,12 @@ func (h *Hub) Signal(p *Peer, to string, data json.RawMessage) error {
 		r.mu.Unlock()
 		return fmt.Errorf("signal to %q: %w", to, ErrUnknownPeer)
 	}
-	ok := r.deliverTo(target, m)
+	ok, f := r.deliverToDeferred(target, m)
 	r.mu.Unlock()
 	h.stats.relayed.Add(1)
+	if f != nil {
+		f.Flush() // no lock held: it may write to the socket
+	}
 	if !ok {
 		h.drop(target)
 	}
@@ -321,11 +324,13 @@ func (h *Hub) Broadcast(p *Peer, data json.RawMessage) error {
 		r.mu.Unlock()
 		return ErrNotInRoom
 	}
-	full := r.deliver(m, p, nil)
+	var buf [maxInlineFlush]Flusher
+	full, flush := r.deliverDeferred(m, p, nil, buf[:0])
 	n := len(r.members) - 1
 	servers := r.remoteServers()
 	r.mu.Unlock()
 	h.stats.relayed.Add(uint64(n))
+	flushAll(flush) // no lock held: they may write to their sockets
 	var err error
 	for _, srv := range servers {
 		if e := h.sendRemote(srv, Delivery{Room: r.name, Kind: KindBroadcast, From: m.Peer, Data: data}); e != nil {

@@ -27,6 +27,10 @@ var layerRules = []struct {
 	{dir: ".", forbidden: []string{"github.com/nats-io/", "signalbox/signaling/cluster"}, except: "cluster"},
 	// A transport stays away from the HTTP front that mounts it.
 	{dir: "socketio", forbidden: []string{"signalbox/signaling/httpserver"}},
+	// The transport kernel is below every transport.
+	{dir: "transport", forbidden: []string{"signalbox/signaling/native", "signalbox/signaling/socketio", "signalbox/signaling/httpserver"}},
+	// Parking and the socket are below the hub, so Engine.IO can use them.
+	{dir: "internal/wspark", forbidden: []string{"signalbox/signaling/"}, exact: []string{"signalbox/signaling"}},
 	// Engine.IO is below the hub and beside the Socket.IO codec.
 	{dir: "socketio/engineio", forbidden: []string{"signalbox/signaling/socketio/sioproto"}, exact: []string{"signalbox/signaling"}},
 }
@@ -106,6 +110,10 @@ func TestForbiddenImport(t *testing.T) {
 		{"socketio", "signalbox/signaling/cluster/natsbus", false, true},
 		{"cluster/natsbus", "github.com/nats-io/nats.go", false, false},
 		{"cluster/natsbus", "github.com/wailsapp/wails/v2", false, true},
+		{"transport", "signalbox/signaling/native", false, true},
+		{"transport", "signalbox/signaling", false, false},
+		{"internal/wspark", "signalbox/signaling", false, true},
+		{"internal/wspark", "signalbox/signaling/transport", false, true},
 	}
 	for _, tt := range tests {
 		if got := forbiddenImport(tt.dir, tt.imp, tt.test) != ""; got != tt.bad {

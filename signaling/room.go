@@ -81,11 +81,3 @@ func (r *Room) deliver(m *Message, except *Peer, full []*Peer) []*Peer {
 	}
 	return full
 }
-
-// deliverTo pushes m to one member and reports whether it fit. r.mu must
-// be held.
-func (r *Room) deliverTo(p *Peer, m *Message) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.push(m)
-}

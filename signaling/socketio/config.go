@@ -13,12 +13,11 @@ const Path = "/socket.io/"
 
 // Limits of one socket.
 const (
-	// writeBatch is how many outbox entries the writer takes at a time.
-	writeBatch = 16
 	// packetsPerMessage bounds the Socket.IO packets one hub message turns
-	// into (a join: two log lines, "joined", "ready"); the engine's send
-	// queue holds that many per outbox slot, so the hub's outbox size
-	// stays the measure of a slow consumer.
+	// into (a join: two log lines, "joined", "ready"). On a WebSocket the
+	// packets go straight to the socket and the hub's outbox is the only
+	// queue; on polling the engine's send queue holds that many per outbox
+	// slot, so the hub's outbox size stays the measure of a slow consumer.
 	packetsPerMessage = 4
 	// maxPendingAcks bounds the server's own ack requests ("ready") a
 	// client has not answered; older ones are forgotten.

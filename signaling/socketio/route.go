@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"unicode/utf8"
 
 	"signalbox/signaling"
 	"signalbox/signaling/socketio/sioproto"
+	"signalbox/signaling/transport"
 )
 
 // handle acts on one Socket.IO packet from the client. As the reference
@@ -109,42 +109,34 @@ func (c *conn) disconnect(p *signaling.Peer) {
 
 // event carries out one event and answers its ack id if it has one. Every
 // failure reaches the client as an "error" event (and in its ack); too many
-// in a row close the session.
+// in a row close the session; a flood is told once (transport.Guard).
 func (c *conn) event(p *signaling.Peer, pk sioproto.Packet) {
-	if !p.Allow() {
-		// Tell a flooding client once, then drop its events silently
-		// until it slows down: answering each would double the flood.
-		if !c.limited {
+	if ok, tell := c.guard.Admit(p); !ok {
+		if tell {
 			c.fail(p, pk, signaling.ErrRateLimited)
 		}
-		c.limited = true
 		return
 	}
-	c.limited = false
 	r, err := c.route(p, pk)
 	if err != nil {
 		c.fail(p, pk, err)
-		c.strikes++
-		if c.strikes >= c.srv.hub.Config().MaxStrikes {
+		if !c.guard.Done(p, "event", transport.Truncate(pk.Event, maxEventNameLen), err) {
 			c.Close(reasonMisbehaving)
 		}
 		return
 	}
-	c.strikes = 0
+	c.guard.Done(p, "event", pk.Event, nil)
 	if pk.HasID {
 		r.OK = true
 		c.reply(ackPacket(pk.ID, r))
 	}
 }
 
-// fail reports err for event pk: an "error" event and log line, and the
-// ack if one was asked for.
+// fail reports err for event pk: an "error" event, and the ack if one was
+// asked for. (The Guard logs what carries no stable code.)
 func (c *conn) fail(p *signaling.Peer, pk sioproto.Packet, err error) {
-	name := truncate(pk.Event, maxEventNameLen)
+	name := transport.Truncate(pk.Event, maxEventNameLen)
 	p.SendError(name, err)
-	if _, coded := signaling.CodeOf(err); !coded {
-		c.log.Error("event failed", "peer", p.ID(), "event", name, "err", err)
-	}
 	if pk.HasID {
 		c.reply(ackPacket(pk.ID, errorReply(name, err)))
 	}
@@ -182,7 +174,7 @@ func (c *conn) route(p *signaling.Peer, pk sioproto.Packet) (reply, error) {
 		c.reply(c.narrate(fmt.Sprintf("Client ID %s left room %s", p.ID(), room)))
 		return reply{Room: room}, nil
 	}
-	return reply{}, fmt.Errorf("event %q: %w", truncate(pk.Event, maxEventNameLen), signaling.ErrUnknownType)
+	return reply{}, fmt.Errorf("event %q: %w", transport.Truncate(pk.Event, maxEventNameLen), signaling.ErrUnknownType)
 }
 
 // createOrJoin is the tutorial's "create or join"(room[, name]): the
@@ -280,14 +272,3 @@ func interfaceAddrs() []net.IP {
 }
 
 func isNull(raw json.RawMessage) bool { return string(raw) == "null" }
-
-// truncate cuts s to at most n bytes on a character boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}

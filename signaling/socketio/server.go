@@ -10,6 +10,7 @@ import (
 
 	"signalbox/signaling"
 	"signalbox/signaling/socketio/engineio"
+	"signalbox/signaling/transport"
 )
 
 // Server is the socket.io transport: an http.Handler for everything under
@@ -21,7 +22,9 @@ type Server struct {
 	engine   *engineio.Server
 	client   clientFiles
 	lanAddrs func() []net.IP
-	logs     bool // send the tutorial's "log" events (Config.NoLogs)
+	logs     bool       // send the tutorial's "log" events (Config.NoLogs)
+	batches  *sync.Pool // the writers' batch buffers (transport.NewBatchPool)
+	guard    transport.Policy
 
 	mu    sync.Mutex
 	conns map[*engineio.Session]*conn
@@ -36,7 +39,8 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 	hc := hub.Config()
 	s := &Server{
 		hub: hub, log: log, lanAddrs: cfg.LANAddrs, logs: !cfg.NoLogs,
-		conns: map[*engineio.Session]*conn{},
+		conns: map[*engineio.Session]*conn{}, batches: transport.NewBatchPool(),
+		guard: transport.Policy{MaxStrikes: hc.MaxStrikes, Log: log},
 	}
 	if s.lanAddrs == nil {
 		s.lanAddrs = interfaceAddrs

@@ -24,6 +24,8 @@ export interface PeerView {
   pending: number;
   /** chatOnly: the peer joined to chat and makes no call (the window's own seat, a browser without WebRTC). */
   chatOnly?: boolean;
+  /** route: 'relayed' while the built-in TURN relay carries the peer's media, 'direct' when it has someone to call and the relay carries nothing of it. */
+  route?: 'direct' | 'relayed';
 }
 
 export interface RoomView {
@@ -191,6 +193,9 @@ export interface SaveResult {
 export interface Rendered {
   rooms: number;
   peers: number;
+  /** direct and relayed count the peer rows showing each route. */
+  direct: number;
+  relayed: number;
   locale: string;
   /** latin are the Latin-script words the window shows (see app.Rendered). */
   latin?: string[];

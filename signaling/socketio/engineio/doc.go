@@ -39,7 +39,10 @@
 //     poll pending, as the reference does.
 //
 // A program plugs in through the Handler interface (Open, Message, Close)
-// and talks back through Session.Send and Session.Close. The Socket.IO layer
+// and talks back through Session.Send and Session.Close, or, on a
+// WebSocket, Session.WritePackets, which writes straight to the socket (in
+// one system call, without blocking when asked): a program with a queue of
+// its own (the hub's outbox) then has no second queue in the session. The Socket.IO layer
 // on top (namespaces, events, acks) lives elsewhere; see package sioproto for
 // its packet codec.
 //
@@ -52,16 +55,19 @@
 // something (Send, the heartbeat's ping, Close start it) and ends when it
 // is empty. The net/http handler returns once the reader is started (for
 // an upgrade, once the switch is done). Only the writer writes data frames
-// to an upgraded connection; before the switch, the probing reader writes
-// the single "3probe". terminate only aborts the connection (shuts its
+// to an upgraded connection, or a caller of WritePackets: Session.wmu
+// keeps them apart (the writer holds it from taking the queue to the end
+// of its write, so WritePackets, which writes what is queued first, keeps
+// the order); before the switch, the probing reader writes the single
+// "3probe". terminate only aborts the connection (shuts its
 // reading side, which wakes a parked reader); the reader closes it.
 // Handler.Close runs on a short-lived goroutine of its own, so Send and
 // Close never call into the Handler.
 //
 // Locks: Session.deliverMu (held around Handler calls and the transport
-// switch) comes before Session.mu or Server.mu; those two are never held
-// together. No I/O and no Handler call happens under Session.mu or
-// Server.mu.
+// switch) comes before Session.wmu, which comes before Session.mu or
+// Server.mu; those two are never held together. No I/O and no Handler call
+// happens under Session.mu or Server.mu.
 //
 // This package must never import the signaling hub (package signaling),
 // package sioproto, Wails, zeroconf, or anything under app/.

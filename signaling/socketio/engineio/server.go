@@ -60,6 +60,7 @@ type Server struct {
 	// tests shorten ParkAfter.
 	poller *wspark.Poller
 	park   wspark.Options
+	corks  *sync.Pool // the WebSockets' cork buffers (wspark.Sock.Bufs)
 
 	mu       sync.Mutex
 	sessions map[string]*Session
@@ -103,8 +104,11 @@ func New(cfg Config, h Handler, log *slog.Logger) (*Server, error) {
 			WriteBufferSize: wsWriteBufferSize,
 			WriteBufferPool: &sync.Pool{},
 		},
-		poller:   wspark.NewPoller(log),
-		park:     wspark.Options{ParkAfter: wspark.DefaultParkAfter, WriteTimeout: cfg.WriteTimeout},
+		poller: wspark.NewPoller(log),
+		// A frame that has started arriving must end within a heartbeat.
+		park: wspark.Options{ParkAfter: wspark.DefaultParkAfter, WriteTimeout: cfg.WriteTimeout,
+			FrameTimeout: cfg.PingInterval + cfg.PingTimeout},
+		corks:    wspark.NewBufPool(),
 		sessions: make(map[string]*Session),
 		byAddr:   make(map[string]int),
 	}, nil

@@ -50,26 +50,31 @@ type Session struct {
 	// register, before anything can end the session.
 	registered bool
 
-	mu           sync.Mutex
-	state        sessionState
-	reason       string // why the session closes; the first reason wins
-	transport    string
-	queue        []string // encoded packets waiting for a poll or the writer
-	conn         *websocket.Conn
-	park         wspark.Conn // conn's parking state, attached with conn
-	writing      bool        // a writer goroutine runs on conn (see write)
-	getActive    bool        // a GET is in flight
-	postActive   bool        // a POST is in flight
-	finalPacket  string      // answers a GET still pending when the session ends
-	upgrading    bool        // a WebSocket is probing this polling session
-	probed       bool        // the probe was answered: polls end at once with a noop
-	probeConn    *websocket.Conn
-	timer        *time.Timer
-	timerGen     uint64 // bumped on every re-arm, so a stale firing does nothing
-	timerKind    timerKind
-	getWake      chan struct{} // capacity 1: something for the pending GET; nil on a session opened on a WebSocket
-	closed       chan struct{} // closed when the state becomes stateClosed
-	goroutines   sync.WaitGroup
+	mu          sync.Mutex
+	state       sessionState
+	reason      string // why the session closes; the first reason wins
+	transport   string
+	queue       []string // encoded packets waiting for a poll or the writer
+	conn        *websocket.Conn
+	rd          wspark.Reader // conn's "next frame" call and parking state, attached with conn
+	sock        *wspark.Sock  // conn's net.Conn (direct.go)
+	writing     bool          // a writer goroutine runs on conn (see write)
+	getActive   bool          // a GET is in flight
+	postActive  bool          // a POST is in flight
+	finalPacket string        // answers a GET still pending when the session ends
+	upgrading   bool          // a WebSocket is probing this polling session
+	probed      bool          // the probe was answered: polls end at once with a noop
+	probeConn   *websocket.Conn
+	timer       *time.Timer
+	timerGen    uint64 // bumped on every re-arm, so a stale firing does nothing
+	timerKind   timerKind
+	getWake     chan struct{} // capacity 1: something for the pending GET; nil on a session opened on a WebSocket
+	closed      chan struct{} // closed when the state becomes stateClosed
+	goroutines  sync.WaitGroup
+	// wmu is held by whoever writes data frames to conn: the session's
+	// writer, or a Socket.IO writer writing straight to the socket
+	// (WritePackets), so the two never interleave.
+	wmu          sync.Mutex
 	sendQueueMax int
 }
 
@@ -273,7 +278,7 @@ func (s *Session) terminate(reason, final string) {
 	if conn != nil {
 		// The reader, woken if parked, closes the connection, which
 		// stops a writer too.
-		s.park.Abort()
+		s.rd.Abort()
 	}
 	if probe != nil {
 		_ = probe.Close()
