@@ -103,6 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	logs := fs.Bool("socketio-logs", true, "send socket.io clients the tutorial's \"log\" events (its narration of requests, and each \"message\" echoed to its sender)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	securityFlags(fs, &o.flags)
+	clusterFlags(fs, &o.flags)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -125,6 +126,8 @@ var storedFlags = map[string]string{
 	"addr": "port", "name": "serverName", "room-size": "roomCapacity",
 	"mdns": "mdns", "interface": "interfaces",
 	"https": "https", "turn": "turn", "turn-port": "turnPort",
+	"cluster": "cluster", "cluster-id": "clusterId", "cluster-listen": "clusterListen",
+	"cluster-route": "clusterRoutes", "cluster-replicas": "clusterReplicas",
 }
 
 // override sets in st the stored settings that flags were given for.
@@ -145,6 +148,7 @@ func (o options) override(st *service.Settings) {
 		st.Interfaces = o.flags.Interfaces
 	}
 	o.overrideSecurity(st)
+	o.overrideCluster(st)
 }
 
 // fixed lists the JSON keys of the stored settings that flags override.
@@ -273,6 +277,11 @@ func printJoinInfo(term *banner.Terminal, svc *service.Service, log *slog.Logger
 	}
 	if err := term.Print(block); err != nil {
 		log.Warn("printing the join banner", "err", err)
+	}
+	if info := clusterInfo(svc); info != "" {
+		if err := term.Print([]byte(info)); err != nil {
+			log.Warn("printing the cluster status", "err", err)
+		}
 	}
 }
 

@@ -118,7 +118,7 @@ func (a *App) Status() Status {
 		State: StateStopped, Port: a.svc.Port(), ServerName: st.ServerName,
 		RoomCapacity: st.RoomCapacity, Version: a.cfg.Version,
 		Joins: []JoinView{}, LocalURL: a.svc.LocalURL(), MDNS: a.svc.MDNS(),
-		TLS: a.svc.TLS(), Relay: a.svc.Relay(),
+		TLS: a.svc.TLS(), Relay: a.svc.Relay(), Cluster: a.svc.Cluster(),
 	}
 	if hub := a.svc.Hub(); hub != nil {
 		out.RoomCapacity = hub.Config().RoomCapacity

@@ -124,6 +124,9 @@ type Status struct {
 	// need. Relay is the built-in TURN relay.
 	TLS   service.TLSStatus   `json:"tls"`
 	Relay service.RelayStatus `json:"relay"`
+	// Cluster is the link to the other servers sharing rooms (mode ""
+	// when standalone): the window says when it cannot be reached.
+	Cluster service.ClusterStatus `json:"cluster"`
 }
 
 // viewer turns hub snapshots into Views, caching parsed user agents.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -65,12 +66,27 @@ type Settings struct {
 	// free port); see turn.go.
 	TURN     bool
 	TURNPort int
+	// Cluster shares rooms with other Signalbox servers (cluster.go): ""
+	// is standalone, ClusterEmbedded runs nats-server inside this one, and
+	// a nats:// URL joins that NATS deployment.
+	Cluster string
+	// ClusterID names the shared room namespace ("signalbox" when empty).
+	ClusterID string
+	// ClusterListen is the embedded server's route address (host:port, or
+	// host for DefaultClusterPort); "" takes no routes in.
+	ClusterListen string
+	// ClusterRoutes are the other Signalbox servers' route addresses.
+	ClusterRoutes []string
+	// ClusterReplicas is how many copies of the rooms JetStream keeps (1
+	// when 0).
+	ClusterReplicas int
 }
 
 // clone returns s with its own slices.
 func (s Settings) clone() Settings {
 	s.Interfaces = slices.Clone(s.Interfaces)
 	s.AllowOrigins = slices.Clone(s.AllowOrigins)
+	s.ClusterRoutes = slices.Clone(s.ClusterRoutes)
 	s.AllowHosts = slices.Clone(s.AllowHosts)
 	return s
 }
@@ -83,7 +99,9 @@ func needsRestart(a, b Settings) bool {
 		a.ListRooms != b.ListRooms || a.APIFromLAN != b.APIFromLAN || a.SocketIONoLogs != b.SocketIONoLogs || a.SocketIO != b.SocketIO ||
 		!slices.Equal(a.AllowOrigins, b.AllowOrigins) || !slices.Equal(a.AllowHosts, b.AllowHosts) ||
 		a.PeersPerAddr != b.PeersPerAddr || a.RoomsPerAddr != b.RoomsPerAddr ||
-		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile
+		a.HTTPS != b.HTTPS || a.CertFile != b.CertFile || a.KeyFile != b.KeyFile ||
+		a.Cluster != b.Cluster || a.ClusterID != b.ClusterID || a.ClusterListen != b.ClusterListen ||
+		!slices.Equal(a.ClusterRoutes, b.ClusterRoutes) || a.ClusterReplicas != b.ClusterReplicas
 }
 
 // Config is what New needs. Zero fields take defaults.
@@ -132,7 +150,8 @@ type Service struct {
 	adv      *advertiser
 	advStop  context.CancelFunc
 	advDone  chan struct{}
-	sec      *security // HTTPS and the relay of the running server
+	sec      *security   // HTTPS and the relay of the running server
+	cluster  *clusterRun // nil when standalone
 }
 
 // New returns a stopped service.
@@ -185,13 +204,20 @@ func (s *Service) startLocked() error {
 		Origins:   origin.Policy{Allowed: st.AllowOrigins},
 		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN, SocketIONoLogs: st.SocketIONoLogs,
 		SocketIO: st.SocketIO,
-		TLS:      tlsCfg, Trust: trust, Hosts: sec.hostPolicy(st),
+		TLS:      tlsCfg, Trust: trust, Hosts: sec.hostPolicy(st), ClusterHealth: s.clusterHealth,
 	}, s.log)
 	if err != nil {
 		sec.close()
 		closeAll(lns)
 		return err
 	}
+	cluster, err := s.startCluster(st, srv.Hub())
+	if err != nil {
+		sec.close()
+		closeAll(lns)
+		return fmt.Errorf("%w: %w", errClusterSettings, err)
+	}
+	s.cluster = cluster
 	for _, e := range skipped {
 		s.log.Warn("not serving on an address", "err", e)
 	}
@@ -242,7 +268,8 @@ func (s *Service) startAdvertising() {
 	a := &advertiser{
 		cfg: mdns.Config{
 			Instance: instanceName(st.ServerName), Host: mdns.DefaultHost, Port: port,
-			TXT: mdns.TXT{Version: txtVersion, Path: txtPath, Scheme: s.sec.scheme(), Fingerprint: s.sec.fingerprint(), ID: st.ServerID},
+			TXT: mdns.TXT{Version: txtVersion, Path: txtPath, Scheme: s.sec.scheme(), Fingerprint: s.sec.fingerprint(), ID: st.ServerID,
+				Cluster: s.cluster.advertisedID()},
 		},
 		only: slices.Clone(st.Interfaces), bound: boundIPs(s.lns),
 		lan: s.cfg.LANInterfaces, make: s.cfg.NewAdvertiser, log: s.log,
@@ -296,8 +323,8 @@ func (s *Service) Stop(ctx context.Context) error {
 func (s *Service) stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.stopAdvertising()
-	srv, stopped, sec := s.srv, s.stopped, s.sec
-	s.srv, s.lns, s.stopped, s.sec = nil, nil, nil, nil
+	srv, stopped, sec, cluster := s.srv, s.stopped, s.sec, s.cluster
+	s.srv, s.lns, s.stopped, s.sec, s.cluster = nil, nil, nil, nil, nil
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
@@ -309,6 +336,7 @@ func (s *Service) stop(ctx context.Context) error {
 		err = errors.Join(err, ctx.Err())
 	}
 	sec.close()
+	err = errors.Join(err, cluster.close(ctx))
 	s.log.Info("server stopped")
 	return err
 }

@@ -69,6 +69,14 @@ type Settings struct {
 	// picks a free port at every start.
 	TURN     bool `json:"turn"`
 	TURNPort int  `json:"turnPort"`
+	// Cluster shares rooms with other Signalbox servers: "" standalone,
+	// "embedded" (NATS inside Signalbox) or a nats:// URL; the other
+	// cluster fields are service.Settings'.
+	Cluster         string   `json:"cluster"`
+	ClusterID       string   `json:"clusterId"`
+	ClusterListen   string   `json:"clusterListen"`
+	ClusterRoutes   []string `json:"clusterRoutes"`
+	ClusterReplicas int      `json:"clusterReplicas"`
 }
 
 // Default returns the settings of a new installation, with a fresh
@@ -104,6 +112,17 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("%w: serverName: at most %d bytes of printable text", ErrInvalid, MaxServerNameBytes)
 	case !slices.Contains(languages, s.Language):
 		return fmt.Errorf("%w: language %q: must be one of %q", ErrInvalid, s.Language, languages)
+	case s.Cluster != "" && s.Cluster != service.ClusterEmbedded && !strings.HasPrefix(s.Cluster, "nats://") && !strings.HasPrefix(s.Cluster, "tls://"):
+		return fmt.Errorf("%w: cluster %q: must be empty, %q or a nats:// URL", ErrInvalid, s.Cluster, service.ClusterEmbedded)
+	case s.ClusterID != "" && !clusterIDOK(s.ClusterID):
+		return fmt.Errorf("%w: clusterId %q: letters, digits, '-' and '_', at most 64", ErrInvalid, s.ClusterID)
+	case s.ClusterReplicas < 0 || s.ClusterReplicas > 5:
+		return fmt.Errorf("%w: clusterReplicas %d: must be between 0 and 5", ErrInvalid, s.ClusterReplicas)
+	}
+	for _, r := range s.ClusterRoutes {
+		if r == "" || len(r) > 255 || hasControl(r) || strings.ContainsAny(r, " ,") {
+			return fmt.Errorf("%w: clusterRoutes: bad address %q", ErrInvalid, r)
+		}
 	}
 	for _, name := range s.Interfaces {
 		if name == "" || len(name) > 64 || hasControl(name) {
@@ -111,6 +130,18 @@ func (s Settings) Validate() error {
 		}
 	}
 	return nil
+}
+
+func clusterIDOK(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func hasControl(s string) bool {
@@ -198,6 +229,8 @@ func (s Settings) ApplyTo(base service.Settings) service.Settings {
 	base.MDNS = s.MDNS
 	base.ServerID = s.ServerID
 	base.HTTPS, base.TURN, base.TURNPort = s.HTTPS, s.TURN, s.TURNPort
+	base.Cluster, base.ClusterID, base.ClusterListen = s.Cluster, s.ClusterID, s.ClusterListen
+	base.ClusterRoutes, base.ClusterReplicas = slices.Clone(s.ClusterRoutes), s.ClusterReplicas
 	return base
 }
 
@@ -205,5 +238,7 @@ func (s Settings) ApplyTo(base service.Settings) service.Settings {
 // (disconnecting every peer), so the window can say so before saving.
 func NeedsRestart(a, b Settings) bool {
 	return a.Port != b.Port || a.RoomCapacity != b.RoomCapacity || a.ServerName != b.ServerName ||
-		!slices.Equal(a.Interfaces, b.Interfaces) || a.HTTPS != b.HTTPS
+		!slices.Equal(a.Interfaces, b.Interfaces) || a.HTTPS != b.HTTPS ||
+		a.Cluster != b.Cluster || a.ClusterID != b.ClusterID || a.ClusterListen != b.ClusterListen ||
+		!slices.Equal(a.ClusterRoutes, b.ClusterRoutes) || a.ClusterReplicas != b.ClusterReplicas
 }

@@ -83,6 +83,7 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Options, string, erro
 	fs := flag.NewFlagSet("sbload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:7480", "server host:port (loopback only)")
+	fs.StringVar(&o.Addr2, "addr2", "", "second server of a cluster, host:port: the second peer of every pair connects there, so every relay crosses the cluster")
 	fs.StringVar(&o.Protocol, "protocol", "native", "native, socketio or peerjs")
 	fs.BoolVar(&o.TLS, "tls", false, "connect with wss:// (HTTPS), not checking the server's certificate")
 	fs.StringVar(&o.Scenario, "scenario", loadtest.ScenarioRelay, "relay, knee, idle or churn")
@@ -111,6 +112,11 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Options, string, erro
 	}
 	if err := checkLoopback(o.Addr); err != nil {
 		return o, "", err
+	}
+	if o.Addr2 != "" {
+		if err := checkLoopback(o.Addr2); err != nil {
+			return o, "", err
+		}
 	}
 	for _, f := range strings.Split(rates, ",") {
 		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)

@@ -52,6 +52,9 @@ type Config struct {
 	// Trust describes the local certificate authority for /trust; nil
 	// when there is none (plain HTTP, or a certificate the user supplied).
 	Trust *TrustInfo
+	// ClusterHealth, when set, reports whether the cluster link is ready
+	// and its state, for /healthz ("status":"degraded" when not ready).
+	ClusterHealth func() (ready bool, status any)
 	// Hosts is the Host allowlist of every route (hosts.go).
 	Hosts HostPolicy
 	// IdleTimeout, BodyTimeout, MaxConnsPerAddr and MaxConns bound the
@@ -240,7 +243,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	st := s.hub.Stats()
-	writeJSON(w, map[string]any{"status": "ok", "version": s.cfg.Version, "peers": st.Peers, "rooms": st.Rooms})
+	out := map[string]any{"status": "ok", "version": s.cfg.Version, "peers": st.Peers, "rooms": st.Rooms}
+	if s.cfg.ClusterHealth != nil {
+		ready, cluster := s.cfg.ClusterHealth()
+		if cluster != nil {
+			out["cluster"] = cluster
+		}
+		if !ready {
+			out["status"] = "degraded" // rooms wholly on this server still work
+		}
+	}
+	writeJSON(w, out)
 }
 
 func (s *Server) lobby(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,9 @@ type Plan struct {
 	// Protocol is "native" or "socketio"; Addr the server's host:port.
 	Protocol string
 	Addr     string
+	// Addr2, when set, is the server the second peer of each pair
+	// connects to (WorkerConfig.Addr2).
+	Addr2 string
 	// TLS speaks wss:// to the server (Target.TLS).
 	TLS bool
 	// Pairs is how many rooms of two the run fills (relay and idle).
@@ -110,7 +113,7 @@ func Start(plan Plan) (*Run, error) {
 	r := &Run{plan: plan}
 	for i := range plan.Workers {
 		cfg := WorkerConfig{
-			Protocol: plan.Protocol, Addr: plan.Addr, TLS: plan.TLS, Index: i, RunID: runID,
+			Protocol: plan.Protocol, Addr: plan.Addr, Addr2: plan.Addr2, TLS: plan.TLS, Index: i, RunID: runID,
 			Pairs:       plan.Pairs / plan.Workers,
 			PayloadSize: plan.PayloadSize, ConnectConcurrency: plan.ConnectConcurrency,
 		}

@@ -107,6 +107,19 @@ export interface RelayStatus {
   code?: string;
 }
 
+/** ClusterStatus mirrors service.ClusterStatus: the rooms shared with other servers. */
+export interface ClusterStatus {
+  mode: '' | 'embedded' | 'nats';
+  connected: boolean;
+  ready: boolean;
+  error?: string;
+  servers: number;
+  pending: number;
+  clusterId: string;
+  serverId: string;
+  routeUrl?: string;
+}
+
 export type State = 'running' | 'stopped' | 'error';
 
 export interface Status {
@@ -122,6 +135,7 @@ export interface Status {
   mdns: MDNSStatus;
   tls: TLSStatus;
   relay: RelayStatus;
+  cluster: ClusterStatus;
 }
 
 export interface LogEntry {
@@ -151,6 +165,12 @@ export interface Settings {
   https: boolean;
   turn: boolean;
   turnPort: number;
+  /** '' standalone, 'embedded', or a nats:// URL (docs/cluster.md). */
+  cluster: string;
+  clusterId: string;
+  clusterListen: string;
+  clusterRoutes: string[] | null;
+  clusterReplicas: number;
 }
 
 export interface InterfaceView {

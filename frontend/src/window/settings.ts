@@ -20,7 +20,12 @@ export function needsRestart(a: Settings, b: Settings): boolean {
     a.serverName !== b.serverName ||
     a.https !== b.https ||
     a.interfaces.length !== b.interfaces.length ||
-    a.interfaces.some((x, i) => x !== b.interfaces[i])
+    a.interfaces.some((x, i) => x !== b.interfaces[i]) ||
+    (a.cluster ?? '') !== (b.cluster ?? '') ||
+    (a.clusterId ?? '') !== (b.clusterId ?? '') ||
+    (a.clusterListen ?? '') !== (b.clusterListen ?? '') ||
+    (a.clusterRoutes ?? []).join(' ') !== (b.clusterRoutes ?? []).join(' ') ||
+    (a.clusterReplicas ?? 0) !== (b.clusterReplicas ?? 0)
   );
 }
 
@@ -34,6 +39,10 @@ export class SettingsTab {
   #https: HTMLInputElement;
   #turn: HTMLInputElement;
   #turnPort: HTMLInputElement;
+  #cluster: HTMLInputElement;
+  #clusterId: HTMLInputElement;
+  #clusterListen: HTMLInputElement;
+  #clusterRoutes: HTMLInputElement;
   #allIfaces: HTMLInputElement;
   #ifaces: HTMLElement;
   #path: HTMLElement;
@@ -53,6 +62,10 @@ export class SettingsTab {
     this.#https = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-https' } });
     this.#turn = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-turn' }, on: { change: () => (this.#turnPort.disabled = !this.#turn.checked) } });
     this.#turnPort = h(l, 'input', { attrs: { type: 'number', min: '0', max: '65535', id: 'set-turn-port', required: '' } });
+    this.#cluster = h(l, 'input', { attrs: { type: 'text', id: 'set-cluster' } });
+    this.#clusterId = h(l, 'input', { attrs: { type: 'text', id: 'set-cluster-id', maxlength: '64', pattern: '[A-Za-z0-9_-]*' } });
+    this.#clusterListen = h(l, 'input', { attrs: { type: 'text', id: 'set-cluster-listen' } });
+    this.#clusterRoutes = h(l, 'input', { attrs: { type: 'text', id: 'set-cluster-routes' } });
     this.#allIfaces = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-all-ifaces' }, on: { change: () => this.#syncIfaces() } });
     this.#ifaces = h(l, 'div', { class: 'ifaces' });
     this.#path = h(l, 'p', { class: 'hint mono' });
@@ -80,6 +93,13 @@ export class SettingsTab {
       h(l, 'small', { l10n: { text: 'settings.httpsHint' } }),
       h(l, 'label', { class: 'check' }, [this.#turn, h(l, 'span', { l10n: { text: 'settings.turn' } }), badge()]),
       field('set-turn-port', 'settings.turnPort', this.#turnPort, 'settings.turnHint'),
+      h(l, 'fieldset', {}, [
+        h(l, 'legend', { l10n: { text: 'settings.cluster' } }),
+        field('set-cluster', 'settings.clusterMode', this.#cluster, 'settings.clusterModeHint'),
+        field('set-cluster-id', 'settings.clusterId', this.#clusterId, 'settings.clusterIdHint'),
+        field('set-cluster-listen', 'settings.clusterListen', this.#clusterListen, 'settings.clusterListenHint'),
+        field('set-cluster-routes', 'settings.clusterRoutes', this.#clusterRoutes, 'settings.clusterRoutesHint'),
+      ]),
       this.#fixedNote,
       h(l, 'div', { class: 'actions' }, [
         h(l, 'button', { class: 'btn primary', attrs: { type: 'submit' }, l10n: { text: 'settings.save' } }),
@@ -117,6 +137,10 @@ export class SettingsTab {
     this.#turn.checked = s.turn;
     this.#turnPort.value = String(s.turnPort);
     this.#turnPort.disabled = !s.turn;
+    this.#cluster.value = s.cluster ?? '';
+    this.#clusterId.value = s.clusterId ?? '';
+    this.#clusterListen.value = s.clusterListen ?? '';
+    this.#clusterRoutes.value = (s.clusterRoutes ?? []).join(' ');
     this.#allIfaces.checked = s.interfaces.length === 0;
     this.#ifaces.replaceChildren(...v.interfaces.map((i) => this.#iface(i, s.interfaces.includes(i.name))));
     this.#syncIfaces();
@@ -129,6 +153,10 @@ export class SettingsTab {
       https: this.#https,
       turn: this.#turn,
       turnPort: this.#turnPort,
+      cluster: this.#cluster,
+      clusterId: this.#clusterId,
+      clusterListen: this.#clusterListen,
+      clusterRoutes: this.#clusterRoutes,
     };
     for (const [key, input] of Object.entries(fixed)) {
       const on = v.fixed.includes(key);
@@ -172,6 +200,10 @@ export class SettingsTab {
       https: this.#https.checked,
       turn: this.#turn.checked,
       turnPort: Number(this.#turnPort.value),
+      cluster: this.#cluster.value.trim(),
+      clusterId: this.#clusterId.value.trim(),
+      clusterListen: this.#clusterListen.value.trim(),
+      clusterRoutes: this.#clusterRoutes.value.split(/[\s,]+/).filter((r) => r !== ''),
     };
   }
 
