@@ -67,6 +67,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	if err := o.flags.Values().ValidateFlags(); err != nil {
+		fmt.Fprintln(stderr, "signalbox:", err)
+		return o, err
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "signalbox: unexpected argument %q\n", fs.Arg(0))
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))

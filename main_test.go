@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"signalbox/app/settings"
 )
@@ -80,6 +81,30 @@ func TestSocketIOLogsFlag(t *testing.T) {
 		}
 		if got := o.flags.Values().SocketIONoLogs; got != tt.noLogs {
 			t.Errorf("parseFlags(%q): SocketIONoLogs = %v, want %v", tt.args, got, tt.noLogs)
+		}
+	}
+}
+
+// The socket.io Engine.IO settings are taken from their flags, checked,
+// and reach the service settings.
+func TestSocketIOEngineFlags(t *testing.T) {
+	o, err := parseFlags([]string{"--socketio-ping-interval", "250ms", "--socketio-ping-timeout", "2s", "--socketio-max-http-buffer-size", "1000000"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := o.flags.Values(); v.SocketIOPingInterval != 250*time.Millisecond || v.SocketIOPingTimeout != 2*time.Second || v.SocketIOMaxPayload != 1_000_000 {
+		t.Errorf("socket.io settings = %v, %v, %d; want 250ms, 2s, 1000000", v.SocketIOPingInterval, v.SocketIOPingTimeout, v.SocketIOMaxPayload)
+	}
+	for _, args := range [][]string{
+		{"--socketio-ping-interval", "1ms"},
+		{"--socketio-ping-timeout", "2h"},
+		{"--socketio-ping-interval", "-1s"},
+		{"--socketio-max-http-buffer-size", "10"},
+		{"--socketio-max-http-buffer-size", "1000000000"},
+	} {
+		var stderr bytes.Buffer
+		if code := run(args, &bytes.Buffer{}, &stderr); code != 2 || !strings.Contains(stderr.String(), "must be between") {
+			t.Errorf("run(%q) = %d, stderr %q; want 2 and the allowed range", args, code, stderr.String())
 		}
 	}
 }

@@ -70,6 +70,7 @@ func New(svc *service.Service, cfg Config, log *slog.Logger) *App {
 	}
 	a := &App{cfg: cfg, svc: svc, log: log, events: &eventLog{}, settings: cfg.Settings, stop: func() {}}
 	a.watch = newWatcher(cfg.Emit, svc.Hub, a.Status, a.events, cfg.BatchInterval, cfg.StatsInterval)
+	a.watch.relayed = svc.RelayedPeers
 	return a
 }
 
@@ -115,7 +116,7 @@ func (a *App) Status() Status {
 		State: StateStopped, Port: a.svc.Port(), ServerName: st.ServerName,
 		RoomCapacity: st.RoomCapacity, Version: a.cfg.Version,
 		Joins: []JoinView{}, LocalURL: a.svc.LocalURL(), MDNS: a.svc.MDNS(),
-		TLS: a.svc.TLS(), Relay: a.svc.Relay(),
+		TLS: a.svc.TLS(), Relay: a.svc.Relay(), Cluster: a.svc.Cluster(),
 	}
 	if hub := a.svc.Hub(); hub != nil {
 		out.RoomCapacity = hub.Config().RoomCapacity

@@ -21,7 +21,7 @@ func (a *App) View() View {
 	if hub == nil {
 		return View{Rooms: []RoomView{}, Lobby: []PeerView{}}
 	}
-	var v viewer
+	v := viewer{relayed: a.svc.RelayedPeers()}
 	view, _ := v.view(hub.Snapshot())
 	return view
 }
@@ -252,9 +252,12 @@ func (a *App) store(s settings.Settings) error {
 
 // Rendered is what the window drew, as it reports after each update.
 type Rendered struct {
-	Rooms  int    `json:"rooms"`
-	Peers  int    `json:"peers"`
-	Locale string `json:"locale"`
+	Rooms int `json:"rooms"`
+	Peers int `json:"peers"`
+	// Direct and Relayed count the peer rows showing each route.
+	Direct  int    `json:"direct"`
+	Relayed int    `json:"relayed"`
+	Locale  string `json:"locale"`
 	// State is the server state the header shows ("running", "error"…).
 	State string `json:"state"`
 	// Latin lists the distinct Latin-script words of the window's text
@@ -268,5 +271,6 @@ type Rendered struct {
 // has drawn (read from its DOM) and logs it at debug level: the smoke test
 // reads it to check the window's peer list follows the server.
 func (a *App) ReportRendered(r Rendered) {
-	a.log.Debug("window rendered", "rooms", r.Rooms, "peers", r.Peers, "locale", r.Locale, "state", r.State, "latin", strings.Join(r.Latin, " "))
+	a.log.Debug("window rendered", "rooms", r.Rooms, "peers", r.Peers, "locale", r.Locale, "state", r.State, "latin", strings.Join(r.Latin, " "),
+		"direct", r.Direct, "relayed", r.Relayed)
 }

@@ -36,7 +36,20 @@ type PeerView struct {
 	Pending int `json:"pending"`
 	// ChatOnly: the peer joined its room to chat and makes no call.
 	ChatOnly bool `json:"chatOnly,omitempty"`
+	// Route is how the peer's calls travel: RouteRelayed when the built-in
+	// TURN relay carries its media now (its own allocation, or in a call of
+	// two its partner's), RouteDirect when it is in a room with someone to
+	// call and the relay carries nothing of it (the server cannot see
+	// direct media, so a call still connecting shows direct too); empty
+	// otherwise.
+	Route string `json:"route,omitempty"`
 }
+
+// Routes in PeerView.Route.
+const (
+	RouteDirect  = "direct"
+	RouteRelayed = "relayed"
+)
 
 // RoomView is one room as the window shows it.
 type RoomView struct {
@@ -111,11 +124,16 @@ type Status struct {
 	// need. Relay is the built-in TURN relay.
 	TLS   service.TLSStatus   `json:"tls"`
 	Relay service.RelayStatus `json:"relay"`
+	// Cluster is the link to the other servers sharing rooms (mode ""
+	// when standalone): the window says when it cannot be reached.
+	Cluster service.ClusterStatus `json:"cluster"`
 }
 
 // viewer turns hub snapshots into Views, caching parsed user agents.
 type viewer struct {
 	devices map[string]Device
+	// relayed holds the peers the relay carries now (see PeerView.Route).
+	relayed map[string]bool
 }
 
 // view converts snap, and returns the peer names it holds, by id.
@@ -130,6 +148,28 @@ func (v *viewer) view(snap signaling.Snapshot) (View, map[string]string) {
 			ChatOnly: p.ChatOnly,
 		}
 	}
+	route := func(r signaling.RoomSnapshot, p signaling.PeerSnapshot) string {
+		if p.ChatOnly {
+			return ""
+		}
+		var others []signaling.PeerSnapshot
+		for _, o := range r.Peers {
+			if o.ID != p.ID && !o.ChatOnly {
+				others = append(others, o)
+			}
+		}
+		// A call between a relay candidate and a host candidate goes through
+		// one side's allocation only; in a call of two, that makes both
+		// sides' media relayed. (In a mesh the other ends of an allocation
+		// are not known here: each peer shows its own.)
+		if v.relayed[p.ID] || (len(others) == 1 && v.relayed[others[0].ID]) {
+			return RouteRelayed
+		}
+		if len(others) > 0 {
+			return RouteDirect
+		}
+		return ""
+	}
 	out := View{Rooms: []RoomView{}, Classes: snap.Classes, Lobby: []PeerView{}, Stats: statsView(snap.Stats)}
 	if out.Classes == nil {
 		out.Classes = []signaling.Class{}
@@ -141,7 +181,9 @@ func (v *viewer) view(snap signaling.Snapshot) (View, map[string]string) {
 		}
 		rv := RoomView{Name: r.Name, Class: r.Class, Capacity: r.Capacity, Locked: r.Locked, CreatedAt: r.CreatedAt, Peers: make([]PeerView, 0, len(r.Peers))}
 		for _, p := range r.Peers {
-			rv.Peers = append(rv.Peers, peer(p))
+			pv := peer(p)
+			pv.Route = route(r, p)
+			rv.Peers = append(rv.Peers, pv)
 		}
 		out.Rooms = append(out.Rooms, rv)
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"testing"
 
 	"signalbox/signaling"
@@ -77,5 +78,45 @@ func TestViewMarksChatOnlyPeers(t *testing.T) {
 	}
 	if _, ok := raw[0]["chatOnly"]; ok || raw[1]["chatOnly"] != true {
 		t.Errorf("JSON peers = %s, want chatOnly only on Window", data)
+	}
+}
+
+// TestViewRoutes checks each peer's route: relayed when the relay carries
+// its call (its allocation, or its one partner's), direct when it has
+// someone to call and the relay carries nothing of it, none when alone or
+// chat-only; in a mesh, each peer by its own allocation.
+func TestViewRoutes(t *testing.T) {
+	hub := newHub(t, 4)
+	ana := join(t, hub, "pair-1", "Ana", androidUA)
+	join(t, hub, "pair-1", "Ben", androidUA)
+	cleo := join(t, hub, "pair-2", "Cleo", androidUA)
+	join(t, hub, "alone", "Dev", androidUA)
+	eve := join(t, hub, "mesh", "Eve", androidUA)
+	join(t, hub, "mesh", "Fay", androidUA)
+	join(t, hub, "mesh", "Gus", androidUA)
+	for _, tc := range []struct {
+		name    string
+		relayed map[string]bool
+		want    map[string]string
+	}{
+		{"nothing relayed", nil, map[string]string{"Ana": RouteDirect, "Ben": RouteDirect, "Cleo": "", "Dev": "", "Eve": RouteDirect, "Fay": RouteDirect, "Gus": RouteDirect}},
+		// Ben's host candidate with Ana's relay: one allocation, both relayed.
+		{"Ana's allocation carries the call", map[string]bool{ana.ID(): true}, map[string]string{"Ana": RouteRelayed, "Ben": RouteRelayed, "Cleo": "", "Dev": "", "Eve": RouteDirect, "Fay": RouteDirect, "Gus": RouteDirect}},
+		{"a lone peer's allocation", map[string]bool{cleo.ID(): true}, map[string]string{"Ana": RouteDirect, "Ben": RouteDirect, "Cleo": RouteRelayed, "Dev": "", "Eve": RouteDirect, "Fay": RouteDirect, "Gus": RouteDirect}},
+		{"in a mesh, each by its own", map[string]bool{eve.ID(): true}, map[string]string{"Ana": RouteDirect, "Ben": RouteDirect, "Cleo": "", "Dev": "", "Eve": RouteRelayed, "Fay": RouteDirect, "Gus": RouteDirect}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := viewer{relayed: tc.relayed}
+			view, _ := v.view(hub.Snapshot())
+			got := map[string]string{}
+			for _, r := range view.Rooms {
+				for _, p := range r.Peers {
+					got[p.Name] = p.Route
+				}
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("routes = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"time"
 
@@ -46,9 +47,11 @@ type watcher struct {
 	emit   Emitter
 	hub    func() *signaling.Hub
 	status func() Status
-	log    *eventLog
-	batch  time.Duration
-	tick   time.Duration
+	// relayed returns the peers the relay carries now (nil: none).
+	relayed func() map[string]bool
+	log     *eventLog
+	batch   time.Duration
+	tick    time.Duration
 	// wake is poked (never blocking) when the hub may have changed, the
 	// app added log entries or the status may have changed.
 	wake chan struct{}
@@ -140,6 +143,12 @@ func (w *watcher) run(ctx context.Context) {
 			}
 			lastTick = now
 			w.emit(EventStats, st)
+			if w.relayed != nil {
+				if r := w.relayed(); !maps.Equal(r, w.viewer.relayed) {
+					w.viewer.relayed = r
+					w.flush(hub) // a call went through the relay, or stopped
+				}
+			}
 			follow() // the server may have stopped on its own
 			w.checkStatus()
 		}

@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark of Signalbox and the WebRTC tutorial's Node.js
-# socket.io server (bench/node-tutorial), on loopback, with the same load
-# generator (cmd/sbload) and the same scenarios:
+# Side-by-side benchmark of Signalbox, the WebRTC tutorial's Node.js
+# socket.io server (bench/node-tutorial) and PeerJS server (bench/peerjs), on
+# loopback, with the same load generator (cmd/sbload) and the same scenarios:
 #
 #   relay  1,000 pairs (2,000 connections), 5 msg/s each, 300-byte payloads
 #   knee   the same 2,000 connections, rate stepped up until p99 > 10 ms or loss
 #   idle   19,000 connections joined in rooms of two and held
 #   churn  peers joining, signalling and leaving for 30 s
 #
-# Three columns: Node over socket.io, Signalbox over socket.io, Signalbox over
-# its native protocol. Each scenario gets a freshly started server, so every
-# memory figure starts from the same point. Results (JSON per run and
-# table.md) go to OUT_DIR (default /tmp/signalbox-bench-DATE).
+# Four columns: Node over socket.io, PeerJS server over its own protocol,
+# Signalbox over socket.io, Signalbox over its native protocol. Each scenario
+# gets a freshly started server, so every memory figure starts from the same
+# point. During relay steps perf counts the server's system calls. Results
+# (JSON per run and table.md) go to OUT_DIR (default
+# /tmp/signalbox-bench-DATE).
 #
 #   scripts/bench-compare.sh [OUT_DIR]
 #   QUICK=1 scripts/bench-compare.sh      # small sizes, a minute: checks the setup
+#   SCENARIOS="relay idle" COLUMNS="peerjs signalbox-native" scripts/bench-compare.sh
+#   SIGNALBOX_BEFORE=/path/to/old/signalbox scripts/bench-compare.sh   # adds that
+#       build's two columns, "before" beside "after" in the same run
 #
-# Needs go, node and npm; installs socket.io from the npm registry into a
-# temporary directory (npm ci from bench/node-tutorial/package-lock.json).
+# Needs go, node and npm; installs socket.io and peer from the npm registry
+# into a temporary directory (npm ci from each bench/*/package-lock.json) and
+# perf (apt package linux-perf) when it is missing.
 # Every connection stays on 127.0.0.0/8. Runs for about 15 minutes and uses
 # both cores: do not run other heavy work meanwhile.
 set -euo pipefail
@@ -42,6 +48,9 @@ if [[ ${QUICK:-0} == 1 ]]; then
 	relay_connect_rate=100 idle_connect_rate=500
 fi
 
+scenarios=${SCENARIOS:-relay knee idle churn}
+want_columns=${COLUMNS:-node peerjs signalbox-socketio signalbox-native}
+
 tmp=$(mktemp -d)
 server_pid=
 cleanup() {
@@ -58,12 +67,27 @@ echo "== building Signalbox and sbload"
 mdns_flag=
 if "$tmp/signalbox" --help 2>&1 | grep -q -- '-mdns'; then mdns_flag=--mdns=false; fi
 
-echo "== installing the tutorial server (socket.io v4 from npm)"
-mkdir -p "$tmp/node"
-cp "$root"/bench/node-tutorial/{server.js,package.json,package-lock.json} "$tmp/node/"
-(cd "$tmp/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+echo "== installing the tutorial server (socket.io v4 from npm) and PeerJS server (peer from npm)"
+for d in node:node-tutorial peerjs:peerjs; do
+	mkdir -p "$tmp/${d%%:*}"
+	cp "$root/bench/${d#*:}"/{server.js,package.json,package-lock.json} "$tmp/${d%%:*}/"
+	(cd "$tmp/${d%%:*}" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+done
 node_version=$(node --version)
 sio_version=$(node -p "require('$tmp/node/node_modules/socket.io/package.json').version")
+peer_version=$(node -p "require('$tmp/peerjs/node_modules/peer/package.json').version")
+
+# perf counts the servers' system calls during relay steps.
+if ! command -v perf >/dev/null; then
+	echo "== installing perf (linux-perf)"
+	sudo_=; [[ $(id -u) != 0 ]] && sudo_=sudo
+	$sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends linux-perf >/dev/null
+fi
+syscalls_flag=-syscalls
+if ! perf stat -e raw_syscalls:sys_enter -x, -- true 2>/dev/null; then
+	echo "perf cannot count system calls here (tracepoints not allowed?): no system call figures" >&2
+	syscalls_flag=
+fi
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -78,9 +102,11 @@ wait_port() { # wait_port PORT: until something listens on 127.0.0.1:PORT
 	return 1
 }
 
-start_server() { # start_server node|signalbox PORT
-	if [[ $1 == node ]]; then
-		PORT=$2 node "$tmp/node/server.js" >"$tmp/server.log" 2>&1 &
+start_server() { # start_server node|peerjs|signalbox PORT
+	if [[ $1 == node || $1 == peerjs ]]; then
+		PORT=$2 node "$tmp/$1/server.js" >"$tmp/server.log" 2>&1 &
+	elif [[ $1 == before ]]; then
+		"$SIGNALBOX_BEFORE" --headless --addr "127.0.0.1:$2" --room-size 2 $mdns_flag --socketio-logs=false --log-level warn >"$tmp/server.log" 2>&1 &
 	else
 		# No tutorial "log" events (narration, the echo of each message):
 		# the Node server's log() is off too, so both do the same work.
@@ -111,22 +137,41 @@ run() {
 	stop_server
 }
 
-columns=("node node socketio" "signalbox-socketio signalbox socketio" "signalbox-native signalbox native")
+has() { [[ " $1 " == *" $2 "* ]]; }
+
+columns=("node node socketio" "peerjs peerjs peerjs" "signalbox-socketio signalbox socketio" "signalbox-native signalbox native")
+if [[ -n ${SIGNALBOX_BEFORE:-} ]]; then
+	columns+=("before-socketio before socketio" "before-native before native")
+	want_columns="$want_columns before-socketio before-native"
+fi
 for c in "${columns[@]}"; do
 	read -r col server proto <<<"$c"
-	run "$col" "$server" "$proto" relay -pairs "$relay_pairs" -connect-rate "$relay_connect_rate" -rate "$relay_rate" -duration "$duration"
-	run "$col" "$server" "$proto" knee -pairs "$relay_pairs" -connect-rate "$relay_connect_rate" -rates "$knee_rates" -duration "$knee_step"
-	run "$col" "$server" "$proto" idle -pairs "$idle_pairs" -connect-rate "$idle_connect_rate" -workers "$workers" -spread-ips "$workers" -settle "$idle_settle"
-	run "$col" "$server" "$proto" churn -duration "$duration" -churn-concurrency "$churn_concurrency"
+	has "$want_columns" "$col" || continue
+	if has "$scenarios" relay; then
+		run "$col" "$server" "$proto" relay -pairs "$relay_pairs" -connect-rate "$relay_connect_rate" -rate "$relay_rate" -duration "$duration" $syscalls_flag
+	fi
+	if has "$scenarios" knee; then
+		run "$col" "$server" "$proto" knee -pairs "$relay_pairs" -connect-rate "$relay_connect_rate" -rates "$knee_rates" -duration "$knee_step"
+	fi
+	if has "$scenarios" idle; then
+		run "$col" "$server" "$proto" idle -pairs "$idle_pairs" -connect-rate "$idle_connect_rate" -workers "$workers" -spread-ips "$workers" -settle "$idle_settle"
+	fi
+	if has "$scenarios" churn; then
+		run "$col" "$server" "$proto" churn -duration "$duration" -churn-concurrency "$churn_concurrency"
+	fi
 done
 
 {
-	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); Go $(go version | awk '{print $3}'), Node $node_version, socket.io $sio_version."
+	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); Go $(go version | awk '{print $3}'), Node $node_version, socket.io $sio_version, peer $peer_version."
 	echo
-	"$tmp/sbload" table -targets \
-		-col "Node tutorial (socket.io)=$out/node" \
-		-col "Signalbox (socket.io)=$out/signalbox-socketio" \
-		-col "Signalbox (native)=$out/signalbox-native"
+	cols=()
+	has "$want_columns" node && cols+=(-col "Node tutorial (socket.io)=$out/node")
+	has "$want_columns" peerjs && cols+=(-col "PeerJS server=$out/peerjs")
+	has "$want_columns" signalbox-socketio && cols+=(-col "Signalbox (socket.io)=$out/signalbox-socketio")
+	has "$want_columns" signalbox-native && cols+=(-col "Signalbox (native)=$out/signalbox-native")
+	has "$want_columns" before-socketio && cols+=(-col "Signalbox before (socket.io)=$out/before-socketio")
+	has "$want_columns" before-native && cols+=(-col "Signalbox before (native)=$out/before-native")
+	"$tmp/sbload" table -targets "${cols[@]}"
 } >"$out/table.md"
 echo "== table: $out/table.md"
 cat "$out/table.md"

@@ -2,9 +2,11 @@
 # Installs everything Signalbox needs on a Debian 12 / Ubuntu machine:
 # system packages (GTK/WebKit for the window, Xvfb and Chromium for tests,
 # NSS tools to trust the local CA in tests, iproute2 for the mDNS namespace
-# tests, a CJK font so Chinese renders), the Wails CLI, staticcheck, and the
-# frontend's npm packages. Safe to run again: it installs only what is
-# missing. Needs Go >= 1.26 and Node >= 20 on PATH.
+# tests, a CJK font so Chinese renders, Firefox ESR and coturn for the
+# classroom suite and the relay benchmark), the Wails CLI, staticcheck, and
+# the npm packages of the frontend and of e2e/ (puppeteer-core). Safe to
+# run again: it installs only what is missing. Needs Go >= 1.26 and
+# Node >= 20 on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,16 +19,22 @@ need node "Node.js 20 or newer with npm"
 need npm "Node.js 20 or newer with npm"
 
 packages=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth imagemagick
-  chromium libnss3-tools iproute2 ca-certificates fonts-wqy-microhei)
+  chromium libnss3-tools iproute2 ca-certificates fonts-wqy-microhei firefox-esr coturn python3 curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
+sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 if ((${#missing[@]})); then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "setup: installing ${missing[*]}"
   $sudo apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# coturn is only the relay benchmark's yardstick, started by it in a private
+# namespace: never a system service (it would hold port 3478, Signalbox's
+# relay port, and be an open relay on the LAN).
+if command -v systemctl >/dev/null && systemctl is-enabled coturn >/dev/null 2>&1; then
+  $sudo systemctl disable --now coturn >/dev/null 2>&1 || true
 fi
 
 gobin="$(go env GOPATH)/bin"
@@ -34,5 +42,6 @@ gobin="$(go env GOPATH)/bin"
 [ -x "$gobin/staticcheck" ] || go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
 
 (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 go mod download
 echo "setup: done"

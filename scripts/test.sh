@@ -34,9 +34,13 @@ suite "go test -race" go test -race -timeout 15m ./...
 # The abuse suite again without the race detector, which would swamp its
 # memory figures (docs/security.md); -v prints the FIGURES lines.
 suite "abuse suite (figures)" bash -c 'go test -count=1 -v -timeout 5m ./internal/abuse | grep -E "FIGURES|^(---|ok|FAIL|PASS)"; exit ${PIPESTATUS[0]}'
-for s in test-mdns test-client test-socketio test-https smoke-window build-windows; do
+for s in test-mdns test-client test-socketio test-https smoke-window test-campus build-windows; do
   [ -f "scripts/$s.sh" ] && suite "$s" bash "scripts/$s.sh"
 done
+# A short run of the relay benchmark (scripts/bench-turn.sh), with the
+# window's binary: it must still drive both relays; the numbers come from
+# the full run (docs/benchmarks.md).
+suite "bench-turn (smoke)" env SIGNALBOX_BIN=build/bin/signalbox bash scripts/bench-turn.sh -flows 4 -duration 2s
 
 echo
 for f in "${failures[@]}"; do echo "failed suite: $f"; done

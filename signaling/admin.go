@@ -17,6 +17,15 @@ var (
 // The others see it leave with ReasonKicked; it learns why before the
 // connection closes.
 func (h *Hub) Kick(id string) error {
+	err := h.kickLocal(id)
+	if errors.Is(err, ErrNoSuchPeer) && h.cluster != nil {
+		return h.cluster.Kick(id)
+	}
+	return err
+}
+
+// kickLocal is Kick of a peer connected to this server.
+func (h *Hub) kickLocal(id string) error {
 	h.mu.Lock()
 	p := h.peers[id]
 	if p == nil {
@@ -38,6 +47,9 @@ func (h *Hub) Kick(id string) error {
 
 // LockRoom stops (locked) or allows again new peers joining the room.
 func (h *Hub) LockRoom(name string, locked bool) error {
+	if h.cluster != nil {
+		return h.cluster.Lock(name, locked)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := h.rooms[name]
@@ -58,6 +70,14 @@ func (h *Hub) LockRoom(name string, locked bool) error {
 // CloseRoom removes every peer from the room (they stay connected and may
 // join another) and deletes it.
 func (h *Hub) CloseRoom(name string) error {
+	if h.cluster != nil {
+		return h.cluster.CloseRoom(name)
+	}
+	return h.closeRoomLocal(name)
+}
+
+// closeRoomLocal is CloseRoom of this server's part of the room.
+func (h *Hub) closeRoomLocal(name string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := h.rooms[name]
@@ -90,6 +110,9 @@ type PeerSnapshot struct {
 	Pending     int       `json:"pending"`
 	// ChatOnly: the peer joined its room chat-only (PeerInfo.ChatOnly).
 	ChatOnly bool `json:"chatOnly,omitempty"`
+	// Server is, in a cluster, the id of the server a peer of another
+	// server is connected to (its Transport is "cluster"); "" for local peers.
+	Server string `json:"server,omitempty"`
 }
 
 // RoomSnapshot describes one room.
@@ -134,6 +157,7 @@ func (h *Hub) Snapshot() Snapshot {
 		r.mu.Lock()
 		rs := RoomSnapshot{Name: r.name, Class: r.class, Capacity: r.capacity, Locked: r.locked, CreatedAt: r.createdAt}
 		members := append([]*Peer(nil), r.members...)
+		remote := r.remoteSnapshots()
 		r.mu.Unlock()
 		if rs.Class != "" && !classes[rs.Class] {
 			classes[rs.Class] = true
@@ -142,12 +166,16 @@ func (h *Hub) Snapshot() Snapshot {
 		for _, p := range members {
 			rs.Peers = append(rs.Peers, p.snapshot())
 		}
+		rs.Peers = append(rs.Peers, remote...)
 		snap.Rooms = append(snap.Rooms, rs)
 	}
 	for _, p := range lobby {
 		snap.Lobby = append(snap.Lobby, p.snapshot())
 	}
 	h.mu.Unlock()
+	if h.cluster != nil {
+		h.clusterOnlyRooms(&snap)
+	}
 	sort.Slice(snap.Rooms, func(i, j int) bool { return snap.Rooms[i].Name < snap.Rooms[j].Name })
 	sort.Slice(snap.Classes, func(i, j int) bool { return snap.Classes[i].Name < snap.Classes[j].Name })
 	sort.Slice(snap.Lobby, func(i, j int) bool { return snap.Lobby[i].ConnectedAt.Before(snap.Lobby[j].ConnectedAt) })
@@ -168,6 +196,11 @@ type RoomSummary struct {
 
 // Rooms lists the rooms with their occupancy, sorted by name.
 func (h *Hub) Rooms() []RoomSummary {
+	if h.cluster != nil {
+		out := h.clusterRooms()
+		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+		return out
+	}
 	h.mu.Lock()
 	out := make([]RoomSummary, 0, len(h.rooms))
 	for _, r := range h.rooms {

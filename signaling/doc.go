@@ -14,6 +14,9 @@
 //     members of one room. Nothing is ever delivered outside the room.
 //   - peer.go / outbox.go: a peer's seat and its bounded outbox with replay
 //     history for resume.
+//   - cluster.go: the Cluster interface through which a hub shares its
+//     rooms with other servers (implemented in signaling/cluster/natsbus),
+//     and the hub's side of it. Without a Cluster nothing there runs.
 //   - class.go: class addresses: one room name on the board seats every
 //     student who joins with Overflow, in pairs or groups (ClassMode),
 //     spilling into "math · 2", "math · 3"…; the window sets the mode.
@@ -27,5 +30,6 @@
 // and relay in one consistent order; a push is an O(1) in-memory append that
 // never blocks and never does I/O (Link.Wake must not block either).
 //
-// This package must never import Wails, zeroconf, or anything under app/.
+// This package must never import Wails, zeroconf, NATS, or anything under
+// app/ or signaling/cluster/.
 package signaling

@@ -25,8 +25,11 @@ const (
 	CodeBadToken      Code = "bad-token"       // resume with an unknown or expired token
 	CodeSlowConsumer  Code = "slow-consumer"   // the peer fell too far behind and is disconnected
 	CodeShuttingDown  Code = "shutting-down"   // the server is stopping
-	CodeAddressFull   Code = "address-full"    // the client's address holds its maximum of peers
-	CodeAddressRooms  Code = "address-rooms"   // the client's address created its maximum of open rooms
+	// CodeClusterUnavailable: the request needs the other servers of the
+	// cluster, which cannot be reached now (see docs/cluster.md).
+	CodeClusterUnavailable Code = "cluster-unavailable"
+	CodeAddressFull        Code = "address-full"  // the client's address holds its maximum of peers
+	CodeAddressRooms       Code = "address-rooms" // the client's address created its maximum of open rooms
 )
 
 // AllCodes lists every Code, for metrics and documentation tests.
@@ -34,7 +37,7 @@ var AllCodes = []Code{
 	CodeBadJSON, CodeUnknownType, CodeBadField, CodeTooLarge, CodeBadRoomName,
 	CodeRoomFull, CodeRoomLocked, CodeTooManyRooms, CodeServerFull,
 	CodeAlreadyInRoom, CodeNotInRoom, CodeUnknownPeer, CodeRateLimited,
-	CodeBadToken, CodeSlowConsumer, CodeShuttingDown, CodeAddressFull, CodeAddressRooms,
+	CodeBadToken, CodeSlowConsumer, CodeShuttingDown, CodeAddressFull, CodeAddressRooms, CodeClusterUnavailable,
 }
 
 // Error is an error a client caused, with the Code it is reported under.

@@ -21,6 +21,8 @@ type Hub struct {
 	stats  *Stats
 	subs   subscribers
 	budget budget // the outboxes' bytes
+	// cluster shares the rooms with other servers; nil when standalone.
+	cluster Cluster
 
 	mu     sync.Mutex
 	peers  map[string]*Peer // by id
@@ -126,6 +128,9 @@ func (h *Hub) JoinWith(p *Peer, room string, opts JoinOptions) error {
 		return &JoinError{Room: room, Name: asked, Err: err}
 	}
 	opts.Name = DisplayName(opts.Name)
+	if h.cluster != nil {
+		return h.joinCluster(p, room, opts)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	class := ""
@@ -252,9 +257,10 @@ func (h *Hub) unseat(p *Peer, reason Reason) (full []*Peer, ok bool) {
 	r.remove(p)
 	p.room.Store(nil)
 	full = r.deliver(&Message{Kind: KindPeerLeft, Room: r.name, Peer: info, Reason: reason}, nil, nil)
-	empty := len(r.members) == 0
+	empty := len(r.members) == 0 && r.joining == 0
 	r.mu.Unlock()
 	delete(h.tokens, p.token)
+	h.unseatCluster(p, r.name, reason)
 	p.mu.Lock()
 	p.chatOnly = false  // the seat is gone; a next join says again
 	p.box.dropHistory() // nothing can be replayed to a seat that is gone
@@ -284,13 +290,22 @@ func (h *Hub) Signal(p *Peer, to string, data json.RawMessage) error {
 		return ErrNotInRoom
 	}
 	target := r.find(to)
+	if target == nil && r.remote != nil {
+		if srv := r.remoteServer(to); srv != "" {
+			r.mu.Unlock()
+			return h.sendRemote(srv, Delivery{Room: r.name, Kind: KindSignal, From: m.Peer, To: to, Data: data})
+		}
+	}
 	if target == nil || target == p {
 		r.mu.Unlock()
 		return fmt.Errorf("signal to %q: %w", to, ErrUnknownPeer)
 	}
-	ok := r.deliverTo(target, m)
+	ok, f := r.deliverToDeferred(target, m)
 	r.mu.Unlock()
 	h.stats.relayed.Add(1)
+	if f != nil {
+		f.Flush() // no lock held: it may write to the socket
+	}
 	if !ok {
 		h.drop(target)
 	}
@@ -309,16 +324,25 @@ func (h *Hub) Broadcast(p *Peer, data json.RawMessage) error {
 		r.mu.Unlock()
 		return ErrNotInRoom
 	}
-	full := r.deliver(m, p, nil)
+	var buf [maxInlineFlush]Flusher
+	full, flush := r.deliverDeferred(m, p, nil, buf[:0])
 	n := len(r.members) - 1
+	servers := r.remoteServers()
 	r.mu.Unlock()
 	h.stats.relayed.Add(uint64(n))
+	flushAll(flush) // no lock held: they may write to their sockets
+	var err error
+	for _, srv := range servers {
+		if e := h.sendRemote(srv, Delivery{Room: r.name, Kind: KindBroadcast, From: m.Peer, Data: data}); e != nil {
+			err = e
+		}
+	}
 	if len(full) > 0 {
 		h.mu.Lock()
 		h.dropAll(full)
 		h.mu.Unlock()
 	}
-	return nil
+	return err
 }
 
 // Detach tells the hub that link, p's connection, is gone. A peer in a room
@@ -355,7 +379,9 @@ func (h *Hub) Detach(p *Peer, link Link) {
 		info := p.Info()
 		r.mu.Lock()
 		full := r.deliver(&Message{Kind: KindPeerAway, Room: r.name, Peer: info}, p, nil)
+		servers := r.remoteServers()
 		r.mu.Unlock()
+		h.presenceRemote(r.name, servers, KindPeerAway, info)
 		h.emit(Event{Kind: EventPeerAway, Room: r.name, Peer: p.id, Name: info.Name})
 		h.dropAll(full)
 		return
@@ -422,6 +448,10 @@ func (h *Hub) unregister(p *Peer, reason Reason) []*Peer {
 func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, error) {
 	h.mu.Lock()
 	seat := h.tokens[token]
+	if seat == nil && h.cluster != nil {
+		h.mu.Unlock()
+		return h.resumeCluster(provisional, token, lastSeen)
+	}
 	if seat == nil || seat == provisional || h.peers[provisional.id] != provisional || provisional.room.Load() != nil {
 		h.mu.Unlock()
 		return nil, ErrBadToken
@@ -452,9 +482,12 @@ func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, e
 		Peers: r.infos(seat), Capacity: r.capacity, Token: seat.token, Lost: lost})
 	seat.mu.Unlock()
 	full := r.deliver(&Message{Kind: KindPeerBack, Room: r.name, Peer: self}, seat, nil)
+	servers := r.remoteServers()
 	r.mu.Unlock()
+	h.presenceRemote(r.name, servers, KindPeerBack, self)
 	h.emit(Event{Kind: EventPeerBack, Room: r.name, Peer: seat.id, Name: self.Name})
 	h.dropAll(full)
+	h.retokenCluster(seat, r.name)
 	h.mu.Unlock()
 	if old != nil {
 		old.Close(ReasonReplaced)

@@ -76,6 +76,7 @@ type Message struct {
 	Capacity int
 	Token    string
 	Lost     uint64
+	Moved    bool // KindResumed: the seat came from another server of the cluster; nothing was replayed
 	Reason   Reason
 	Data     json.RawMessage
 	Err      error

@@ -53,7 +53,8 @@ type Peer struct {
 	mu       sync.Mutex
 	name     string
 	joinedAt time.Time
-	chatOnly bool // the seat was taken chat-only (JoinOptions.ChatOnly)
+	chatOnly bool   // the seat was taken chat-only (JoinOptions.ChatOnly)
+	seat     string // in a cluster, the nonce of the seat (Member.Seat); "" otherwise
 	link     Link
 	away     *time.Timer // running while the connection is gone but the seat kept
 	awayGen  uint64      // counts grace periods, so a stale timer knows it is stale

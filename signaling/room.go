@@ -17,6 +17,13 @@ type Room struct {
 	class    string  // the class address this room seats, or ""
 	members  []*Peer // in join order
 	locked   bool
+
+	// In a cluster (see cluster.go): the members on other servers, the
+	// revision of the room's state they come from, and how many local
+	// peers are waiting for the cluster to seat them.
+	remote  []Member
+	rev     uint64
+	joining int
 }
 
 // Name is the room's canonical name.
@@ -51,6 +58,9 @@ func (r *Room) infos(except *Peer) []PeerInfo {
 			out = append(out, p.Info())
 		}
 	}
+	for _, m := range r.remote {
+		out = append(out, m.info())
+	}
 	return out
 }
 
@@ -70,12 +80,4 @@ func (r *Room) deliver(m *Message, except *Peer, full []*Peer) []*Peer {
 		}
 	}
 	return full
-}
-
-// deliverTo pushes m to one member and reports whether it fit. r.mu must
-// be held.
-func (r *Room) deliverTo(p *Peer, m *Message) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.push(m)
 }

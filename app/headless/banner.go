@@ -1,7 +1,9 @@
 package headless
 
 import (
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"signalbox/app/banner"
 	"signalbox/app/service"
@@ -18,6 +20,30 @@ func PrintJoinInfo(term *banner.Terminal, svc *service.Service, version string, 
 	if err := term.Print(block); err != nil {
 		log.Warn("printing the join banner", "err", err)
 	}
+	if info := clusterInfo(svc); info != "" {
+		if err := term.Print([]byte(info)); err != nil {
+			log.Warn("printing the cluster status", "err", err)
+		}
+	}
+}
+
+// clusterInfo says, after the join banner, which cluster the server is
+// part of and whether it is connected; "" when standalone.
+func clusterInfo(svc *service.Service) string {
+	c := svc.Cluster()
+	if c.Mode == "" {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Cluster %q (%s), this server %s", c.ClusterID, c.Mode, c.ServerID)
+	if c.RouteURL != "" {
+		fmt.Fprintf(&b, ", other servers route to %s", c.RouteURL)
+	}
+	b.WriteString("\n")
+	if !c.Ready {
+		fmt.Fprintf(&b, "Cluster not reachable yet (%s): rooms shared with other servers wait for it.\n", c.Error)
+	}
+	return b.String()
 }
 
 // joinInfo gathers what the banner tells from the running service.

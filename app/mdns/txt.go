@@ -12,6 +12,7 @@ const (
 	keyScheme      = "scheme"
 	keyFingerprint = "fp"
 	keyID          = "id"
+	keyCluster     = "cluster"
 )
 
 // TXT is the metadata published in the service's TXT record. An empty field
@@ -29,6 +30,10 @@ type TXT struct {
 	// ID is the server's random id ("id"), which tells two servers of the
 	// same name apart.
 	ID string `json:"id,omitempty"`
+	// Cluster is the id of the cluster the server shares its rooms with
+	// ("cluster"), empty for a standalone server: servers advertising the
+	// same one are one set of rooms (docs/cluster.md).
+	Cluster string `json:"cluster,omitempty"`
 }
 
 // fields lists t's keys and values in publication order.
@@ -39,6 +44,7 @@ func (t TXT) fields() [][2]string {
 		{keyScheme, t.Scheme},
 		{keyFingerprint, t.Fingerprint},
 		{keyID, t.ID},
+		{keyCluster, t.Cluster},
 	}
 }
 
@@ -105,6 +111,8 @@ func ParseTXT(records []string) TXT {
 			t.Fingerprint = v
 		case keyID:
 			t.ID = v
+		case keyCluster:
+			t.Cluster = v
 		}
 	}
 	return t

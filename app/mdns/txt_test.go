@@ -15,6 +15,8 @@ func TestTXTRecords(t *testing.T) {
 			[]string{"v=1", "path=/ws", "scheme=https", "fp=AA:BB", "id=x1"}},
 		{"no certificate", TXT{Version: "1", Path: "/ws", Scheme: "http", ID: "x1"},
 			[]string{"v=1", "path=/ws", "scheme=http", "id=x1"}},
+		{"cluster", TXT{Version: "1", ID: "x1", Cluster: "campus"},
+			[]string{"v=1", "id=x1", "cluster=campus"}},
 		{"empty", TXT{}, nil},
 	}
 	for _, tt := range tests {

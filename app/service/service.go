@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -65,7 +66,8 @@ type Service struct {
 	adv      *advertiser
 	advStop  context.CancelFunc
 	advDone  chan struct{}
-	sec      *security // HTTPS and the relay of the running server
+	sec      *security   // HTTPS and the relay of the running server
+	cluster  *clusterRun // nil when standalone
 }
 
 // New returns a stopped service.
@@ -117,13 +119,21 @@ func (s *Service) startLocked() error {
 		Version:         s.cfg.Version, Client: s.cfg.Client,
 		Origins:   origin.Policy{Allowed: st.AllowOrigins},
 		ListRooms: st.ListRooms, APIFromLAN: st.APIFromLAN, SocketIONoLogs: st.SocketIONoLogs,
-		TLS: tlsCfg, Trust: trust, Hosts: sec.hostPolicy(st),
+		SocketIO: httpserver.SocketIOSettings{PingInterval: st.SocketIOPingInterval, PingTimeout: st.SocketIOPingTimeout, MaxPayload: st.SocketIOMaxPayload},
+		TLS:      tlsCfg, Trust: trust, Hosts: sec.hostPolicy(st), ClusterHealth: s.clusterHealth,
 	}, s.log)
 	if err != nil {
 		sec.close()
 		closeAll(lns)
 		return err
 	}
+	cluster, err := s.startCluster(st, srv.Hub())
+	if err != nil {
+		sec.close()
+		closeAll(lns)
+		return fmt.Errorf("%w: %w", errClusterSettings, err)
+	}
+	s.cluster = cluster
 	for _, e := range skipped {
 		s.log.Warn("not serving on an address", "err", e)
 	}
@@ -174,7 +184,8 @@ func (s *Service) startAdvertising() {
 	a := &advertiser{
 		cfg: mdns.Config{
 			Instance: instanceName(st.ServerName), Host: mdns.DefaultHost, Port: port,
-			TXT: mdns.TXT{Version: txtVersion, Path: txtPath, Scheme: s.sec.scheme(), Fingerprint: s.sec.fingerprint(), ID: st.ServerID},
+			TXT: mdns.TXT{Version: txtVersion, Path: txtPath, Scheme: s.sec.scheme(), Fingerprint: s.sec.fingerprint(), ID: st.ServerID,
+				Cluster: s.cluster.advertisedID()},
 		},
 		only: slices.Clone(st.Interfaces), bound: boundIPs(s.lns),
 		lan: s.cfg.LANInterfaces, make: s.cfg.NewAdvertiser, log: s.log,
@@ -228,8 +239,8 @@ func (s *Service) Stop(ctx context.Context) error {
 func (s *Service) stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.stopAdvertising()
-	srv, stopped, sec := s.srv, s.stopped, s.sec
-	s.srv, s.lns, s.stopped, s.sec = nil, nil, nil, nil
+	srv, stopped, sec, cluster := s.srv, s.stopped, s.sec, s.cluster
+	s.srv, s.lns, s.stopped, s.sec, s.cluster = nil, nil, nil, nil, nil
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
@@ -241,6 +252,7 @@ func (s *Service) stop(ctx context.Context) error {
 		err = errors.Join(err, ctx.Err())
 	}
 	sec.close()
+	err = errors.Join(err, cluster.close(ctx))
 	s.log.Info("server stopped")
 	return err
 }

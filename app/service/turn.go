@@ -85,6 +85,15 @@ type relay struct {
 	err        error
 	lastBytes  uint64    // RelayedBytes at the last status
 	lastGrowth time.Time // when lastBytes last changed
+	// peers is each peer's relayed bytes at the last relayedPeers call, and
+	// when they last grew.
+	peers map[string]peerRelay
+}
+
+// peerRelay is what relayedPeers remembers of one peer.
+type peerRelay struct {
+	bytes  uint64
+	growth time.Time
 }
 
 // start starts the relay on port for plan; a failure is logged and kept
@@ -197,6 +206,47 @@ func (r *relay) status(now time.Time) RelayStatus {
 // before now.
 func relayInUse(stats turnrelay.Stats, lastGrowth, now time.Time) bool {
 	return stats.ActiveAllocations > 0 && stats.RelayedBytes > 0 && !lastGrowth.IsZero() && now.Sub(lastGrowth) < relayIdleAfter
+}
+
+// relayedPeers returns the peers whose calls go through the relay at now:
+// their relay sockets carried data within relayIdleAfter.
+func (r *relay) relayedPeers(now time.Time) map[string]bool {
+	r.mu.Lock()
+	srv := r.srv
+	r.mu.Unlock()
+	out := map[string]bool{}
+	if srv == nil {
+		return out
+	}
+	counts := srv.PeerBytes()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	next := make(map[string]peerRelay, len(counts))
+	for id, n := range counts {
+		p := r.peers[id]
+		if n != p.bytes {
+			p.bytes, p.growth = n, now
+		}
+		next[id] = p
+		if !p.growth.IsZero() && now.Sub(p.growth) < relayIdleAfter {
+			out[id] = true
+		}
+	}
+	r.peers = next
+	return out
+}
+
+// RelayedPeers returns the ids of the peers whose calls go through the
+// built-in relay now (their relay sockets carried data within the last few
+// seconds). Calls with a peer missing here go direct, or are not up.
+func (s *Service) RelayedPeers() map[string]bool {
+	s.mu.Lock()
+	sec := s.sec
+	s.mu.Unlock()
+	if sec == nil {
+		return map[string]bool{}
+	}
+	return sec.relay.relayedPeers(time.Now())
 }
 
 // Relay returns the state of the built-in TURN relay. InUse compares the

@@ -10,9 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"signalbox/signaling"
+	"signalbox/signaling/socketio"
 )
 
 // Defaults and limits of the values a user may set.
@@ -23,6 +25,9 @@ const (
 	// DefaultTURNPort is the built-in relay's UDP and TCP port: the
 	// standard TURN port, which firewalls that know TURN let through.
 	DefaultTURNPort = 3478
+	// ClusterEmbedded is the Cluster setting that runs nats-server inside
+	// Signalbox.
+	ClusterEmbedded = "embedded"
 	// MaxServerNameBytes is the longest server name: a DNS-SD instance name
 	// is one DNS label of at most 63 bytes.
 	MaxServerNameBytes = 63
@@ -90,6 +95,20 @@ type Settings struct {
 	// port at every start.
 	TURN     bool `json:"turn" flag:"turn" usage:"run the built-in TURN relay, for networks that keep devices from reaching each other"`
 	TURNPort int  `json:"turnPort" flag:"turn-port" usage:"UDP and TCP port of the TURN relay (0 picks a free one)"`
+	// Cluster shares rooms with other Signalbox servers (docs/cluster.md):
+	// "" is standalone, ClusterEmbedded runs nats-server inside this one,
+	// and a nats:// URL joins that NATS deployment.
+	Cluster string `json:"cluster" flag:"cluster" restart:"yes" usage:"share rooms with other Signalbox servers: \"embedded\" runs NATS inside this one; nats://host:4222 joins an existing NATS (default: standalone)"`
+	// ClusterID names the shared room namespace ("signalbox" when empty).
+	ClusterID string `json:"clusterId" flag:"cluster-id" restart:"yes" usage:"name of the shared room namespace; servers with the same id share rooms (default \"signalbox\")"`
+	// ClusterListen is the embedded server's route address (host:port, or
+	// host for the default cluster port); "" takes no routes in.
+	ClusterListen string `json:"clusterListen" flag:"cluster-listen" restart:"yes" usage:"with --cluster embedded: address the other servers connect to, host:port (port 7422 if omitted), e.g. 0.0.0.0"`
+	// ClusterRoutes are the other Signalbox servers' route addresses.
+	ClusterRoutes []string `json:"clusterRoutes" flag:"cluster-route" restart:"yes" usage:"with --cluster embedded: another server's --cluster-listen address, host[:port] (repeatable)"`
+	// ClusterReplicas is how many copies of the rooms JetStream keeps (1
+	// when 0).
+	ClusterReplicas int `json:"clusterReplicas" flag:"cluster-replicas" restart:"yes" usage:"copies of the room records NATS keeps (3 in a cluster of three or more NATS servers)"`
 	// ListRooms lets the lobby list open rooms.
 	ListRooms bool `json:"-" flag:"list-rooms" restart:"yes" usage:"let the lobby list open rooms"`
 	// APIFromLAN lets other devices read /api/rooms and /metrics.
@@ -105,6 +124,12 @@ type Settings struct {
 	// defaults (docs/security.md).
 	PeersPerAddr int `json:"-" flag:"peers-per-address" restart:"yes" usage:"clients one network address may run at once (tabs, scripts; a lab behind NAT is one address); HTTP connections and relay allocations get twice as many"`
 	RoomsPerAddr int `json:"-" flag:"rooms-per-address" restart:"yes" usage:"open rooms one network address may create"`
+	// SocketIOPingInterval, SocketIOPingTimeout and SocketIOMaxPayload are
+	// socket.io's pingInterval, pingTimeout and maxHttpBufferSize; zero
+	// takes the defaults (docs/socketio.md). ValidateFlags checks them.
+	SocketIOPingInterval time.Duration `json:"-" flag:"socketio-ping-interval" restart:"yes" usage:"socket.io pingInterval: how often the server pings socket.io clients (0: the default, 20s)"`
+	SocketIOPingTimeout  time.Duration `json:"-" flag:"socketio-ping-timeout" restart:"yes" usage:"socket.io pingTimeout: how long a socket.io client has to answer a ping (0: the default, 10s)"`
+	SocketIOMaxPayload   int64         `json:"-" flag:"socketio-max-http-buffer-size" restart:"yes" usage:"socket.io maxHttpBufferSize: the largest POST, WebSocket message or set of binary attachments a socket.io client may send, in bytes (0: the default, 65536)"`
 	// SocketIONoLogs stops the tutorial's "log" events to socket.io
 	// clients (the narration of requests, the echo of every message).
 	SocketIONoLogs bool `json:"-" flag:"socketio-logs,negate" restart:"yes" usage:"send socket.io clients the tutorial's \"log\" events (its narration of requests, and each \"message\" echoed to its sender)"`
@@ -117,6 +142,7 @@ func Default(serverName string) Settings {
 		Addr: PortAddr(DefaultPort), RoomCapacity: signaling.DefaultRoomCapacity,
 		ServerName: serverName, Interfaces: []string{}, MDNS: true, ServerID: NewServerID(),
 		HTTPS: true, TURN: true, TURNPort: DefaultTURNPort, ListRooms: true,
+		ClusterRoutes: []string{}, ClusterReplicas: 1,
 		PeersPerAddr: signaling.DefaultMaxPeersPerAddr, RoomsPerAddr: signaling.DefaultMaxRoomsPerAddr,
 	}
 }
@@ -144,6 +170,17 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("%w: serverName: at most %d bytes of printable text", ErrInvalid, MaxServerNameBytes)
 	case !slices.Contains(languages, s.Language):
 		return fmt.Errorf("%w: language %q: must be one of %q", ErrInvalid, s.Language, languages)
+	case s.Cluster != "" && s.Cluster != ClusterEmbedded && !strings.HasPrefix(s.Cluster, "nats://") && !strings.HasPrefix(s.Cluster, "tls://"):
+		return fmt.Errorf("%w: cluster %q: must be empty, %q or a nats:// URL", ErrInvalid, s.Cluster, ClusterEmbedded)
+	case s.ClusterID != "" && !clusterIDOK(s.ClusterID):
+		return fmt.Errorf("%w: clusterId %q: letters, digits, '-' and '_', at most 64", ErrInvalid, s.ClusterID)
+	case s.ClusterReplicas < 0 || s.ClusterReplicas > 5:
+		return fmt.Errorf("%w: clusterReplicas %d: must be between 0 and 5", ErrInvalid, s.ClusterReplicas)
+	}
+	for _, r := range s.ClusterRoutes {
+		if r == "" || len(r) > 255 || hasControl(r) || strings.ContainsAny(r, " ,") {
+			return fmt.Errorf("%w: clusterRoutes: bad address %q", ErrInvalid, r)
+		}
 	}
 	for _, name := range s.Interfaces {
 		if name == "" || len(name) > 64 || hasControl(name) {
@@ -151,6 +188,24 @@ func (s Settings) Validate() error {
 		}
 	}
 	return nil
+}
+
+// ValidateFlags checks the settings only the command line sets whose
+// range the transports bound (socket.io's timings and payload).
+func (s Settings) ValidateFlags() error {
+	return socketio.Config{PingInterval: s.SocketIOPingInterval, PingTimeout: s.SocketIOPingTimeout, MaxPayload: s.SocketIOMaxPayload}.Validate()
+}
+
+func clusterIDOK(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func hasControl(s string) bool {

@@ -107,6 +107,12 @@ func TestValidate(t *testing.T) {
 		{"chinese name", func(s *Settings) { s.ServerName = "物理实验室" }, ""},
 		{"language", func(s *Settings) { s.Language = "fr" }, "language"},
 		{"empty interface", func(s *Settings) { s.Interfaces = []string{""} }, "interfaces"},
+		{"cluster embedded", func(s *Settings) { s.Cluster, s.ClusterRoutes = "embedded", []string{"10.0.0.1", "10.0.0.2:7422"} }, ""},
+		{"cluster url", func(s *Settings) { s.Cluster = "nats://nats1.lan:4222,nats://nats2.lan:4222" }, ""},
+		{"cluster other", func(s *Settings) { s.Cluster = "http://x" }, "cluster"},
+		{"cluster id", func(s *Settings) { s.ClusterID = "campus 1" }, "clusterId"},
+		{"cluster route", func(s *Settings) { s.ClusterRoutes = []string{"a b"} }, "clusterRoutes"},
+		{"cluster replicas", func(s *Settings) { s.ClusterReplicas = 9 }, "clusterReplicas"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

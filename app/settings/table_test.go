@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"signalbox/signaling"
 )
@@ -39,7 +40,8 @@ func TestStoredKeys(t *testing.T) {
 			}
 		}
 	})
-	want := []string{"https", "interfaces", "language", "mdns", "port", "roomCapacity", "serverId", "serverName", "turn", "turnPort"}
+	want := []string{"cluster", "clusterId", "clusterListen", "clusterReplicas", "clusterRoutes",
+		"https", "interfaces", "language", "mdns", "port", "roomCapacity", "serverId", "serverName", "turn", "turnPort"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("settings file keys = %q, want %q", keys, want)
 	}
@@ -61,14 +63,24 @@ func TestEveryFieldIsSettable(t *testing.T) {
 	}
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	BindFlags(fs, Default("Lab")) // panics on a field type with no flag
-	if u := fs.Lookup("room-size").Usage; !strings.Contains(u, "1-"+strconv.Itoa(signaling.MaxRoomCapacity)) {
-		t.Errorf("--room-size usage %q does not give the range 1-%d", u, signaling.MaxRoomCapacity)
+	// The help texts that name a default or a range name the real one.
+	for flagName, want := range map[string]string{
+		"room-size":                     "1-" + strconv.Itoa(signaling.MaxRoomCapacity),
+		"socketio-ping-interval":        "default, " + signaling.DefaultPingInterval.String(),
+		"socketio-ping-timeout":         "default, " + (signaling.DefaultPongTimeout - signaling.DefaultPingInterval).String(),
+		"socketio-max-http-buffer-size": "default, " + strconv.Itoa(signaling.DefaultMaxMessageSize),
+		"cluster-listen":                "port 7422 ",
+	} {
+		if u := fs.Lookup(flagName).Usage; !strings.Contains(u, want) {
+			t.Errorf("--%s usage %q does not say %q", flagName, u, want)
+		}
 	}
 }
 
 // The restart rule is the one the window and the service always had.
 func TestRestartRule(t *testing.T) {
-	if got, want := RestartKeys(), []string{"port", "roomCapacity", "serverName", "interfaces", "https"}; !slices.Equal(got, want) {
+	if got, want := RestartKeys(), []string{"port", "roomCapacity", "serverName", "interfaces", "https",
+		"cluster", "clusterId", "clusterListen", "clusterRoutes", "clusterReplicas"}; !slices.Equal(got, want) {
 		t.Errorf("RestartKeys() = %q, want %q", got, want)
 	}
 	base := Default("Lab")
@@ -93,6 +105,8 @@ func TestRestartRule(t *testing.T) {
 		{"per-address limits", func(s *Settings) { s.PeersPerAddr, s.RoomsPerAddr = 3, 1 }, true},
 		{"https", func(s *Settings) { s.HTTPS = false }, true},
 		{"certificate", func(s *Settings) { s.CertFile, s.KeyFile = "c.pem", "k.pem" }, true},
+		{"socket.io timing", func(s *Settings) { s.SocketIOPingInterval = time.Second }, true},
+		{"cluster", func(s *Settings) { s.Cluster, s.ClusterRoutes = ClusterEmbedded, []string{"10.0.0.2"} }, true},
 	}
 	for _, tt := range tests {
 		b := base.Clone()

@@ -73,7 +73,8 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Options, string, erro
 	fs := flag.NewFlagSet("sbload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:7480", "server host:port (loopback only)")
-	fs.StringVar(&o.Protocol, "protocol", "native", "native or socketio")
+	fs.StringVar(&o.Addr2, "addr2", "", "second server of a cluster, host:port: the second peer of every pair connects there, so every relay crosses the cluster")
+	fs.StringVar(&o.Protocol, "protocol", "native", "native, socketio or peerjs")
 	fs.BoolVar(&o.TLS, "tls", false, "connect with wss:// (HTTPS), not checking the server's certificate")
 	fs.StringVar(&o.Scenario, "scenario", loadtest.ScenarioRelay, "relay, knee, idle or churn")
 	fs.StringVar(&o.Label, "label", "server", "name of the server in reports")
@@ -94,12 +95,18 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Options, string, erro
 	fs.StringVar(&localIPs, "local-ips", "", "comma-separated loopback source addresses, one per worker in turn")
 	fs.IntVar(&spread, "spread-ips", 0, "use N source addresses 127.0.0.10, 127.0.0.11, …")
 	fs.IntVar(&o.ServerPID, "server-pid", 0, "server process to measure from /proc (0: none)")
+	fs.BoolVar(&o.CountSyscalls, "syscalls", false, "count the server's system calls during relay steps with perf stat (needs -server-pid)")
 	fs.StringVar(&jsonPath, "json", "", "also write the report as JSON to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, "", err
 	}
 	if err := checkLoopback(o.Addr); err != nil {
 		return o, "", err
+	}
+	if o.Addr2 != "" {
+		if err := checkLoopback(o.Addr2); err != nil {
+			return o, "", err
+		}
 	}
 	for _, f := range strings.Split(rates, ",") {
 		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
@@ -187,15 +194,27 @@ func table(args []string, stdout, stderr io.Writer) int {
 		cols = append(cols, c)
 		return nil
 	})
-	targets := fs.Bool("targets", false, "also check the targets of the second column against the first")
+	targets := fs.Bool("targets", false, "also check the targets of the other columns against the first, and of Signalbox columns against a PeerJS column")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	loadtest.WriteTable(stdout, cols)
 	if *targets && len(cols) >= 2 {
+		var peerjs *loadtest.Column
+		for i, c := range cols {
+			if strings.HasPrefix(c.Name, "PeerJS") {
+				peerjs = &cols[i]
+			}
+		}
 		for _, c := range cols[1:] {
 			fmt.Fprintln(stdout)
 			loadtest.WriteTargets(stdout, cols[0], c)
+		}
+		for _, c := range cols {
+			if peerjs != nil && strings.HasPrefix(c.Name, "Signalbox") {
+				fmt.Fprintln(stdout)
+				loadtest.WriteFloorTargets(stdout, *peerjs, c)
+			}
 		}
 	}
 	return 0

@@ -239,15 +239,6 @@ describe('isolation', () => {
 });
 
 describe('refusals', () => {
-  test('binary attachments get a clear connect_error', async () => {
-    const { socket } = await open({ transports: ['websocket'] });
-    const refused = new Promise((resolve) => socket.once('connect_error', resolve));
-    socket.emit('message', new Uint8Array([1, 2, 3]));
-    const err = await within(refused, WAIT, 'connect_error');
-    assert.match(err.message, /binary/);
-    assert.equal(err.data.code, 'binary-unsupported');
-  });
-
   test('another namespace is refused', async () => {
     const { io } = need('socket.io-client');
     const socket = io(server.url + '/admin', { forceNew: true, reconnection: false });

@@ -28,6 +28,12 @@
 //     through a wrapper around each relay socket. Browsers allocate a relay
 //     whenever a TURN server is configured, so RelayedBytes, not the
 //     allocation count, tells whether a call actually goes through the relay.
+//   - The UDP port's socket asks for 4 MiB buffers and each relay socket for
+//     1 MiB (the kernel caps both at net.core.rmem_max/wmem_max), so a
+//     class's bursts of video wait in the kernel while a reader goroutine
+//     is held back, instead of being dropped (docs/benchmarks.md).
+//   - PeerBytes counts each peer's relayed bytes (the username names the
+//     peer), so the window can tell which calls go through the relay.
 //   - Server.Close also closes accepted TCP connections, which
 //     pion/turn's Server.Close leaves open.
 //

@@ -10,6 +10,31 @@ import (
 	"github.com/pion/turn/v4"
 )
 
+// Socket buffer sizes asked of the kernel, which caps them at
+// net.core.rmem_max and wmem_max (208 KiB on a stock Linux, so raise those
+// to get them). A class's video arrives in bursts (a frame is several
+// packets at once, from dozens of students) and the relay reads each socket
+// with one goroutine that the scheduler may hold back for milliseconds; the
+// default buffers then overflow and drop packets (measured with
+// scripts/bench-turn.sh, docs/benchmarks.md). coturn asks for 2 MiB too.
+const (
+	// listenSocketBuffer is for the UDP port every client sends to.
+	listenSocketBuffer = 4 << 20
+	// relaySocketBuffer is for each allocation's relay socket: one client's
+	// share.
+	relaySocketBuffer = 1 << 20
+)
+
+// growBuffers asks for size-byte receive and send buffers on pc when it is
+// a UDP socket. Best effort: the kernel grants what its limits allow, and a
+// refusal changes nothing but the headroom.
+func growBuffers(pc net.PacketConn, size int) {
+	if u, ok := pc.(*net.UDPConn); ok {
+		_ = u.SetReadBuffer(size)
+		_ = u.SetWriteBuffer(size)
+	}
+}
+
 // maxPortAttempts is how many ports listenPair tries when Config.Port is 0:
 // the TCP port the kernel picks may be taken for UDP, and then it tries
 // another.
@@ -35,6 +60,7 @@ func listenPair(ip net.IP, port int) (net.PacketConn, net.Listener, error) {
 		tcpPort := ln.Addr().(*net.TCPAddr).Port
 		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(tcpPort)))
 		if err == nil {
+			growBuffers(pc, listenSocketBuffer)
 			return pc, ln, nil
 		}
 		lastErr = errors.Join(err, ln.Close())
@@ -121,6 +147,7 @@ func (g *relayGenerator) AllocatePacketConn(network string, requestedPort int) (
 	if err != nil {
 		return nil, nil, err
 	}
+	growBuffers(conn, relaySocketBuffer)
 	c := &countingConn{PacketConn: conn, n: g.relayed, srv: g.srv, key: addr.String()}
 	if ua, ok := addr.(*net.UDPAddr); ok {
 		c.port = ua.Port
@@ -139,7 +166,8 @@ type countingConn struct {
 	srv  *Server
 	key  string // the relay address, as registered
 	port int
-	peer string // the peer id of its allocation, set when pion reports it (srv.mu)
+	peer string        // the peer id of its allocation, set when pion reports it (srv.mu)
+	own  atomic.Uint64 // the bytes this socket relayed, for Server.PeerBytes
 
 	closeOnce sync.Once
 }
@@ -169,6 +197,7 @@ func (c *countingConn) ReadFrom(p []byte) (int, net.Addr, error) {
 			continue
 		}
 		c.n.Add(uint64(max(n, 0)))
+		c.own.Add(uint64(max(n, 0)))
 		return n, addr, err
 	}
 }
@@ -183,9 +212,11 @@ func (c *countingConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 		return len(p), nil // as a lost datagram: UDP promises nothing
 	}
 	c.n.Add(uint64(len(p)))
+	c.own.Add(uint64(len(p)))
 	n, err := c.PacketConn.WriteTo(p, addr)
 	if unsent := len(p) - max(n, 0); unsent > 0 {
 		c.n.Add(^uint64(unsent - 1)) // subtracts unsent
+		c.own.Add(^uint64(unsent - 1))
 	}
 	return n, err
 }

@@ -8,8 +8,14 @@ import (
 	"github.com/pion/logging"
 )
 
-// levelTrace is the slog level of pion's Trace messages, below Debug.
-const levelTrace = slog.LevelDebug - 4
+// Slog levels of pion's two lowest levels. pion logs at Debug for every
+// relayed packet ("Received ChannelData from …", three lines a packet), so
+// its Debug sits below slog's Debug: --log-level debug stays readable (and
+// cheap) while a call is relayed; its Trace sits lower still.
+const (
+	levelPionDebug = slog.LevelDebug - 4
+	levelTrace     = slog.LevelDebug - 8
+)
 
 // pionLoggers adapts a *slog.Logger to pion's logging.LoggerFactory.
 type pionLoggers struct{ log *slog.Logger }
@@ -31,8 +37,8 @@ func (l pionLogger) logf(level slog.Level, format string, args ...any) {
 
 func (l pionLogger) Trace(msg string)                  { l.log.Log(context.Background(), levelTrace, msg) }
 func (l pionLogger) Tracef(format string, args ...any) { l.logf(levelTrace, format, args...) }
-func (l pionLogger) Debug(msg string)                  { l.log.Debug(msg) }
-func (l pionLogger) Debugf(format string, args ...any) { l.logf(slog.LevelDebug, format, args...) }
+func (l pionLogger) Debug(msg string)                  { l.log.Log(context.Background(), levelPionDebug, msg) }
+func (l pionLogger) Debugf(format string, args ...any) { l.logf(levelPionDebug, format, args...) }
 func (l pionLogger) Info(msg string)                   { l.log.Info(msg) }
 func (l pionLogger) Infof(format string, args ...any)  { l.logf(slog.LevelInfo, format, args...) }
 func (l pionLogger) Warn(msg string)                   { l.log.Warn(msg) }

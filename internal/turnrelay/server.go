@@ -241,6 +241,23 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
+// PeerBytes returns, for each peer id holding live allocations (the part of
+// the username after the expiry), the bytes its relay sockets exchanged
+// with other peers so far. A count that grows means the peer's call goes
+// through the relay now; browsers allocate a relay whenever they are given
+// one, so a live allocation alone says nothing.
+func (s *Server) PeerBytes() map[string]uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]uint64, len(s.relays))
+	for _, c := range s.relays {
+		if c.peer != "" {
+			out[c.peer] += c.own.Load()
+		}
+	}
+	return out
+}
+
 // Close stops the server: the UDP socket, the TCP listener and every TCP
 // connection it accepted. Relay sockets close moments later, as pion tears
 // down the allocations (without reporting them to Stats, which stops

@@ -3,6 +3,7 @@ package turnrelay
 import (
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"strconv"
 	"testing"
@@ -62,11 +63,17 @@ func TestAllocateAndRelay(t *testing.T) {
 			if got, want := s.Stats().RelayedBytes, uint64(len("to peer")+len("to client")); got != want {
 				t.Errorf("RelayedBytes = %d, want %d", got, want)
 			}
+			if got, want := s.PeerBytes(), map[string]uint64{"peer-1": 16}; !maps.Equal(got, want) {
+				t.Errorf("PeerBytes() = %v, want %v", got, want)
+			}
 
 			if err := relay.Close(); err != nil {
 				t.Fatalf("relay close: %v", err)
 			}
 			waitStats(t, changes, Stats{ActiveAllocations: 0, TotalAllocations: 1, RelayedBytes: 16})
+			if got := s.PeerBytes(); len(got) != 0 {
+				t.Errorf("PeerBytes() after the allocation closed = %v, want none", got)
+			}
 		})
 	}
 }
@@ -123,6 +130,11 @@ func TestRelayToRelayWithDefaultPeerFilter(t *testing.T) {
 		if got, src := readFrom(t, to); got != msg || src.String() != from.LocalAddr().String() {
 			t.Errorf("relay %d got %q from %v, want %q from %v", 1-i, got, src, msg, from.LocalAddr())
 		}
+	}
+	// Each relay socket sent 7 bytes and received 7: a relayed call counts
+	// for both of its peers.
+	if got, want := s.PeerBytes(), map[string]uint64{"peer-0": 14, "peer-1": 14}; !maps.Equal(got, want) {
+		t.Errorf("PeerBytes() = %v, want %v", got, want)
 	}
 }
 

@@ -42,18 +42,33 @@ type Config struct {
 	// SocketIONoLogs stops the socket.io transport's tutorial "log"
 	// events (socketio.Config.NoLogs).
 	SocketIONoLogs bool
+	// SocketIO holds the socket.io transport's Engine.IO settings:
+	// pingInterval, pingTimeout and maxHttpBufferSize (socketio.Config's
+	// PingInterval, PingTimeout, MaxPayload). Zero fields follow Hub.
+	SocketIO SocketIOSettings
 	// TLS, when set, makes Serve speak HTTPS and plain HTTP on the same
 	// port (see tls.go). Its GetCertificate is asked on every handshake.
 	TLS *tls.Config
 	// Trust describes the local certificate authority for /trust; nil
 	// when there is none (plain HTTP, or a certificate the user supplied).
 	Trust *TrustInfo
+	// ClusterHealth, when set, reports whether the cluster link is ready
+	// and its state, for /healthz ("status":"degraded" when not ready).
+	ClusterHealth func() (ready bool, status any)
 	// Hosts is the Host allowlist of every route (hosts.go).
 	Hosts HostPolicy
 	// IdleTimeout, BodyTimeout, MaxConnsPerAddr and MaxConns bound the
 	// HTTP connections (limits.go); zero takes the defaults.
 	IdleTimeout, BodyTimeout  time.Duration
 	MaxConnsPerAddr, MaxConns int
+}
+
+// SocketIOSettings are the socket.io transport's Engine.IO settings; see
+// socketio.Config.
+type SocketIOSettings struct {
+	PingInterval time.Duration
+	PingTimeout  time.Duration
+	MaxPayload   int64
 }
 
 // Server serves one hub over HTTP.
@@ -68,8 +83,26 @@ type Server struct {
 	hosts  *hostGuard
 	conns  *connLimiter // shared by both servers
 
+	// engineIO takes every request for the Engine.IO endpoint
+	// (socketio.Path exactly), whatever its method: see serve.
+	engineIO http.Handler
+
 	mu      sync.Mutex
 	closers []func(context.Context) error // extra transports, shut down with the server
+}
+
+// serve routes a request: the Engine.IO endpoint takes every method,
+// because its answer to a handshake by another method than GET is the
+// reference server's 400 {"code":2,"message":"Bad handshake method"},
+// which Engine.IO clients parse (the mux would answer 405; and a pattern
+// for the path with no method conflicts with "GET /"). The mux serves the
+// rest.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == socketio.Path {
+		s.engineIO.ServeHTTP(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
 }
 
 // New builds a Server and its hub.
@@ -83,7 +116,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	s.conns = newConnLimiter(cfg.MaxConnsPerAddr, cfg.MaxConns, hub.AddrKey, log)
 	s.native = native.NewServer(hub, native.Config{Version: cfg.Version, Origins: cfg.Origins}, log)
 	s.routes()
-	s.http = s.newHTTPServer(s.mux)
+	s.http = s.newHTTPServer(http.HandlerFunc(s.serve))
 	if cfg.TLS != nil {
 		s.http.TLSConfig = cfg.TLS.Clone()
 		// WebSockets need HTTP/1.1: gorilla upgrades by hijacking, which
@@ -91,12 +124,16 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		s.http.TLSConfig.NextProtos = []string{"http/1.1"}
 		s.plain = s.newHTTPServer(s.plainHandler())
 	}
-	sio, err := socketio.New(hub, socketio.Config{Origins: cfg.Origins, Client: cfg.Client, NoLogs: cfg.SocketIONoLogs}, log)
+	sio, err := socketio.New(hub, socketio.Config{
+		Origins: cfg.Origins, Client: cfg.Client, NoLogs: cfg.SocketIONoLogs,
+		PingInterval: cfg.SocketIO.PingInterval, PingTimeout: cfg.SocketIO.PingTimeout, MaxPayload: cfg.SocketIO.MaxPayload,
+	}, log)
 	if err != nil {
 		return nil, err
 	}
-	s.Handle("GET "+socketio.Path, sio, sio.Shutdown) // GET and POST: "/socket.io/" alone would conflict with "GET /"
-	s.Handle("POST "+socketio.Path, sio, nil)
+	s.engineIO = sio
+	// The bundle below Path; serve sends the endpoint itself every method.
+	s.Handle("GET "+socketio.Path, sio, sio.Shutdown)
 	s.http.RegisterOnShutdown(sio.CloseAll) // answers long polls, which http.Server.Shutdown would wait for
 	return s, nil
 }
@@ -206,7 +243,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	st := s.hub.Stats()
-	writeJSON(w, map[string]any{"status": "ok", "version": s.cfg.Version, "peers": st.Peers, "rooms": st.Rooms})
+	out := map[string]any{"status": "ok", "version": s.cfg.Version, "peers": st.Peers, "rooms": st.Rooms}
+	if s.cfg.ClusterHealth != nil {
+		ready, cluster := s.cfg.ClusterHealth()
+		if cluster != nil {
+			out["cluster"] = cluster
+		}
+		if !ready {
+			out["status"] = "degraded" // rooms wholly on this server still work
+		}
+	}
+	writeJSON(w, out)
 }
 
 func (s *Server) lobby(w http.ResponseWriter, r *http.Request) {

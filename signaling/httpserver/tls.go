@@ -68,7 +68,7 @@ func isClosedErr(err error) bool {
 func (s *Server) plainHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isLoopback(r.RemoteAddr) || plainAllowed(r.URL.Path) {
-			s.mux.ServeHTTP(w, r)
+			s.serve(w, r)
 			return
 		}
 		http.Redirect(w, r, "https://"+r.Host+r.URL.RequestURI(), http.StatusPermanentRedirect)

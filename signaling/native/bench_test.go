@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"signalbox/signaling"
+	"signalbox/signaling/transport"
 )
 
 // benchFrame is a relayed frame of about 370 bytes: a trickled ICE
@@ -39,7 +40,7 @@ func BenchmarkRelay(b *testing.B) {
 		b.Fatal("join failed")
 	}
 	in := benchFrame(c.ID())
-	batch := make([]signaling.Entry, 0, writeBatch)
+	batch := make([]signaling.Entry, 0, transport.DefaultBatch)
 	var out []byte
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()

@@ -13,6 +13,7 @@ import (
 
 	"signalbox/signaling"
 	"signalbox/signaling/internal/wspark"
+	"signalbox/signaling/transport"
 )
 
 // Close codes the server uses beyond RFC 6455's, in the 4000–4999 range
@@ -28,53 +29,44 @@ const (
 // close frame after sending its own.
 const closeLinger = time.Second
 
-// writeBatch is how many outbox entries the writer takes at a time.
-const writeBatch = 16
-
 // conn is one WebSocket connection serving one peer. Its read loop (run)
-// is the only reader; its writer goroutine, started on demand by Wake, is
-// the only writer of data frames, so an idle connection holds just one
-// goroutine. Pings go out with WriteControl from a timer, which gorilla
-// allows concurrently with the writer.
+// is the only reader; its Pump (package transport) is the only writer of
+// data frames, running a goroutine only while there is something to write,
+// so an idle connection holds no goroutine at all once parked. Pings go
+// out with WriteControl from a timer, which gorilla allows concurrently
+// with the writer, and which never blocks (wspark.Sock).
 type conn struct {
 	ws    *websocket.Conn
+	sock  *wspark.Sock // ws's net.Conn
 	hub   *signaling.Hub
 	cfg   *signaling.Config // the server's copy of the hub's, shared
 	log   *slog.Logger
 	peer  atomic.Pointer[signaling.Peer] // changes once, on resume
 	pools *pools                         // the server's, shared
 
-	// Parking (park.go): park is the connection's parking state, whose
-	// poller resumes serve on a new goroutine (Resume). ended is called
-	// once the connection is over.
-	park     wspark.Conn
+	// rd is the "next frame" call and the connection's parking state
+	// (park.go), whose poller resumes serve on a new goroutine (Resume).
+	// ended is called once the connection is over.
+	rd       wspark.Reader
+	pump     transport.Pump
 	ended    func()
 	lastSeen atomic.Int64 // Unix ns of the last frame, pong or ping from the client
+	guard    transport.Guard
 
 	mu          sync.Mutex
-	writing     bool // a writer goroutine is running
-	dead        bool // the read loop ended: start no writer
 	closeReason signaling.Reason
 	closeCode   int
-	writers     sync.WaitGroup
 	pinger      *time.Timer // the heartbeat, see tick
 	nextPing    time.Time
-
-	limited bool // the last request was refused for its rate (read loop only)
-	strikes int  // consecutive bad requests (read loop only)
+	dead        bool // the read loop ended: the pinger stays stopped
 }
 
 // Wake starts the writer unless it runs already. It never blocks.
-func (c *conn) Wake() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.writing || c.dead {
-		return
-	}
-	c.writing = true
-	c.writers.Add(1)
-	go c.write()
-}
+func (c *conn) Wake() { c.pump.Wake() }
+
+// Flush writes a relayed message at once when the socket takes it, from
+// the sender's goroutine (signaling.Flusher, transport.Pump.Flush).
+func (c *conn) Flush() { c.pump.Flush() }
 
 // Close asks the writer to deliver what is pending, then a close frame.
 func (c *conn) Close(reason signaling.Reason) {
@@ -96,63 +88,59 @@ func (c *conn) closeWith(code int, reason signaling.Reason) {
 		c.closeCode, c.closeReason = code, reason
 	}
 	c.mu.Unlock()
-	c.Wake()
+	c.pump.Close()
 }
 
-// write delivers the outbox until it is empty, then the close frame if one
-// was asked for. A write error ends the connection: the read loop sees it.
-func (c *conn) write() {
-	defer c.writers.Done()
-	bp := c.pools.batches.Get().(*[]signaling.Entry)
-	defer c.pools.batches.Put(bp)
-	batch := *bp
-	for {
-		for {
-			batch = c.peer.Load().Take(c, batch[:0])
-			if len(batch) == 0 {
-				break
-			}
-			for i, e := range batch {
-				batch[i] = signaling.Entry{}
-				if err := c.writeEntry(e); err != nil {
-					c.abort()
-					c.stopWriting()
-					return
-				}
-			}
-		}
-		if c.finishClose() {
-			return
-		}
-		// Stop, then look again: a push between the last Take and now
-		// found writing still true and did not start a writer. Pending
-		// takes the peer's lock, which is never taken inside c.mu (push
-		// calls Wake with the peer's lock held), so ask it unlocked.
-		c.stopWriting()
-		if c.peer.Load().Pending() == 0 || !c.resumeWriting() {
-			return
-		}
-	}
+// sink is the connection as its Pump's transport.Sink.
+type sink conn
+
+func (s *sink) Take(dst []signaling.Entry) []signaling.Entry {
+	return s.peer.Load().Take((*conn)(s), dst)
 }
 
-// resumeWriting makes this goroutine the writer again, unless another
-// writer started meanwhile or the connection is dead.
-func (c *conn) resumeWriting() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.writing || c.dead {
-		return false
+func (s *sink) Pending() int { return s.peer.Load().Pending() }
+
+func (s *sink) CanTry() bool { return s.sock.CanTry() }
+
+func (s *sink) Flush() error {
+	if !s.sock.Stashed() {
+		return nil
 	}
-	c.writing = true
-	return true
+	s.sock.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	return s.sock.Flush()
 }
+
+func (s *sink) Stashed() bool { return s.sock.Stashed() }
+
+// WriteBatch writes the entries as frames gathered into one write.
+func (s *sink) WriteBatch(batch []signaling.Entry, try bool) error {
+	c := (*conn)(s)
+	if try {
+		c.sock.TryWrites(true)
+		defer c.sock.TryWrites(false)
+	}
+	c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
+	c.sock.Cork()
+	var err error
+	for _, e := range batch {
+		if err = c.writeEntry(e); err != nil {
+			break
+		}
+	}
+	if uerr := c.sock.Uncork(); err == nil {
+		err = uerr
+	}
+	return err
+}
+
+// Fail ends the connection after a write error: the read loop sees it.
+func (s *sink) Fail(error) { (*conn)(s).abort() }
 
 // writeEntry writes one outbox entry as a frame, built in a pooled buffer
 // (see appendFrame) and copied once into gorilla's pooled write buffer.
 func (c *conn) writeEntry(e signaling.Entry) error {
 	bp := c.pools.scratch.Get().(*[]byte)
 	b := appendFrame((*bp)[:0], e)
-	c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
 	err := c.ws.WriteMessage(websocket.TextMessage, b)
 	if cap(b) <= maxPooledFrame {
 		*bp = b[:0]
@@ -161,28 +149,20 @@ func (c *conn) writeEntry(e signaling.Entry) error {
 	return err
 }
 
-func (c *conn) stopWriting() {
-	c.mu.Lock()
-	c.writing = false
-	c.mu.Unlock()
-}
-
-// finishClose sends the close frame if one was asked for and reports
-// whether it did; the writer then stops for good.
-func (c *conn) finishClose() bool {
+// Finish sends the close frame that was asked for; the writer then stops
+// for good.
+func (s *sink) Finish() {
+	c := (*conn)(s)
 	c.mu.Lock()
 	code, reason := c.closeCode, c.closeReason
 	c.mu.Unlock()
-	if code == 0 {
-		return false
-	}
 	deadline := time.Now().Add(c.cfg.WriteTimeout)
 	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, string(reason)), deadline)
+	_ = c.sock.Flush() // a close frame the socket did not take at once
 	c.ws.SetReadDeadline(time.Now().Add(closeLinger))
 	// A parked read loop sees no deadline: wake it if the client's close
 	// frame does not come.
 	time.AfterFunc(closeLinger, c.abort)
-	return true // writing stays true: no writer starts after the close frame
 }
 
 // run serves the connection from the goroutine the server started for it:
@@ -204,12 +184,11 @@ func (c *conn) run() {
 // peer from the hub; or until the loop parks the idle connection with the
 // poller, which calls serve again on a new goroutine when bytes arrive.
 //
-// fresh says the client is likely to send soon (it just connected): the
-// loop then waits wspark.DefaultParkAfter before parking. Woken by the poller, it waits
-// so only once a data frame came, so a pong alone (every PingInterval)
-// parks the connection again as soon as it is read.
+// fresh says the client is likely to send soon (it just connected): see
+// wspark.Reader.Start.
 func (c *conn) serve(fresh bool) {
-	parked, normalClose := c.readLoop(fresh)
+	c.rd.Start(fresh)
+	parked, normalClose := c.readLoop()
 	if parked {
 		return
 	}
@@ -218,7 +197,7 @@ func (c *conn) serve(fresh bool) {
 	c.pinger.Stop()
 	c.mu.Unlock()
 	c.ws.NetConn().Close()
-	c.writers.Wait()
+	c.pump.Stop()
 	if p := c.peer.Load(); normalClose {
 		c.hub.Disconnect(p)
 	} else {
@@ -232,27 +211,21 @@ func (c *conn) serve(fresh bool) {
 // readLoop reads, parses and routes each request. It returns parked when
 // it handed the connection to the poller, and otherwise once the
 // connection is over, with normalClose when the client closed it normally.
-func (c *conn) readLoop(busy bool) (parked, normalClose bool) {
-	linger := true // the first wait reads what woke the loop
+func (c *conn) readLoop() (parked, normalClose bool) {
 	for {
-		park, err := c.park.Await(linger)
-		if park {
+		parked, kind, r, err := c.rd.Next()
+		if parked {
 			return true, false
 		}
 		if err == nil {
-			var ctrl bool
-			ctrl, err = c.park.Control()
-			if ctrl {
-				c.seen()
-				linger = busy
-				continue
+			var ok bool
+			ok, err = c.next(kind, r)
+			if err == nil && !ok {
+				c.closeWith(closeMisbehaving, "misbehaving")
+				c.drain()
+				return false, false
 			}
 		}
-		if err != nil {
-			return false, false
-		}
-		ok, err := c.next()
-		busy, linger = true, true
 		if errors.Is(err, signaling.ErrTooLarge) {
 			c.peer.Load().SendError("", err)
 			c.closeWith(websocket.CloseMessageTooBig, signaling.Reason(signaling.CodeTooLarge))
@@ -262,24 +235,14 @@ func (c *conn) readLoop(busy bool) (parked, normalClose bool) {
 		if err != nil {
 			return false, websocket.IsCloseError(err, websocket.CloseNormalClosure)
 		}
-		if !ok {
-			c.closeWith(closeMisbehaving, "misbehaving")
-			c.drain()
-			return false, false
-		}
 	}
 }
 
-// next waits for the next frame, then reads and handles it. It reports
-// false when the client must go for misbehaving. The frame is read into a
-// pooled buffer, given back before the next wait, so an idle connection
-// holds no frame buffer (handle copies what it keeps).
-func (c *conn) next() (bool, error) {
-	c.ws.SetReadDeadline(time.Now().Add(c.cfg.PongTimeout))
-	kind, r, err := c.ws.NextReader()
-	if err != nil {
-		return true, err
-	}
+// next reads the frame Next found and handles it. It reports false when
+// the client must go for misbehaving. The frame is read into a pooled
+// buffer, given back before the next wait, so an idle connection holds no
+// frame buffer (handle copies what it keeps).
+func (c *conn) next(kind int, r io.Reader) (bool, error) {
 	buf := c.pools.frames.Get().(*bytes.Buffer)
 	defer c.pools.putFrame(buf)
 	buf.Reset()
@@ -304,19 +267,18 @@ const maxPooledFrame = 16 << 10
 // pools hold the buffers a connection needs only while it reads or writes,
 // shared by all connections of a Server, so an idle connection holds none.
 type pools struct {
-	frames  sync.Pool // *bytes.Buffer: one client frame being handled
-	batches sync.Pool // *[]signaling.Entry: a writer's batch
-	scratch sync.Pool // *[]byte: a frame being written
+	frames  sync.Pool  // *bytes.Buffer: one client frame being handled
+	batches *sync.Pool // *[]signaling.Entry: a writer's batch
+	scratch sync.Pool  // *[]byte: a frame being written
+	corks   *sync.Pool // *[]byte: a batch of frames gathered for one write (wspark.Sock)
 }
 
 func newPools() *pools {
 	return &pools{
-		frames: sync.Pool{New: func() any { return new(bytes.Buffer) }},
-		batches: sync.Pool{New: func() any {
-			b := make([]signaling.Entry, 0, writeBatch)
-			return &b
-		}},
+		frames:  sync.Pool{New: func() any { return new(bytes.Buffer) }},
+		batches: transport.NewBatchPool(),
 		scratch: sync.Pool{New: func() any { return new([]byte) }},
+		corks:   wspark.NewBufPool(),
 	}
 }
 
@@ -329,7 +291,7 @@ func (p *pools) putFrame(b *bytes.Buffer) {
 // drain reads until the client's close frame arrives or the linger
 // deadline set by the writer passes, so the close handshake completes.
 func (c *conn) drain() {
-	c.writers.Wait()
+	c.pump.Wait()
 	for {
 		if _, _, err := c.ws.NextReader(); err != nil {
 			return

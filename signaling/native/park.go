@@ -11,7 +11,8 @@ import (
 // (package wspark): a connection that cannot park waits for a frame up to
 // the pong timeout, as a read deadline would.
 func parkOptions(cfg *signaling.Config) wspark.Options {
-	return wspark.Options{ParkAfter: wspark.DefaultParkAfter, MaxWait: cfg.PongTimeout, WriteTimeout: cfg.WriteTimeout}
+	return wspark.Options{ParkAfter: wspark.DefaultParkAfter, MaxWait: cfg.PongTimeout, WriteTimeout: cfg.WriteTimeout,
+		FrameTimeout: cfg.PongTimeout}
 }
 
 // Resume serves the connection again once the poller found bytes for it
@@ -23,4 +24,4 @@ func (c *conn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }
 
 // abort ends the connection from outside the read loop, parked or not
 // (wspark.Conn.Abort).
-func (c *conn) abort() { c.park.Abort() }
+func (c *conn) abort() { c.rd.Abort() }

@@ -7,34 +7,25 @@ import (
 )
 
 // handle parses one client frame and routes it to the hub. Every failure
-// goes back to the client as an error frame with its code. It reports
-// false when the client has misbehaved too often in a row and must go.
+// goes back to the client as an error frame with its code; a flood is told
+// once (transport.Guard). It reports false when the client has misbehaved
+// too often in a row and must go.
 func (c *conn) handle(frame []byte) bool {
 	p := c.peer.Load()
-	if !p.Allow() {
-		// Tell a flooding client once, then drop its frames silently
-		// until it slows down: answering each would double the flood.
-		if !c.limited {
+	if ok, tell := c.guard.Admit(p); !ok {
+		if tell {
 			p.SendError("", signaling.ErrRateLimited)
 		}
-		c.limited = true
 		return true
 	}
-	c.limited = false
 	req, err := decodeRequest(frame)
 	if err == nil {
 		err = c.route(p, req)
 	}
-	if err == nil {
-		c.strikes = 0
-		return true
+	if err != nil {
+		p.SendError(req.Type, err)
 	}
-	p.SendError(req.Type, err)
-	if _, coded := signaling.CodeOf(err); !coded {
-		c.log.Error("request failed", "peer", p.ID(), "type", req.Type, "err", err)
-	}
-	c.strikes++
-	return c.strikes < c.cfg.MaxStrikes
+	return c.guard.Done(p, "request", req.Type, err)
 }
 
 // route carries out one valid request.

@@ -12,6 +12,7 @@ import (
 	"signalbox/signaling"
 	"signalbox/signaling/internal/wspark"
 	"signalbox/signaling/origin"
+	"signalbox/signaling/transport"
 )
 
 // Buffer sizes for every connection. Frames are small (an ICE candidate is
@@ -44,12 +45,15 @@ type Server struct {
 	// park holds the connections' parking settings; tests shorten
 	// ParkAfter.
 	park wspark.Options
+	// guard is the connections' transport.Guard policy.
+	guard transport.Policy
 }
 
 // NewServer returns a handler that attaches WebSocket clients to hub.
 func NewServer(hub *signaling.Hub, cfg Config, log *slog.Logger) *Server {
 	s := &Server{hub: hub, hubCfg: hub.Config(), cfg: cfg, log: log, pools: newPools(), poller: wspark.NewPoller(log)}
 	s.park = parkOptions(&s.hubCfg)
+	s.guard = transport.Policy{MaxStrikes: s.hubCfg.MaxStrikes, Log: log}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: hub.Config().HandshakeTimeout,
 		ReadBufferSize:   0, // gorilla uses the hijacker's reader, of readBufferSize
@@ -72,14 +76,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// once the client has its answer must see this connection.
 	s.conns.Add(1) // done when the connection ends (conn.ended), or below when refused
 	hj := wspark.NewHijacker(w, readBufferSize)
+	hj.Bufs = s.pools.corks
 	ws, err := s.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		s.conns.Done()
 		return // the upgrader has answered with an HTTP error
 	}
 	cfg := s.hub.Config()
-	c := &conn{ws: ws, hub: s.hub, cfg: &s.hubCfg, log: s.log, pools: s.pools, ended: s.conns.Done}
-	c.park.Attach(ws, hj.Reader, s.poller, &s.park, c)
+	c := &conn{ws: ws, sock: hj.Sock, hub: s.hub, cfg: &s.hubCfg, log: s.log, pools: s.pools, ended: s.conns.Done}
+	if c.sock == nil {
+		c.sock = &wspark.Sock{Conn: ws.NetConn()} // never (the hijacker made one): no raw paths
+	}
+	c.sock.OnStash = c.Wake // a control frame the socket did not take at once
+	c.rd.Attach(ws, hj.Reader, s.poller, &s.park, c)
+	c.rd.OnControl = c.seen
+	c.pump.Init((*sink)(c), s.pools.batches)
+	c.guard = transport.NewGuard(&s.guard)
 	info := signaling.ConnInfo{RemoteAddr: r.RemoteAddr, UserAgent: r.UserAgent(), Transport: "websocket"}
 	p, err := s.hub.Connect(info, c)
 	if err != nil {

@@ -145,6 +145,7 @@ type (
 		Capacity int                  `json:"capacity"`
 		Token    string               `json:"token"`
 		Lost     *uint64              `json:"lost,omitempty"`
+		Moved    bool                 `json:"moved,omitempty"`
 	}
 	presenceFrame struct {
 		Type   string             `json:"type"`
@@ -180,7 +181,7 @@ func encode(m *signaling.Message) []byte {
 	case signaling.KindJoined, signaling.KindResumed:
 		f := joinedFrame{Type: "joined", Room: m.Room, Class: m.Class, Self: m.Peer, Peers: m.Peers, Capacity: m.Capacity, Token: m.Token}
 		if m.Kind == signaling.KindResumed {
-			f.Type, f.Lost = "resumed", &m.Lost
+			f.Type, f.Lost, f.Moved = "resumed", &m.Lost, m.Moved
 		}
 		v = f
 	case signaling.KindPeerJoined:

@@ -1,6 +1,7 @@
 package socketio
 
 import (
+	"errors"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -8,12 +9,12 @@ import (
 
 	"signalbox/signaling"
 	"signalbox/signaling/socketio/engineio"
+	"signalbox/signaling/transport"
 )
 
 // Reasons the transport closes a socket for, beyond the hub's.
 const (
 	reasonMisbehaving signaling.Reason = "misbehaving" // too many bad requests in a row
-	reasonBinary      signaling.Reason = "binary"      // binary attachments are not supported
 	reasonProtocol    signaling.Reason = "protocol"    // a malformed or out-of-order packet
 )
 
@@ -22,33 +23,33 @@ const (
 //
 // Packets from the client are handled by the engine's Handler calls, one at
 // a time (the read side: the fields under "read side" are theirs alone).
-// Packets to the client go through the peer's outbox: Wake starts a writer
-// goroutine unless one runs, and the writer turns each hub message into
-// Socket.IO packets for Session.Send, which never blocks, then exits. Replies
-// to the client's own requests are queued in the outbox as KindFrame
-// messages, so they keep their place behind the hub's messages.
+// Packets to the client go through the peer's outbox, the one queue between
+// the hub and the client: the conn's Pump (package transport) turns each
+// hub message into Socket.IO packets and writes them straight to the
+// session's WebSocket (engineio.Session.WritePackets), or queues them with
+// Session.Send while the session is on polling. Replies to the client's own
+// requests are queued in the outbox as KindFrame messages, so they keep
+// their place behind the hub's messages.
 type conn struct {
 	srv  *Server
 	sess *engineio.Session
 	log  engineio.SessionLog            // adds the session id to each record
 	peer atomic.Pointer[signaling.Peer] // set on CONNECT, cleared on DISCONNECT
+	pump transport.Pump
 
 	// Read side.
-	name         string      // display name from the CONNECT auth, if any
-	limited      bool        // the last event was refused for its rate
-	strikes      int         // consecutive failed events
+	name         string // display name from the CONNECT auth, if any
+	guard        transport.Guard
+	bin          *assembly   // a binary packet waiting for its attachments
 	connectTimer *time.Timer // closes a session that does not CONNECT in time
 
 	mu          sync.Mutex
-	writing     bool             // a writer goroutine is running
-	dead        bool             // the session ended: start no writer
 	closeReason signaling.Reason // set: close the session once the outbox is written
-	writers     sync.WaitGroup
-	nextAck     uint64       // the last ack id the server asked for
-	acks        []pendingAck // the server's unanswered ack requests, oldest first
+	nextAck     uint64           // the last ack id the server asked for
+	acks        []pendingAck     // the server's unanswered ack requests, oldest first
 
 	// Writer side: only the running writer touches these (writers run one
-	// at a time and hand over through mu).
+	// at a time and hand over through the Pump).
 	room     string // the room the client was last told it is in
 	members  int    // how many peers that room holds, the client included
 	capacity int
@@ -62,6 +63,8 @@ type pendingAck struct {
 
 func newConn(srv *Server, sess *engineio.Session) *conn {
 	c := &conn{srv: srv, sess: sess, log: sess.Log()}
+	c.guard = transport.NewGuard(&srv.guard)
+	c.pump.Init((*sink)(c), srv.batches)
 	c.connectTimer = time.AfterFunc(srv.hub.Config().HandshakeTimeout, c.connectTimeout)
 	return c
 }
@@ -80,109 +83,79 @@ func (c *conn) connectTimeout() {
 func (c *conn) Transport() string { return "socket.io/" + c.sess.Transport() }
 
 // Wake starts the writer unless it runs already. It never blocks.
-func (c *conn) Wake() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.startWriterLocked()
-}
+func (c *conn) Wake() { c.pump.Wake() }
 
-// startWriterLocked starts a writer unless one runs or the session ended.
-// c.mu must be held.
-func (c *conn) startWriterLocked() {
-	if c.writing || c.dead {
-		return
-	}
-	c.writing = true
-	c.writers.Add(1)
-	go c.write()
-}
+// Flush writes a relayed message at once when the socket takes it, from
+// the sender's goroutine (signaling.Flusher, transport.Pump.Flush).
+func (c *conn) Flush() { c.pump.Flush() }
 
 // Close asks the writer to deliver what is pending, then to close the
 // session. A kicked client is told with DISCONNECT first, so it does not
 // reconnect by itself; after a shutdown or a drop it may.
 func (c *conn) Close(reason signaling.Reason) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closeReason == "" {
 		c.closeReason = reason
 	}
-	c.startWriterLocked()
+	c.mu.Unlock()
+	c.pump.Close()
 }
 
-// write delivers the outbox until it is empty, then closes the session if
-// that was asked for. The lock is never held while taking from the outbox:
-// the hub calls Wake with the peer's lock held.
-func (c *conn) write() {
-	defer c.writers.Done()
-	batch := make([]signaling.Entry, 0, writeBatch)
-	for {
-		if !c.drain(batch) {
-			c.mu.Lock()
-			c.writing = false
-			c.mu.Unlock()
-			return // the session is closing; Handler.Close follows
-		}
-		if c.finishClose() {
-			return // writing stays true: nothing is written after the close
-		}
-		c.mu.Lock()
-		c.writing = false
-		closing := c.closeReason != ""
-		c.mu.Unlock()
-		if p := c.peer.Load(); !closing && (p == nil || p.Pending() == 0) {
-			return
-		}
-		// Something arrived after the outbox ran dry. Carry on, unless a
-		// Wake in between has started another writer.
-		c.mu.Lock()
-		again := !c.writing && !c.dead
-		if again {
-			c.writing = true
-		}
-		c.mu.Unlock()
-		if !again {
-			return
-		}
+// sink is the conn as its Pump's transport.Sink.
+type sink conn
+
+func (s *sink) Take(dst []signaling.Entry) []signaling.Entry {
+	if p := s.peer.Load(); p != nil {
+		return p.Take((*conn)(s), dst)
 	}
+	return dst
 }
 
-// drain delivers the current peer's outbox. It reports false when the
-// session no longer takes packets.
-func (c *conn) drain(batch []signaling.Entry) bool {
-	p := c.peer.Load()
-	if p == nil {
-		return true
+func (s *sink) Pending() int {
+	if p := s.peer.Load(); p != nil {
+		return p.Pending()
 	}
-	for {
-		batch = p.Take(c, batch[:0])
-		if len(batch) == 0 {
-			return true
-		}
-		for i, e := range batch {
-			ok := c.deliver(e.Msg)
-			batch[i] = signaling.Entry{}
-			if !ok {
-				return false
+	return 0
+}
+
+func (s *sink) CanTry() bool  { return s.sess.CanTry() }
+func (s *sink) Flush() error  { return s.sess.Flush() }
+func (s *sink) Stashed() bool { return s.sess.Stashed() }
+func (s *sink) Fail(error)    {} // the session is closed: Handler.Close follows
+
+// WriteBatch turns the entries into packets and writes them in one write
+// on a WebSocket; on polling (or when the session's own writer holds the
+// socket) it queues them with Send.
+func (s *sink) WriteBatch(batch []signaling.Entry, try bool) error {
+	c := (*conn)(s)
+	var packets []string
+	for _, e := range batch {
+		packets = c.appendPackets(packets, e.Msg)
+	}
+	err := c.sess.WritePackets(packets, try)
+	if errors.Is(err, engineio.ErrNotWebSocket) || errors.Is(err, engineio.ErrWriterBusy) {
+		for _, pk := range packets {
+			if err := c.sess.SendData(pk); err != nil { // binary attachments included
+				return err
 			}
 		}
+		return nil
 	}
+	return err
 }
 
-// finishClose closes the session if that was asked for, and reports
-// whether it did.
-func (c *conn) finishClose() bool {
+// Finish closes the session, once the outbox is written, for the reason
+// Close was given.
+func (s *sink) Finish() {
+	c := (*conn)(s)
 	c.mu.Lock()
 	reason := c.closeReason
 	c.mu.Unlock()
-	if reason == "" {
-		return false
-	}
 	if reason == signaling.ReasonKicked || reason == reasonMisbehaving {
 		_ = c.sess.Send(disconnectPacket()) // a closed session needs no more telling
 	}
 	c.log.Debug("closing", "reason", reason)
 	c.sess.Close()
-	return true
 }
 
 // send hands one packet to the session. It reports false when the session
@@ -241,11 +214,8 @@ func (c *conn) answered(id uint64) (room string, ok bool) {
 // (socket.io has no resume), and no writer outlives the session.
 func (c *conn) end() {
 	c.connectTimer.Stop()
-	c.mu.Lock()
-	c.dead = true
-	c.mu.Unlock()
 	if p := c.peer.Swap(nil); p != nil {
 		c.srv.hub.Disconnect(p)
 	}
-	c.writers.Wait()
+	c.pump.Stop()
 }

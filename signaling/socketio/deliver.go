@@ -6,36 +6,37 @@ import (
 	"signalbox/signaling"
 )
 
-// deliver writes one hub message to the client as Socket.IO packets; only
-// the writer calls it. It reports false when the session no longer takes
-// packets.
-func (c *conn) deliver(m *signaling.Message) bool {
+// appendPackets appends the Socket.IO packets that carry one hub message
+// to dst; only the writer calls it.
+func (c *conn) appendPackets(dst []string, m *signaling.Message) []string {
+	if m.Kind == signaling.KindSignal {
+		if pk, attachments, ok := relayBinary(m); ok {
+			return appendBinary(dst, pk, attachments) // binary.go
+		}
+	}
 	switch m.Kind {
 	case signaling.KindSignal:
 		// One recipient: encoded here, so the encoding is not kept in
 		// the peer's replay history with the message.
-		return c.send(event(evMessage, m.Data, m.Peer.ID))
+		return append(dst, event(evMessage, m.Data, m.Peer.ID))
 	case signaling.KindBroadcast:
 		// Shared by every socket.io recipient: encoded once.
-		return c.send(string(m.Encoded(signaling.EncodingSocketIO, encodeRelay)))
+		return appendRelay(dst, m.Encoded(signaling.EncodingSocketIO, encodeRelay)) // binary.go
 	case signaling.KindFrame:
-		return c.sendAll(splitFrame(m.Frame))
+		return appendNonEmpty(dst, splitFrame(m.Frame))
 	default:
-		return c.sendAll(c.translate(m))
+		return appendNonEmpty(dst, c.translate(m))
 	}
 }
 
-// sendAll sends packets in order; false as for send.
-func (c *conn) sendAll(packets []string) bool {
+// appendNonEmpty appends the packets that are not "" (a log that is off).
+func appendNonEmpty(dst, packets []string) []string {
 	for _, pk := range packets {
-		if pk == "" {
-			continue // a log that is off
-		}
-		if !c.send(pk) {
-			return false
+		if pk != "" {
+			dst = append(dst, pk)
 		}
 	}
-	return true
+	return dst
 }
 
 // translate turns presence and errors into the tutorial's events and log

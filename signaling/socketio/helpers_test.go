@@ -109,7 +109,7 @@ func (e *env) dial(t testing.TB) *sioClient {
 func (c *sioClient) read() {
 	defer close(c.in)
 	for {
-		_, data, err := c.ws.ReadMessage()
+		kind, data, err := c.ws.ReadMessage()
 		if err != nil {
 			if ce, ok := err.(*websocket.CloseError); ok {
 				c.closes <- ce.Code
@@ -117,6 +117,8 @@ func (c *sioClient) read() {
 			return
 		}
 		switch s := string(data); {
+		case kind == websocket.BinaryMessage:
+			c.in <- binaryMark + s
 		case s == "2":
 			c.write("3")
 		case strings.HasPrefix(s, "4"):
@@ -131,6 +133,29 @@ func (c *sioClient) write(s string) {
 	if err := c.ws.WriteMessage(websocket.TextMessage, []byte(s)); err != nil {
 		c.t.Logf("write %q: %v", s, err)
 	}
+}
+
+// binaryMark starts what sioClient.in holds for a binary message (an
+// attachment): no Socket.IO packet starts with it.
+const binaryMark = "\x00binary:"
+
+// sendBinary sends one binary message (an attachment) as a binary frame.
+func (c *sioClient) sendBinary(data []byte) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if err := c.ws.WriteMessage(websocket.BinaryMessage, data); err != nil {
+		c.t.Logf("write binary: %v", err)
+	}
+}
+
+// nextBinary returns the next message, which must be binary.
+func (c *sioClient) nextBinary() []byte {
+	c.t.Helper()
+	s := c.nextRaw()
+	if !strings.HasPrefix(s, binaryMark) {
+		c.t.Fatalf("got %q, want a binary message", s)
+	}
+	return []byte(s[len(binaryMark):])
 }
 
 // send sends one Socket.IO packet.

@@ -5,32 +5,38 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"unicode/utf8"
 
 	"signalbox/signaling"
 	"signalbox/signaling/socketio/sioproto"
+	"signalbox/signaling/transport"
 )
 
 // handle acts on one Socket.IO packet from the client. As the reference
 // server does, a malformed packet, or anything but CONNECT before the
-// client has connected, closes the session.
+// client has connected, closes the session. A binary packet waits for its
+// attachments (see binary.go).
 func (c *conn) handle(data string) {
-	pk, err := sioproto.Decode(data)
-	switch {
-	case errors.Is(err, sioproto.ErrBinaryUnsupported):
-		c.log.Info("binary packet refused", "err", err)
-		// Straight to the session, not through the outbox: the attachment
-		// follows as a binary frame, which makes the engine close the
-		// session as soon as the packets queued by then are out.
-		detail := &errorPayload{Code: codeBinary, Message: errBinary.Error()}
-		c.send(connectError(pk.Namespace, errBinary.Error(), detail))
-		c.Close(reasonBinary)
+	if c.bin != nil {
+		c.log.Info("text packet while attachments are awaited")
+		c.Close(reasonProtocol)
 		return
-	case err != nil:
+	}
+	pk, err := sioproto.Decode(data)
+	if err != nil {
 		c.log.Info("malformed packet", "err", err)
 		c.Close(reasonProtocol)
 		return
 	}
+	if pk.Binary() && pk.Attachments > 0 {
+		c.bin = &assembly{pk: pk}
+		return
+	}
+	c.dispatch(pk)
+}
+
+// dispatch acts on one whole packet: binary ones come with their
+// attachments in place (as markers, see binary.go).
+func (c *conn) dispatch(pk sioproto.Packet) {
 	if pk.Namespace != sioproto.MainNamespace {
 		if pk.Type == sioproto.Connect {
 			c.reply(connectError(pk.Namespace, "Invalid namespace", nil))
@@ -46,21 +52,15 @@ func (c *conn) handle(data string) {
 		c.Close(reasonProtocol)
 	case pk.Type == sioproto.Disconnect:
 		c.disconnect(p)
-	case pk.Type == sioproto.Event:
+	case pk.Type == sioproto.Event, pk.Type == sioproto.BinaryEvent:
 		c.event(p, pk)
-	case pk.Type == sioproto.Ack:
+	case pk.Type == sioproto.Ack, pk.Type == sioproto.BinaryAck:
 		c.ack(p, pk.ID)
 	default: // CONNECT_ERROR comes from servers only
 		c.log.Info("unexpected packet", "type", pk.Type)
 		c.Close(reasonProtocol)
 	}
 }
-
-// Binary attachments are refused with this CONNECT_ERROR.
-var errBinary = errors.New("binary attachments are not supported by this server: send JSON")
-
-// codeBinary is the error code of that CONNECT_ERROR.
-const codeBinary signaling.Code = "binary-unsupported"
 
 // auth is the part of the CONNECT payload (the client's auth option) the
 // server reads.
@@ -109,42 +109,34 @@ func (c *conn) disconnect(p *signaling.Peer) {
 
 // event carries out one event and answers its ack id if it has one. Every
 // failure reaches the client as an "error" event (and in its ack); too many
-// in a row close the session.
+// in a row close the session; a flood is told once (transport.Guard).
 func (c *conn) event(p *signaling.Peer, pk sioproto.Packet) {
-	if !p.Allow() {
-		// Tell a flooding client once, then drop its events silently
-		// until it slows down: answering each would double the flood.
-		if !c.limited {
+	if ok, tell := c.guard.Admit(p); !ok {
+		if tell {
 			c.fail(p, pk, signaling.ErrRateLimited)
 		}
-		c.limited = true
 		return
 	}
-	c.limited = false
 	r, err := c.route(p, pk)
 	if err != nil {
 		c.fail(p, pk, err)
-		c.strikes++
-		if c.strikes >= c.srv.hub.Config().MaxStrikes {
+		if !c.guard.Done(p, "event", transport.Truncate(pk.Event, maxEventNameLen), err) {
 			c.Close(reasonMisbehaving)
 		}
 		return
 	}
-	c.strikes = 0
+	c.guard.Done(p, "event", pk.Event, nil)
 	if pk.HasID {
 		r.OK = true
 		c.reply(ackPacket(pk.ID, r))
 	}
 }
 
-// fail reports err for event pk: an "error" event and log line, and the
-// ack if one was asked for.
+// fail reports err for event pk: an "error" event, and the ack if one was
+// asked for. (The Guard logs what carries no stable code.)
 func (c *conn) fail(p *signaling.Peer, pk sioproto.Packet, err error) {
-	name := truncate(pk.Event, maxEventNameLen)
+	name := transport.Truncate(pk.Event, maxEventNameLen)
 	p.SendError(name, err)
-	if _, coded := signaling.CodeOf(err); !coded {
-		c.log.Error("event failed", "peer", p.ID(), "event", name, "err", err)
-	}
 	if pk.HasID {
 		c.reply(ackPacket(pk.ID, errorReply(name, err)))
 	}
@@ -162,7 +154,11 @@ func (c *conn) route(p *signaling.Peer, pk sioproto.Packet) (reply, error) {
 		if err := c.srv.hub.Broadcast(p, pk.Args[0]); err != nil {
 			return reply{}, err
 		}
-		c.reply(c.narrate("Got message:", pk.Args[0]))
+		if pk.Binary() {
+			c.reply(c.narrate("Got message:", fmt.Sprintf("(%d binary attachment(s))", pk.Attachments)))
+		} else {
+			c.reply(c.narrate("Got message:", pk.Args[0]))
+		}
 		return reply{}, nil
 	case evIPAddr:
 		addrs := c.srv.ipv4Addrs()
@@ -182,7 +178,7 @@ func (c *conn) route(p *signaling.Peer, pk sioproto.Packet) (reply, error) {
 		c.reply(c.narrate(fmt.Sprintf("Client ID %s left room %s", p.ID(), room)))
 		return reply{Room: room}, nil
 	}
-	return reply{}, fmt.Errorf("event %q: %w", truncate(pk.Event, maxEventNameLen), signaling.ErrUnknownType)
+	return reply{}, fmt.Errorf("event %q: %w", transport.Truncate(pk.Event, maxEventNameLen), signaling.ErrUnknownType)
 }
 
 // createOrJoin is the tutorial's "create or join"(room[, name]): the
@@ -280,14 +276,3 @@ func interfaceAddrs() []net.IP {
 }
 
 func isNull(raw json.RawMessage) bool { return string(raw) == "null" }
-
-// truncate cuts s to at most n bytes on a character boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}

@@ -10,6 +10,7 @@ import (
 
 	"signalbox/signaling"
 	"signalbox/signaling/socketio/engineio"
+	"signalbox/signaling/transport"
 )
 
 // Server is the socket.io transport: an http.Handler for everything under
@@ -21,7 +22,12 @@ type Server struct {
 	engine   *engineio.Server
 	client   clientFiles
 	lanAddrs func() []net.IP
-	logs     bool // send the tutorial's "log" events (Config.NoLogs)
+	logs     bool       // send the tutorial's "log" events (Config.NoLogs)
+	batches  *sync.Pool // the writers' batch buffers (transport.NewBatchPool)
+	guard    transport.Policy
+	// maxPayload is the Engine.IO payload limit, which also bounds the
+	// attachments of one binary packet together.
+	maxPayload int64
 
 	mu    sync.Mutex
 	conns map[*engineio.Session]*conn
@@ -33,10 +39,15 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	hc := hub.Config()
+	interval, timeout, maxPayload := cfg.engineTimers(hc)
 	s := &Server{
 		hub: hub, log: log, lanAddrs: cfg.LANAddrs, logs: !cfg.NoLogs,
-		conns: map[*engineio.Session]*conn{},
+		maxPayload: maxPayload, conns: map[*engineio.Session]*conn{}, batches: transport.NewBatchPool(),
+		guard: transport.Policy{MaxStrikes: hc.MaxStrikes, Log: log},
 	}
 	if s.lanAddrs == nil {
 		s.lanAddrs = interfaceAddrs
@@ -47,9 +58,9 @@ func New(hub *signaling.Hub, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s.client = client
 	s.engine, err = engineio.New(engineio.Config{
-		PingInterval:  hc.PingInterval,
-		PingTimeout:   hc.PongTimeout - hc.PingInterval,
-		MaxPayload:    hc.MaxMessageSize,
+		PingInterval:  interval,
+		PingTimeout:   timeout,
+		MaxPayload:    maxPayload,
 		WriteTimeout:  hc.WriteTimeout,
 		SendQueueSize: hc.OutboxSize * packetsPerMessage,
 		CheckOrigin:   cfg.Origins.Check,
@@ -110,6 +121,13 @@ func (h handler) Open(sess *engineio.Session) {
 func (h handler) Message(sess *engineio.Session, data string) {
 	if c := h.s.conn(sess); c != nil {
 		c.handle(data)
+	}
+}
+
+// Binary hands one attachment of a binary packet to the session's conn.
+func (h handler) Binary(sess *engineio.Session, data []byte) {
+	if c := h.s.conn(sess); c != nil {
+		c.attachment(data)
 	}
 }
 

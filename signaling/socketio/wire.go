@@ -181,7 +181,14 @@ func errorReply(event string, err error) reply {
 // would check data again: the hub's data is one JSON value (every
 // transport checks what it relays), and a peer id is base64url
 // (signaling's randomID), which needs no escaping.
+//
+// Data holding binary markers encodes as a BINARY_EVENT and its
+// attachments instead, framed by binaryFrame (binary.go), so a room's
+// socket.io recipients share that work too.
 func encodeRelay(m *signaling.Message) []byte {
+	if packet, attachments, ok := relayBinary(m); ok {
+		return binaryFrame(packet, attachments)
+	}
 	b := make([]byte, 0, len(relayPrefix)+len(m.Data)+len(m.Peer.ID)+4)
 	b = append(b, relayPrefix...)
 	b = append(b, m.Data...)

@@ -19,6 +19,9 @@ type Plan struct {
 	// Protocol is "native" or "socketio"; Addr the server's host:port.
 	Protocol string
 	Addr     string
+	// Addr2, when set, is the server the second peer of each pair
+	// connects to (WorkerConfig.Addr2).
+	Addr2 string
 	// TLS speaks wss:// to the server (Target.TLS).
 	TLS bool
 	// Pairs is how many rooms of two the run fills (relay and idle).
@@ -35,6 +38,9 @@ type Plan struct {
 	ConnectRate float64
 	// ServerPID, when not 0, is the server process to measure.
 	ServerPID int
+	// CountSyscalls counts the server's system calls during relay phases
+	// with perf (see syscallCounter); it needs ServerPID.
+	CountSyscalls bool
 	// Spawn, when set, makes the command that runs worker i as a child
 	// process (see ServeWorker); when nil, workers run in this process.
 	// One process may hold only so many sockets.
@@ -60,6 +66,15 @@ func (p Phase) CPUPer1000() time.Duration {
 		return 0
 	}
 	return time.Duration(float64(p.Cost.CPU()) * 1000 / float64(p.Sample.Received))
+}
+
+// SyscallsPerMessage is the server's system calls per relayed payload
+// received, or 0 when they were not counted.
+func (p Phase) SyscallsPerMessage() float64 {
+	if p.Sample == nil || p.Sample.Received == 0 {
+		return 0
+	}
+	return float64(p.Cost.Syscalls) / float64(p.Sample.Received)
 }
 
 // Run is a set of workers holding their connections between phases.
@@ -98,7 +113,7 @@ func Start(plan Plan) (*Run, error) {
 	r := &Run{plan: plan}
 	for i := range plan.Workers {
 		cfg := WorkerConfig{
-			Protocol: plan.Protocol, Addr: plan.Addr, TLS: plan.TLS, Index: i, RunID: runID,
+			Protocol: plan.Protocol, Addr: plan.Addr, Addr2: plan.Addr2, TLS: plan.TLS, Index: i, RunID: runID,
 			Pairs:       plan.Pairs / plan.Workers,
 			PayloadSize: plan.PayloadSize, ConnectConcurrency: plan.ConnectConcurrency,
 		}
@@ -165,6 +180,13 @@ func (r *Run) Hold(ctx context.Context, d time.Duration) Phase {
 // phase runs c on every worker at once and merges their samples.
 func (r *Run) phase(ctx context.Context, name string, c command) (Phase, error) {
 	watch := WatchProc(r.plan.ServerPID)
+	var sc *syscallCounter
+	if r.plan.CountSyscalls && r.plan.ServerPID != 0 && name == "relay" {
+		var err error
+		if sc, err = countSyscalls(r.plan.ServerPID); err != nil {
+			return Phase{Name: name, Sample: NewSample(), Cost: watch.Stop()}, err
+		}
+	}
 	start := time.Now()
 	samples := make([]*Sample, len(r.workers))
 	errs := make([]error, len(r.workers))
@@ -178,6 +200,13 @@ func (r *Run) phase(ctx context.Context, name string, c command) (Phase, error) 
 	}
 	wg.Wait()
 	p := Phase{Name: name, Elapsed: time.Since(start), Sample: NewSample(), Cost: watch.Stop()}
+	if sc != nil {
+		n, err := sc.stop()
+		if err != nil {
+			errs = append(errs, err)
+		}
+		p.Cost.Syscalls = n
+	}
 	for _, s := range samples {
 		if s != nil {
 			p.Sample.Merge(s)

@@ -69,7 +69,8 @@ type Conn interface {
 
 // Driver makes connections of one protocol.
 type Driver interface {
-	// Name is the protocol's name in reports: "native" or "socketio".
+	// Name is the protocol's name in reports: "native", "socketio" or
+	// "peerjs".
 	Name() string
 	// Dial connects and completes the protocol's handshake.
 	Dial(ctx context.Context, t Target, recv Receiver) (Conn, error)
@@ -82,8 +83,10 @@ func DriverFor(name string) (Driver, error) {
 		return nativeDriver{}, nil
 	case "socketio", "socket.io":
 		return socketIODriver{}, nil
+	case "peerjs":
+		return newPeerJSDriver(), nil
 	}
-	return nil, fmt.Errorf("unknown protocol %q (want native or socketio)", name)
+	return nil, fmt.Errorf("unknown protocol %q (want native, socketio or peerjs)", name)
 }
 
 // dialWS opens a WebSocket to url from t.LocalIP when set.

@@ -33,6 +33,9 @@ type WorkerConfig struct {
 	// address of this worker's connections.
 	Addr    string `json:"addr"`
 	LocalIP string `json:"localIP,omitempty"`
+	// Addr2, when set, is where the second peer of every pair connects:
+	// another server of a cluster, so every relay crosses the cluster.
+	Addr2 string `json:"addr2,omitempty"`
 	// TLS speaks wss:// (Target.TLS).
 	TLS bool `json:"tls,omitempty"`
 	// Index and RunID make this worker's room ids unique.
@@ -160,7 +163,11 @@ func (w *Worker) setupPair(ctx context.Context, room string, s *Sample) (*pair, 
 // connect dials and joins room for pe, recording both latencies in s.
 func (w *Worker) connect(ctx context.Context, room string, pe *peer, s *Sample) (Conn, error) {
 	start := time.Now()
-	c, err := w.drv.Dial(ctx, w.target, pe.receive(w))
+	t := w.target
+	if pe.idx == 1 && w.cfg.Addr2 != "" {
+		t.Addr = w.cfg.Addr2
+	}
+	c, err := w.drv.Dial(ctx, t, pe.receive(w))
 	if err != nil {
 		atomic.AddUint64(&s.ConnectErrors, 1)
 		return nil, err

@@ -82,6 +82,9 @@ type ServerCost struct {
 	After  ProcSample `json:"after"`
 	// PeakRSSKiB is the highest RSS sampled during the phase.
 	PeakRSSKiB int64 `json:"peakRSSKiB"`
+	// Syscalls is how many system calls the server made during the
+	// phase, when counted (Plan.CountSyscalls); 0 otherwise.
+	Syscalls int64 `json:"syscalls,omitempty"`
 }
 
 // CPU is the CPU time the phase used.

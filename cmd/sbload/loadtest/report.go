@@ -37,6 +37,9 @@ func (r *Report) WriteText(w io.Writer) {
 			if d := p.CPUPer1000(); d > 0 {
 				fmt.Fprintf(w, " (%.1f ms per 1,000 payloads)", float64(d)/float64(time.Millisecond))
 			}
+			if n := p.SyscallsPerMessage(); n > 0 {
+				fmt.Fprintf(w, ", %.2f system calls per payload", n)
+			}
 		}
 		fmt.Fprintln(w)
 	}
@@ -156,6 +159,12 @@ func tableRows(cols []Column) []row {
 		{"server CPU per 1,000 messages", step(ScenarioRelay, func(p Phase) string {
 			return fmt.Sprintf("%.1f ms", float64(p.CPUPer1000())/float64(time.Millisecond))
 		})},
+		{"server system calls per message", step(ScenarioRelay, func(p Phase) string {
+			if p.Cost.Syscalls == 0 {
+				return "–"
+			}
+			return fmt.Sprintf("%.2f", p.SyscallsPerMessage())
+		})},
 		{"load generator lag p99", step(ScenarioRelay, func(p Phase) string { return q(p.Sample.Lag, 99) })},
 		{"**" + knee + "**: highest rate with p99 ≤ 10 ms, no loss", rep(ScenarioKnee, func(r *Report) string {
 			return fmt.Sprintf("**%.0f msg/s**", r.Knee)
@@ -258,5 +267,47 @@ func WriteTargets(w io.Writer, base, col Column) {
 		ratio := float64(cj) / float64(max(bj, 1))
 		fmt.Fprintf(w, "| join p99 ≤ ⅕ Node's (%s, %d connections) | %s | %s | %.2f | %s |\n",
 			sc, 2*c.Pairs, ms(bj), ms(cj), ratio, mark(ratio <= 0.2))
+	}
+}
+
+// WriteFloorTargets writes a Markdown table checking the transport
+// kernel's targets (issue 14) for col against base (PeerJS server): CPU per
+// message at most half of base's, at most 3 system calls per relayed
+// message, p99 ≤ 5 ms with nothing lost, at most 5 KiB per idle connection.
+func WriteFloorTargets(w io.Writer, base, col Column) {
+	fmt.Fprintf(w, "| target | %s | %s | ratio | met |\n|---|---:|---:|---:|:---:|\n", base.Name, col.Name)
+	mark := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "**no**"
+	}
+	relay := func(c Column) *Phase {
+		r := c.Reports[ScenarioRelay]
+		if r == nil || len(r.Steps) == 0 {
+			return nil
+		}
+		return &r.Steps[0]
+	}
+	b, c := relay(base), relay(col)
+	if b != nil && c != nil {
+		bc, cc := b.CPUPer1000(), c.CPUPer1000()
+		ratio := float64(cc) / float64(max(bc, 1))
+		fmt.Fprintf(w, "| server CPU per message ≤ ½ PeerJS's | %.1f µs | %.1f µs | %.2f | %s |\n",
+			float64(bc)/float64(time.Microsecond)/1000, float64(cc)/float64(time.Microsecond)/1000, ratio, mark(ratio <= 0.5))
+		if c.Cost.Syscalls > 0 {
+			bs := "–"
+			if b.Cost.Syscalls > 0 {
+				bs = fmt.Sprintf("%.2f", b.SyscallsPerMessage())
+			}
+			fmt.Fprintf(w, "| system calls per relayed message ≤ 3 | %s | %.2f | | %s |\n", bs, c.SyscallsPerMessage(), mark(c.SyscallsPerMessage() <= 3))
+		}
+		p99 := c.Sample.Relay.Quantile(99)
+		fmt.Fprintf(w, "| relay p99 ≤ 5 ms, nothing lost | %s | %s (lost %d) | | %s |\n",
+			ms(b.Sample.Relay.Quantile(99)), ms(p99), c.Sample.Lost, mark(p99 <= 5*time.Millisecond && c.Sample.Lost == 0))
+	}
+	if bi, ci := base.Reports[ScenarioIdle], col.Reports[ScenarioIdle]; bi != nil && ci != nil && bi.Idle != nil && ci.Idle != nil {
+		fmt.Fprintf(w, "| idle RSS per connection ≤ 5 KiB | %.1f KiB | %.1f KiB | | %s |\n",
+			bi.Idle.PerConnKiB(), ci.Idle.PerConnKiB(), mark(ci.Idle.PerConnKiB() <= 5))
 	}
 }

@@ -10,6 +10,8 @@ package main
 // for a shell with no input). Logs go to standard error.
 //
 // Usage: go run ./e2e/cmd/testserver -client frontend/dist [-room-size 2] [-resume-grace 10s] [-class NAME=group:4]
+//
+//	[-socketio-ping-interval 25s] [-socketio-ping-timeout 20s] [-socketio-max-http-buffer-size N]
 
 import (
 	"context"
@@ -50,6 +52,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ping := flags.Duration("ping-interval", 0, "ping interval (0: the default)")
 	pong := flags.Duration("pong-timeout", 0, "pong timeout (0: the default)")
 	grace := flags.Duration("resume-grace", 0, "how long a dropped native peer keeps its seat (0: the default)")
+	var sio httpserver.SocketIOSettings
+	flags.DurationVar(&sio.PingInterval, "socketio-ping-interval", 0, "socket.io pingInterval (0: the default)")
+	flags.DurationVar(&sio.PingTimeout, "socketio-ping-timeout", 0, "socket.io pingTimeout (0: the default)")
+	flags.Int64Var(&sio.MaxPayload, "socketio-max-http-buffer-size", 0, "socket.io maxHttpBufferSize in bytes (0: the default)")
 	exitOnEOF := flags.Bool("exit-on-eof", true, "stop when standard input ends")
 	var classes []string
 	flags.Func("class", "class address mode, as the window sets it: NAME=pairs or NAME=group:SIZE (repeatable)", func(v string) error {
@@ -76,6 +82,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Version:   "e2e",
 		ListRooms: true,
 		Hosts:     httpserver.HostPolicy{Names: hosts},
+		SocketIO:  sio,
 	}
 	if client != "" {
 		if _, err := os.Stat(client + "/index.html"); err != nil {

@@ -14,6 +14,7 @@ import { FakeSocket } from './testing/fake-socket';
 class FakePC {
   static made: FakePC[] = [];
   closed = false;
+  iceRestarts = 0;
   signalingState = 'stable';
   connectionState = 'new';
   onnegotiationneeded: unknown = null;
@@ -40,6 +41,9 @@ class FakePC {
   }
   close() {
     this.closed = true;
+  }
+  restartIce() {
+    this.iceRestarts++;
   }
 }
 
@@ -182,3 +186,14 @@ describe('Call presence and names', () => {
   });
 });
 
+describe('Call after a lost connection', () => {
+  it('restarts ICE with every peer when it takes its seat back, even with nothing lost (the device may have roamed)', () => {
+    const { ws } = setup();
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [ben], capacity: 4, token: 't' });
+    expect(FakePC.made).toHaveLength(1);
+    expect(FakePC.made[0]!.iceRestarts).toBe(0);
+    ws.serve({ type: 'resumed', seq: 3, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [ben], capacity: 4, token: 't', lost: 0 });
+    expect(FakePC.made).toHaveLength(1);
+    expect(FakePC.made[0]!.iceRestarts).toBe(1);
+  });
+});

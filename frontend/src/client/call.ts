@@ -296,7 +296,11 @@ export class Call {
       if (info.chatOnly) continue;
       // We arrived last (or came back after a reload): we make the offer.
       if (!p.link) p.link = this.#newLink(info.id, true, null);
-      else if ((f.lost ?? 0) > 0) p.link.restartIce(); // signals may have been lost
+      // Back after a lost connection: signals may have been lost, and the
+      // device may have roamed to another access point with a new address,
+      // which leaves the call's candidate pair dead with no side noticing
+      // for many seconds. A fresh ICE round finds the path at once.
+      else if (!fresh) p.link.restartIce();
     }
     this.#emit('self', undefined);
     this.#emit('peers', undefined);

@@ -81,7 +81,7 @@ class App {
     l.tr.onChange(() => this.#localeChanged());
     this.#localeChanged();
     window.addEventListener('popstate', () => this.route());
-    window.addEventListener('online', () => this.call?.client.retryNow());
+    window.addEventListener('online', () => this.call?.client.networkBack());
   }
 
   /** go navigates within the page. */

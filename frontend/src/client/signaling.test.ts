@@ -85,6 +85,27 @@ describe('SignalingClient', () => {
     expect(client.status).toMatchObject({ phase: 'in-room', attempt: 0, lostAt: null });
   });
 
+  it('takes the seat back at once when the network comes back (roaming)', () => {
+    const { client, sockets, last } = setup();
+    client.start();
+    last().serve(welcome);
+    last().serve(joined(2));
+    // In a room, its socket silently dead with the old address.
+    client.networkBack();
+    expect(client.status).toMatchObject({ phase: 'reconnecting', attempt: 0 });
+    vi.advanceTimersByTime(250);
+    expect(sockets.length).toBe(2);
+    last().serve({ ...welcome, peer: { id: 'Q', name: 'x' } });
+    expect(last().sent).toEqual([{ type: 'resume', token: 'tok', lastSeq: 2 }]);
+    // Already reconnecting, far into the backoff: it tries now.
+    last().drop(1006);
+    vi.advanceTimersByTime(250);
+    last().drop(1006);
+    expect(client.status.attempt).toBe(1);
+    client.networkBack();
+    expect(sockets.length).toBe(4);
+  });
+
   it('joins afresh when the seat is gone (bad-token)', () => {
     const { client, last } = setup();
     client.start();

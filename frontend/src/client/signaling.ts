@@ -139,6 +139,19 @@ export class SignalingClient {
     this.#lost(0);
   }
 
+  /**
+   * networkBack is for the browser's `online` event: the device lost its
+   * network and has it again. Reconnecting: try now rather than after the
+   * backoff. In a room: the socket most likely died with the old network
+   * (roaming to another access point brings a new address, and TCP would
+   * notice only when a ping goes unanswered, seconds later), so drop it and
+   * take the seat back at once.
+   */
+  networkBack(): void {
+    if (this.#status.phase === 'reconnecting') this.retryNow();
+    else if (this.#status.phase === 'in-room') this.dropSocket();
+  }
+
   /** retryNow skips the backoff wait (the device came back online). */
   retryNow(): void {
     if (this.#status.phase !== 'reconnecting' || this.#retry === null) return;

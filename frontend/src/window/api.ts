@@ -24,6 +24,8 @@ export interface PeerView {
   pending: number;
   /** chatOnly: the peer joined to chat and makes no call (the window's own seat, a browser without WebRTC). */
   chatOnly?: boolean;
+  /** route: 'relayed' while the built-in TURN relay carries the peer's media, 'direct' when it has someone to call and the relay carries nothing of it. */
+  route?: 'direct' | 'relayed';
 }
 
 export interface RoomView {
@@ -105,6 +107,19 @@ export interface RelayStatus {
   code?: string;
 }
 
+/** ClusterStatus mirrors service.ClusterStatus: the rooms shared with other servers. */
+export interface ClusterStatus {
+  mode: '' | 'embedded' | 'nats';
+  connected: boolean;
+  ready: boolean;
+  error?: string;
+  servers: number;
+  pending: number;
+  clusterId: string;
+  serverId: string;
+  routeUrl?: string;
+}
+
 export type State = 'running' | 'stopped' | 'error';
 
 export interface Status {
@@ -120,6 +135,7 @@ export interface Status {
   mdns: MDNSStatus;
   tls: TLSStatus;
   relay: RelayStatus;
+  cluster: ClusterStatus;
 }
 
 export interface LogEntry {
@@ -149,6 +165,12 @@ export interface Settings {
   https: boolean;
   turn: boolean;
   turnPort: number;
+  /** '' standalone, 'embedded', or a nats:// URL (docs/cluster.md). */
+  cluster: string;
+  clusterId: string;
+  clusterListen: string;
+  clusterRoutes: string[] | null;
+  clusterReplicas: number;
 }
 
 export interface InterfaceView {
@@ -175,6 +197,9 @@ export interface SaveResult {
 export interface Rendered {
   rooms: number;
   peers: number;
+  /** direct and relayed count the peer rows showing each route. */
+  direct: number;
+  relayed: number;
   locale: string;
   /** latin are the Latin-script words the window shows (see app.Rendered). */
   latin?: string[];

@@ -127,10 +127,12 @@ export class RoomsTab {
   }
 
   /** rendered counts the rooms and peer rows drawn, read from the DOM. */
-  rendered(): { rooms: number; peers: number } {
+  rendered(): { rooms: number; peers: number; direct: number; relayed: number } {
     return {
       rooms: this.#list.querySelectorAll('[data-room]').length,
       peers: this.el.querySelectorAll('[data-peer]').length,
+      direct: this.el.querySelectorAll('[data-route=direct]').length,
+      relayed: this.el.querySelectorAll('[data-route=relayed]').length,
     };
   }
 
@@ -202,6 +204,7 @@ export class RoomsTab {
       h(l, 'th', { l10n: { text: 'peer.device' } }),
       h(l, 'th', { l10n: { text: 'peer.address' } }),
       h(l, 'th', { l10n: { text: 'peer.transport' } }),
+      h(l, 'th', { l10n: { text: 'peer.route' } }),
       h(l, 'th', { l10n: { text: 'peer.connectedFor' } }),
       h(l, 'th', { l10n: { text: 'peer.state' } }),
       h(l, 'th', {}),
@@ -216,6 +219,11 @@ export class RoomsTab {
         h(l, 'td', { l10n: { text: deviceMsg(p.device), title: ['peer.userAgent', { ua: p.userAgent || '-' }] } }),
         h(l, 'td', { class: 'mono' }, [data(p.address)]),
         h(l, 'td', { l10n: { text: transportMsg(p.transport) } }),
+        p.route
+          ? h(l, 'td', { attrs: { 'data-route': p.route } }, [
+              h(l, 'span', { class: `badge route-${p.route}`, l10n: { text: p.route === 'relayed' ? 'peer.relayed' : 'peer.direct', title: p.route === 'relayed' ? 'peer.relayedHelp' : 'peer.directHelp' } }),
+            ])
+          : h(l, 'td', {}),
         h(l, 'td', { attrs: { 'data-since': p.connectedAt } }),
         h(l, 'td', {
           class: p.away ? 'away' : p.pending > 0 ? 'slow' : 'ok',

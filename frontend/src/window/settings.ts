@@ -16,7 +16,11 @@ const MAX_ROOM_CAPACITY = 32;
 
 /** needsRestart reports whether going from a to b changes one of the settings (JSON keys) that restart the server, as SettingsView.restart lists them. */
 export function needsRestart(a: Settings, b: Settings, restart: readonly string[]): boolean {
-  const value = (s: Settings, key: string) => JSON.stringify((s as unknown as Record<string, unknown>)[key]);
+  // An absent list is the empty one (Go may send null).
+  const value = (s: Settings, key: string) => {
+    const v = (s as unknown as Record<string, unknown>)[key];
+    return JSON.stringify(v === null || v === undefined || (Array.isArray(v) && v.length === 0) ? [] : v);
+  };
   return restart.some((key) => value(a, key) !== value(b, key));
 }
 
@@ -30,6 +34,10 @@ export class SettingsTab {
   #https: HTMLInputElement;
   #turn: HTMLInputElement;
   #turnPort: HTMLInputElement;
+  #cluster: HTMLInputElement;
+  #clusterId: HTMLInputElement;
+  #clusterListen: HTMLInputElement;
+  #clusterRoutes: HTMLInputElement;
   #allIfaces: HTMLInputElement;
   #ifaces: HTMLElement;
   #path: HTMLElement;
@@ -49,6 +57,10 @@ export class SettingsTab {
     this.#https = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-https' } });
     this.#turn = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-turn' }, on: { change: () => this.#syncTurn() } });
     this.#turnPort = h(l, 'input', { attrs: { type: 'number', min: '0', max: '65535', id: 'set-turn-port', required: '' } });
+    this.#cluster = h(l, 'input', { attrs: { type: 'text', id: 'set-cluster' } });
+    this.#clusterId = h(l, 'input', { attrs: { type: 'text', id: 'set-cluster-id', maxlength: '64', pattern: '[A-Za-z0-9_-]*' } });
+    this.#clusterListen = h(l, 'input', { attrs: { type: 'text', id: 'set-cluster-listen' } });
+    this.#clusterRoutes = h(l, 'input', { attrs: { type: 'text', id: 'set-cluster-routes' } });
     this.#allIfaces = h(l, 'input', { attrs: { type: 'checkbox', id: 'set-all-ifaces' }, on: { change: () => this.#syncIfaces() } });
     this.#ifaces = h(l, 'div', { class: 'ifaces' });
     this.#path = h(l, 'p', { class: 'hint mono' });
@@ -76,6 +88,13 @@ export class SettingsTab {
       h(l, 'small', { l10n: { text: 'settings.httpsHint' } }),
       h(l, 'label', { class: 'check' }, [this.#turn, h(l, 'span', { l10n: { text: 'settings.turn' } }), badge()]),
       field('set-turn-port', 'settings.turnPort', this.#turnPort, 'settings.turnHint'),
+      h(l, 'fieldset', {}, [
+        h(l, 'legend', { l10n: { text: 'settings.cluster' } }),
+        field('set-cluster', 'settings.clusterMode', this.#cluster, 'settings.clusterModeHint'),
+        field('set-cluster-id', 'settings.clusterId', this.#clusterId, 'settings.clusterIdHint'),
+        field('set-cluster-listen', 'settings.clusterListen', this.#clusterListen, 'settings.clusterListenHint'),
+        field('set-cluster-routes', 'settings.clusterRoutes', this.#clusterRoutes, 'settings.clusterRoutesHint'),
+      ]),
       this.#fixedNote,
       h(l, 'div', { class: 'actions' }, [
         h(l, 'button', { class: 'btn primary', attrs: { type: 'submit' }, l10n: { text: 'settings.save' } }),
@@ -112,6 +131,10 @@ export class SettingsTab {
     this.#https.checked = s.https;
     this.#turn.checked = s.turn;
     this.#turnPort.value = String(s.turnPort);
+    this.#cluster.value = s.cluster ?? '';
+    this.#clusterId.value = s.clusterId ?? '';
+    this.#clusterListen.value = s.clusterListen ?? '';
+    this.#clusterRoutes.value = (s.clusterRoutes ?? []).join(' ');
     this.#allIfaces.checked = s.interfaces.length === 0;
     this.#ifaces.replaceChildren(...v.interfaces.map((i) => this.#iface(i, s.interfaces.includes(i.name))));
     const fixed: Record<string, HTMLInputElement> = {
@@ -123,6 +146,10 @@ export class SettingsTab {
       https: this.#https,
       turn: this.#turn,
       turnPort: this.#turnPort,
+      cluster: this.#cluster,
+      clusterId: this.#clusterId,
+      clusterListen: this.#clusterListen,
+      clusterRoutes: this.#clusterRoutes,
     };
     for (const [key, input] of Object.entries(fixed)) {
       const on = v.fixed.includes(key);
@@ -177,6 +204,10 @@ export class SettingsTab {
       https: this.#https.checked,
       turn: this.#turn.checked,
       turnPort: Number(this.#turnPort.value),
+      cluster: this.#cluster.value.trim(),
+      clusterId: this.#clusterId.value.trim(),
+      clusterListen: this.#clusterListen.value.trim(),
+      clusterRoutes: this.#clusterRoutes.value.split(/[\s,]+/).filter((r) => r !== ''),
     };
   }
 

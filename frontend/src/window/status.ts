@@ -4,7 +4,7 @@
 
 import QRCode from 'qrcode';
 
-import type { Bridge, JoinView, MDNSStatus, RelayStatus, Status } from './api';
+import type { Bridge, ClusterStatus, JoinView, MDNSStatus, RelayStatus, Status } from './api';
 import { errorCode } from './api';
 import { data, h, type Localizer, type Msg, setData, setMsg } from './dom';
 import { codeMsg } from './format';
@@ -39,6 +39,7 @@ export class JoinPanel {
   #certProblemText: HTMLElement;
   #certProblemFix: HTMLElement;
   #relay: HTMLElement;
+  #cluster: HTMLElement;
   #status: Status | null = null;
 
   constructor(
@@ -94,7 +95,8 @@ export class JoinPanel {
     this.#certProblem = h(l, 'p', { class: 'note warn', attrs: { hidden: '', 'data-testid': 'cert-uncovered' } }, [this.#certProblemText, data(' '), this.#certProblemFix]);
     this.#mdns = h(l, 'p', { class: 'mdns' });
     this.#relay = h(l, 'p', { class: 'mdns relay' });
-    this.el = h(l, 'aside', { class: 'panel join-panel' }, [this.#problem, this.#certProblem, this.#join, this.#trust, this.#tlsProblem, this.#mdns, this.#relay]);
+    this.#cluster = h(l, 'p', { class: 'mdns cluster', attrs: { hidden: '' } });
+    this.el = h(l, 'aside', { class: 'panel join-panel' }, [this.#problem, this.#certProblem, this.#join, this.#trust, this.#tlsProblem, this.#mdns, this.#relay, this.#cluster]);
   }
 
   /** update shows a new status. */
@@ -141,6 +143,10 @@ export class JoinPanel {
     setMsg(this.l, this.#relay, relayMsg(st.relay));
     this.#relay.className = `mdns relay ${st.relay.active ? 'ok' : st.relay.code ? 'warn' : ''}`;
     this.#relay.hidden = !running;
+    const cluster = clusterMsg(st.cluster);
+    this.#cluster.hidden = !running || cluster === null;
+    if (cluster !== null) setMsg(this.l, this.#cluster, cluster);
+    this.#cluster.className = `mdns cluster ${st.cluster?.ready ? 'ok' : 'warn'}`;
     setMsg(this.l, this.#mdns, mdnsMsg(st.mdns));
     this.#mdns.className = `mdns ${st.mdns.advertising ? 'ok' : st.mdns.code === 'failed' ? 'warn' : ''}`;
   }
@@ -226,6 +232,13 @@ export function mdnsMsg(m: MDNSStatus): Msg {
     default:
       return 'mdns.starting';
   }
+}
+
+/** clusterMsg describes the link to the other servers sharing rooms, or null when standalone. */
+export function clusterMsg(c: ClusterStatus | undefined): Msg | null {
+  if (!c || !c.mode) return null;
+  if (c.ready) return ['cluster.ready', { id: c.clusterId, count: c.servers }];
+  return ['cluster.unreachable', { id: c.clusterId }];
 }
 
 /** relayMsg describes the built-in TURN relay. */

@@ -16,7 +16,7 @@ import { ChatConnection, type ChatEvent, wsURL } from './chat';
 import { codeMsg, connectedFor, deviceMsg, duration, hasWebRTC, logCategory, logExtra, logMsg, parseTime, transportMsg } from './format';
 import { needsRestart } from './settings';
 import { latinWords } from './latin';
-import { fingerprintBytes, mdnsMsg, relayMsg } from './status';
+import { clusterMsg, fingerprintBytes, mdnsMsg, relayMsg } from './status';
 
 /** HAN matches Chinese characters: they belong in the catalogue only. */
 const HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -238,19 +238,28 @@ describe('format', () => {
     expect(say(relayMsg(relay))).toBe('TURN relay on port 33793 is relaying (2 allocations).');
     expect(say(relayMsg({ ...relay, active: false, code: 'failed' }))).toBe('TURN relay could not start on port 33793 (see the event log).');
     expect(say(relayMsg({ ...relay, enabled: false }))).toBe('TURN relay off.');
+    const cluster = { mode: 'embedded' as const, connected: true, ready: true, servers: 3, pending: 0, clusterId: 'campus', serverId: 'a1' };
+    expect(clusterMsg({ ...cluster, mode: '' })).toBeNull();
+    expect(say(clusterMsg(cluster)!)).toBe('Sharing rooms with cluster “campus”: 3 servers.');
+    expect(say(clusterMsg({ ...cluster, ready: false, connected: false }) ?? 'settings.title')).toContain('cannot be reached');
     expect(say(mdnsMsg({ enabled: true, advertising: true, host: 'signalbox.local.' }))).toContain('as signalbox.local:');
     expect(say(mdnsMsg({ enabled: true, advertising: false, code: 'no-lan' }))).toBe('Not announced yet: no network connection.');
   });
 
   it('asks before a change to a setting the Go side says restarts the server', () => {
     const restart = ['port', 'roomCapacity', 'serverName', 'interfaces', 'https']; // as settings.RestartKeys() returns them
-    const s = { port: 7480, roomCapacity: 2, serverName: 'Lab', interfaces: [], mdns: true, language: '' as const, serverId: 'x', https: true, turn: true, turnPort: 3478 };
+    const s = {
+      port: 7480, roomCapacity: 2, serverName: 'Lab', interfaces: [], mdns: true, language: '' as const, serverId: 'x', https: true, turn: true, turnPort: 3478,
+      cluster: '', clusterId: '', clusterListen: '', clusterRoutes: [] as string[], clusterReplicas: 0,
+    };
     expect(needsRestart(s, { ...s, mdns: false, language: 'en', turn: false, turnPort: 0 }, restart)).toBe(false);
     expect(needsRestart(s, { ...s, https: false }, restart)).toBe(true);
     expect(needsRestart(s, { ...s, interfaces: ['wlan0'] }, restart)).toBe(true);
     expect(needsRestart(s, { ...s, port: 8000 }, restart)).toBe(true);
     expect(needsRestart(s, { ...s, port: 8000 }, [])).toBe(false);
     expect(needsRestart(s, { ...s, turn: false }, ['turn'])).toBe(true);
+    expect(needsRestart({ ...s, clusterRoutes: null as unknown as string[] }, s, ['clusterRoutes'])).toBe(false);
+    expect(needsRestart(s, { ...s, clusterRoutes: ['10.0.0.1'] }, ['clusterRoutes'])).toBe(true);
   });
 });
 

@@ -40,6 +40,9 @@ type Options struct {
 	MaxWait time.Duration
 	// WriteTimeout bounds the pong Control writes for a client's ping.
 	WriteTimeout time.Duration
+	// FrameTimeout bounds the reading of a frame once its first bytes
+	// have arrived (Reader.Next); 0 means no bound.
+	FrameTimeout time.Duration
 }
 
 // Resumer is what a parked connection is given back to: Resume runs on a
@@ -104,6 +107,8 @@ func plainTCP(nc net.Conn) *net.TCPConn {
 	case *net.TCPConn:
 		return c
 	case *cmux.MuxConn:
+		return plainTCP(c.Conn)
+	case *Sock:
 		return plainTCP(c.Conn)
 	}
 	return nil

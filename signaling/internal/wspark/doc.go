@@ -8,14 +8,19 @@
 // Socket.IO) use it the same way:
 //
 //   - Upgrade through a Hijacker, so gorilla reads from a small
-//     bufio.Reader of ours whose buffered bytes the read loop can see;
-//   - Attach the upgraded connection (a Conn embedded in the transport's
-//     own) to the server's Poller, with a Resumer;
-//   - between messages, Await the client's next bytes (the goroutine
-//     returns at once when Await parked the connection; the poller calls
-//     the Resumer on a new goroutine later), then let Control
-//     answer a WebSocket ping or take a pong before gorilla's NextReader,
-//     which would otherwise wait on for a data frame;
+//     bufio.Reader of ours whose buffered bytes the read loop can see, and
+//     reads and writes through a Sock of ours (a batch of frames in one
+//     write; writes that never block, for a sender writing straight to a
+//     recipient's socket; control frames that never block);
+//   - embed a Reader (the "next frame" call: a Conn plus the deadlines and
+//     the linger rule) in the transport's connection and Attach it, with a
+//     Resumer;
+//   - read with Reader.Next, which waits for the next data frame, answers
+//     pings and takes pongs on the way (gorilla would take them inside
+//     NextReader, which then waits on for a data frame: the goroutine could
+//     never park), or parks the connection, in which case the goroutine
+//     returns at once and the poller calls the Resumer on a new goroutine
+//     later;
 //   - end the connection from outside the read loop with Abort, never
 //     Close: closing a parked socket drops it from the poller silently.
 //

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"net/http"
+	"sync"
 )
 
 // Hijacker hands gorilla a bufio.Reader of our own when it hijacks the
@@ -15,7 +16,11 @@ type Hijacker struct {
 	// Reader is the read buffer gorilla got, or nil when the server's own
 	// was returned (see Hijack). Attach takes it.
 	Reader *bufio.Reader
-	size   int
+	// Sock is the connection gorilla got (see Sock), or nil as Reader.
+	Sock *Sock
+	// Bufs, when set, becomes the Sock's Bufs (its cork buffers).
+	Bufs *sync.Pool
+	size int
 }
 
 // NewHijacker wraps w; the connection's read buffer will hold size bytes.
@@ -24,8 +29,8 @@ func NewHijacker(w http.ResponseWriter, size int) *Hijacker {
 }
 
 // Hijack takes over the connection like the ResponseWriter's, but returns
-// a fresh read buffer of the Hijacker's size, which gorilla then uses as
-// its own. When the client already sent bytes beyond its request, the
+// it wrapped in a Sock, with a fresh read buffer of the Hijacker's size
+// over it, which gorilla then uses as its own. When the client already sent bytes beyond its request, the
 // server's buffer is returned as it is and gorilla refuses the upgrade, as
 // it always did.
 func (h *Hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -33,6 +38,9 @@ func (h *Hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil || rw.Reader.Buffered() > 0 {
 		return nc, rw, err
 	}
-	h.Reader = bufio.NewReaderSize(nc, h.size)
-	return nc, bufio.NewReadWriter(h.Reader, rw.Writer), nil
+	sock := NewSock(nc)
+	sock.Bufs = h.Bufs
+	h.Sock = sock
+	h.Reader = bufio.NewReaderSize(sock, h.size)
+	return sock, bufio.NewReadWriter(h.Reader, rw.Writer), nil
 }

@@ -27,10 +27,11 @@ const (
 	// or its WebSocket closed cleanly).
 	ReasonTransportClose = "transport close"
 	// ReasonTransportError: the connection failed or the client broke the
-	// transport rules (an aborted poll, two polls at once, a body over
-	// MaxPayload, a ping from the client).
+	// transport rules (an aborted poll, two polls at once, a WebSocket
+	// message over MaxPayload, a ping from the client).
 	ReasonTransportError = "transport error"
-	// ReasonParseError: the client sent a malformed or binary packet.
+	// ReasonParseError: the client sent a malformed packet (bad base64
+	// included) or a POST body of Content-Type application/octet-stream.
 	ReasonParseError = "parse error"
 	// ReasonPingTimeout: no pong within PingTimeout of a ping.
 	ReasonPingTimeout = "ping timeout"

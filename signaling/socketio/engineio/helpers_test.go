@@ -26,7 +26,8 @@ const failAfter = 10 * time.Second
 // event is one call into the recorder.
 type event struct {
 	s      *Session
-	data   string // Message
+	data   string // Message, Binary
+	binary bool   // Binary
 	reason string // Close
 }
 
@@ -91,6 +92,15 @@ func (r *recorder) Message(s *Session, data string) {
 	if r.block != nil {
 		<-r.block
 	}
+	r.leave(s, "open")
+}
+
+func (r *recorder) Binary(s *Session, data []byte) {
+	r.enter(s, "Binary", "open")
+	if r.echo {
+		_ = s.SendBinary(data)
+	}
+	r.messages <- event{s: s, data: string(data), binary: true}
 	r.leave(s, "open")
 }
 

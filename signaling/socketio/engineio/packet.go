@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"encoding/base64"
 	"errors"
 	"strings"
 	"unicode/utf8"
@@ -23,6 +24,12 @@ const (
 // recordSeparator joins packets in a polling payload (protocol v4).
 const recordSeparator = "\x1e"
 
+// binaryPrefix starts a binary message packet where only text can go: in a
+// polling payload it is followed by the data in standard base64 (protocol
+// v4). In a session's queue it is followed by the raw bytes, which a
+// WebSocket sends as one binary frame and polling turns into base64.
+const binaryPrefix = 'b'
+
 // probe is the data of the ping and pong that test a WebSocket before an
 // upgrade.
 const probe = "probe"
@@ -38,7 +45,7 @@ const (
 var (
 	errEmptyPacket   = errors.New("engineio: empty packet")
 	errUnknownPacket = errors.New("engineio: unknown packet type")
-	errBinaryPacket  = errors.New("engineio: binary packets are not supported")
+	errBadBase64     = errors.New("engineio: binary packet is not valid base64")
 	errInvalidUTF8   = errors.New("engineio: packet is not valid UTF-8")
 )
 
@@ -46,30 +53,56 @@ var (
 type packet struct {
 	typ  packetType
 	data string
+	// binary marks a message packet whose data is bytes ("b" + base64 in
+	// a payload, or a binary WebSocket frame).
+	binary bool
 }
 
-// encode returns the packet in its wire form: the type, then the data.
+// encode returns the packet as it waits in a session's queue: the type,
+// then the data; a binary message as queuedBinary makes it.
 func (p packet) encode() string {
+	if p.binary {
+		return queuedBinary([]byte(p.data))
+	}
 	return string(p.typ) + p.data
 }
 
-// decodePacket parses one text packet. A base64 binary packet ("b...") is
-// refused: this server speaks text only.
+// decodePacket parses one text packet: a type and its data, or a binary
+// message as "b" and standard base64 (which the reference client sends in
+// polling payloads, and which the reference server also takes in a text
+// WebSocket frame).
 func decodePacket(s string) (packet, error) {
 	if s == "" {
 		return packet{}, errEmptyPacket
+	}
+	if s[0] == binaryPrefix {
+		// Strict, and no line breaks (which the decoder would skip): one
+		// encoding for given bytes, as the reference client writes it.
+		b, err := base64.StdEncoding.Strict().DecodeString(s[1:])
+		if err != nil || strings.ContainsAny(s, "\r\n") {
+			return packet{}, errBadBase64
+		}
+		return packet{typ: packetMessage, data: string(b), binary: true}, nil
 	}
 	if !utf8.ValidString(s) {
 		return packet{}, errInvalidUTF8
 	}
 	t := packetType(s[0])
-	switch {
-	case t == 'b':
-		return packet{}, errBinaryPacket
-	case t < packetOpen || t > packetNoop:
+	if t < packetOpen || t > packetNoop {
 		return packet{}, errUnknownPacket
 	}
 	return packet{typ: t, data: s[1:]}, nil
+}
+
+// queuedBinary is how a binary message waits in a session's queue: the
+// prefix, then the raw bytes.
+func queuedBinary(data []byte) string {
+	return string(binaryPrefix) + string(data)
+}
+
+// isBinary reports whether a queued packet is a binary message.
+func isBinary(queued string) bool {
+	return queued != "" && queued[0] == binaryPrefix
 }
 
 // decodePayload parses a polling payload: packets joined by the record
@@ -91,7 +124,30 @@ func decodePayload(s string) ([]packet, error) {
 	}
 }
 
-// encodePayload joins encoded packets into one polling payload.
-func encodePayload(encoded []string) string {
-	return strings.Join(encoded, recordSeparator)
+// encodePayload joins queued packets into one polling payload, binary
+// messages in base64.
+func encodePayload(queued []string) string {
+	var n int
+	for _, q := range queued {
+		n += len(q) + 1
+		if isBinary(q) {
+			n += base64.StdEncoding.EncodedLen(len(q)) - len(q)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, q := range queued {
+		if i > 0 {
+			b.WriteString(recordSeparator)
+		}
+		if !isBinary(q) {
+			b.WriteString(q)
+			continue
+		}
+		b.WriteByte(binaryPrefix)
+		enc := base64.NewEncoder(base64.StdEncoding, &b)
+		_, _ = enc.Write([]byte(q[1:])) // a strings.Builder never fails
+		_ = enc.Close()
+	}
+	return b.String()
 }

@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"encoding/base64"
 	"errors"
 	"reflect"
 	"strings"
@@ -29,7 +30,13 @@ func TestDecodePacket(t *testing.T) {
 		{in: "7", wantErr: errUnknownPacket},
 		{in: "abc", wantErr: errUnknownPacket},
 		{in: "/4", wantErr: errUnknownPacket},
-		{in: "bAQIDBA==", wantErr: errBinaryPacket},
+		{in: "bAQIDBA==", want: packet{typ: packetMessage, data: "\x01\x02\x03\x04", binary: true}},
+		{in: "b", want: packet{typ: packetMessage, binary: true}},
+		{in: "beA==", want: packet{typ: packetMessage, data: "x", binary: true}},
+		{in: "b!!", wantErr: errBadBase64},
+		{in: "bAQ", wantErr: errBadBase64},     // no padding
+		{in: "bAR==", wantErr: errBadBase64},   // non-zero trailing bits
+		{in: "bAQID\n", wantErr: errBadBase64}, // a line break
 		{in: "4\xff\xfe", wantErr: errInvalidUTF8},
 	}
 	for _, tc := range tests {
@@ -50,17 +57,18 @@ func TestDecodePayload(t *testing.T) {
 		want    []packet
 		wantErr error
 	}{
-		{in: "4hello", want: []packet{{packetMessage, "hello"}}},
-		{in: "4hello\x1e2\x1e4world", want: []packet{{packetMessage, "hello"}, {packetPing, ""}, {packetMessage, "world"}}},
-		{in: "4test1\x1e4test2\x1e4test3", want: []packet{{packetMessage, "test1"}, {packetMessage, "test2"}, {packetMessage, "test3"}}},
-		{in: "3\x1e1", want: []packet{{packetPong, ""}, {packetClose, ""}}},
+		{in: "4hello", want: []packet{{typ: packetMessage, data: "hello"}}},
+		{in: "4hello\x1e2\x1e4world", want: []packet{{typ: packetMessage, data: "hello"}, {typ: packetPing}, {typ: packetMessage, data: "world"}}},
+		{in: "4test1\x1e4test2\x1e4test3", want: []packet{{typ: packetMessage, data: "test1"}, {typ: packetMessage, data: "test2"}, {typ: packetMessage, data: "test3"}}},
+		{in: "3\x1e1", want: []packet{{typ: packetPong}, {typ: packetClose}}},
 		{in: "", wantErr: errEmptyPacket},
 		{in: "4a\x1e", wantErr: errEmptyPacket},
 		{in: "\x1e4a", wantErr: errEmptyPacket},
 		{in: "4a\x1e\x1e4b", wantErr: errEmptyPacket},
-		{in: "4hello\x1ebAQIDBA==", wantErr: errBinaryPacket},
+		{in: "4hello\x1ebAQIDBA==", want: []packet{{typ: packetMessage, data: "hello"}, {typ: packetMessage, data: "\x01\x02\x03\x04", binary: true}}},
+		{in: "4hello\x1eb=", wantErr: errBadBase64},
 		{in: "4ok\x1eabc", wantErr: errUnknownPacket},
-		{in: "6:4hello", want: []packet{{packetNoop, ":4hello"}}}, // a protocol v3 payload reads as a noop, as in the reference parser
+		{in: "6:4hello", want: []packet{{typ: packetNoop, data: ":4hello"}}}, // a protocol v3 payload reads as a noop, as in the reference parser
 		{in: "9:4hello", wantErr: errUnknownPacket},
 	}
 	for _, tc := range tests {
@@ -83,6 +91,7 @@ func TestEncodePayload(t *testing.T) {
 		{[]string{"4hello"}, "4hello"},
 		{[]string{"4hello", "2", "4world"}, "4hello\x1e2\x1e4world"},
 		{[]string{"2", "1"}, "2\x1e1"},
+		{[]string{"4a", queuedBinary([]byte{1, 2, 3, 4}), queuedBinary(nil), queuedBinary([]byte("\x1e"))}, "4a\x1ebAQIDBA==\x1eb\x1ebHg=="},
 	}
 	for _, tc := range tests {
 		if got := encodePayload(tc.in); got != tc.want {
@@ -105,8 +114,12 @@ func FuzzDecodePacket(f *testing.F) {
 		if p.typ < packetOpen || p.typ > packetNoop {
 			t.Fatalf("decodePacket(%q) type %q out of range", s, p.typ)
 		}
-		if got := p.encode(); got != s {
-			t.Fatalf("decodePacket(%q).encode() = %q", s, got)
+		got := p.encode()
+		if p.binary {
+			got = "b" + base64.StdEncoding.EncodeToString([]byte(p.data))
+		}
+		if got != s {
+			t.Fatalf("decodePacket(%q) re-encodes to %q", s, got)
 		}
 	})
 }
@@ -125,7 +138,7 @@ func FuzzDecodePayload(f *testing.F) {
 		}
 		encoded := make([]string, len(packets))
 		for i, p := range packets {
-			if strings.Contains(p.data, recordSeparator) {
+			if !p.binary && strings.Contains(p.data, recordSeparator) {
 				t.Fatalf("decodePayload(%q): packet %d holds the separator", s, i)
 			}
 			encoded[i] = p.encode()

@@ -22,26 +22,9 @@ func (srv *Server) openPolling(w http.ResponseWriter, r *http.Request) {
 // something is. A second GET while one is pending is refused and closes the
 // session, whose pending GET then gets the close packet.
 func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	switch {
-	case s.state == stateClosed:
-		s.mu.Unlock()
-		writeError(w, http.StatusBadRequest, codeUnknownSID, "")
-		return
-	case s.transport != TransportPolling:
-		s.mu.Unlock()
-		writeError(w, http.StatusBadRequest, codeBadRequest, "")
-		return
-	case s.getActive:
-		s.mu.Unlock()
-		s.log.Info("overlapping polls from client")
-		writeError(w, http.StatusBadRequest, codeBadRequest, "")
-		s.terminate(ReasonTransportError, encodedClose)
+	if !s.claim(w, &s.getActive, "polls") {
 		return
 	}
-	s.getActive = true
-	s.mu.Unlock()
-
 	body, last, ok := s.awaitPoll(r)
 	if !ok {
 		s.log.Debug("poll aborted by client")
@@ -55,6 +38,37 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	if last {
 		s.terminate(ReasonForcedClose, encodedClose) // the reason set by Close is kept
 	}
+}
+
+// claim lets one GET or one POST (active is s.getActive or s.postActive)
+// run on s, and marks it in flight. Otherwise it answers the request with
+// the reference server's error and reports false: a session that has
+// ended (its pong overdue included, see expireIfOverdue) or moved to a
+// WebSocket is refused, and a request overlapping one of its kind also
+// closes the session, as the protocol requires. what names the kind in the
+// log.
+func (s *Session) claim(w http.ResponseWriter, active *bool, what string) bool {
+	s.expireIfOverdue()
+	s.mu.Lock()
+	switch {
+	case s.state == stateClosed:
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, codeUnknownSID, "")
+		return false
+	case s.transport != TransportPolling:
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, codeBadRequest, "")
+		return false
+	case *active:
+		s.mu.Unlock()
+		s.log.Info("overlapping " + what + " from client")
+		writeError(w, http.StatusBadRequest, codeBadRequest, "")
+		s.terminate(ReasonTransportError, encodedClose)
+		return false
+	}
+	*active = true
+	s.mu.Unlock()
+	return true
 }
 
 // awaitPoll waits until the pending GET has something to carry and returns
@@ -108,28 +122,13 @@ func writePayload(w http.ResponseWriter, body string) error {
 
 // servePost reads a payload from the client and hands its packets to the
 // Handler in order, then answers "ok". A second POST while one is in flight,
-// a body over MaxPayload, binary content or a malformed payload is refused
-// and closes the session.
+// binary content or a malformed payload is refused and closes the session.
+// A body over MaxPayload is answered 413 and the session carries on, as
+// with the reference server: none of its packets reaches the Handler.
 func (s *Session) servePost(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	switch {
-	case s.state == stateClosed:
-		s.mu.Unlock()
-		writeError(w, http.StatusBadRequest, codeUnknownSID, "")
-		return
-	case s.transport != TransportPolling:
-		s.mu.Unlock()
-		writeError(w, http.StatusBadRequest, codeBadRequest, "")
-		return
-	case s.postActive:
-		s.mu.Unlock()
-		s.log.Info("overlapping posts from client")
-		writeError(w, http.StatusBadRequest, codeBadRequest, "")
-		s.terminate(ReasonTransportError, encodedClose)
+	if !s.claim(w, &s.postActive, "posts") {
 		return
 	}
-	s.postActive = true
-	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		s.postActive = false
@@ -137,16 +136,19 @@ func (s *Session) servePost(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	if r.Header.Get("Content-Type") == "application/octet-stream" {
+		// Protocol v4 sends binary as base64 text; the reference server
+		// refuses a binary body too.
 		writeError(w, http.StatusBadRequest, codeBadRequest, "")
 		s.terminate(ReasonParseError, encodedClose)
 		return
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.srv.cfg.MaxPayload))
+	if errors.As(err, new(*http.MaxBytesError)) {
+		s.log.Info("post over max payload", "max", s.srv.cfg.MaxPayload)
+		writeError(w, http.StatusRequestEntityTooLarge, codeBadRequest, "Payload too large")
+		return
+	}
 	if err != nil {
-		if errors.As(err, new(*http.MaxBytesError)) {
-			s.log.Info("post over max payload", "max", s.srv.cfg.MaxPayload)
-			writeError(w, http.StatusRequestEntityTooLarge, codeBadRequest, "Payload too large")
-		}
 		s.terminate(ReasonTransportError, encodedClose)
 		return
 	}

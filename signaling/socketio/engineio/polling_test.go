@@ -128,7 +128,7 @@ func TestPollingMalformedClosesSession(t *testing.T) {
 		{"garbage", "abc", ""},
 		{"empty body", "", ""},
 		{"empty packet", "4a\x1e", ""},
-		{"base64 binary packet", "4hello\x1ebAQIDBA==", ""},
+		{"bad base64 packet", "4hello\x1ebAQID!A==", ""},
 		{"protocol v3 payload", "7:4hello", ""},
 		{"invalid utf-8", "4\xff", ""},
 		{"binary content", "4hello", "application/octet-stream"},
@@ -265,8 +265,33 @@ func TestPollingMaxPayload(t *testing.T) {
 	if res := h.post(s.ID(), fits); res.status != http.StatusOK {
 		t.Fatalf("POST of exactly MaxPayload = %d %q, want 200", res.status, res.body)
 	}
+	h.wantMessage(fits[1:])
 	wantError(t, "POST over MaxPayload", h.post(s.ID(), fits+"a"), http.StatusRequestEntityTooLarge, codeBadRequest)
-	h.wantClosed(s, ReasonTransportError)
+	// The session carries on, as with the reference server, and nothing of
+	// the refused body reached the Handler.
+	if res := h.post(s.ID(), "4next"); res.status != http.StatusOK {
+		t.Fatalf("POST after a refused one = %d %q, want 200", res.status, res.body)
+	}
+	h.wantMessage("next")
+}
+
+// Binary messages cross polling as "b" + base64, both ways, beside text
+// ones in the same payload.
+func TestPollingBinary(t *testing.T) {
+	h := newHarness(t, Config{}, newRecorder(true))
+	_, s := h.openPolling()
+	body := "4text\x1ebAB57/w==\x1eb"
+	if res := h.post(s.ID(), body); res.status != http.StatusOK {
+		t.Fatalf("POST = %d %q, want 200", res.status, res.body)
+	}
+	for _, want := range []event{{data: "text"}, {data: "\x00\x1e\x7b\xff", binary: true}, {data: "", binary: true}} {
+		if ev := recv(t, h.rec.messages); ev.data != want.data || ev.binary != want.binary {
+			t.Errorf("Handler got %q (binary %v), want %q (binary %v)", ev.data, ev.binary, want.data, want.binary)
+		}
+	}
+	if res := h.get(s.ID()); res.status != http.StatusOK || res.body != body {
+		t.Errorf("GET = %d %q, want the echo %q", res.status, res.body, body)
+	}
 }
 
 func TestSessionClosePolling(t *testing.T) {

@@ -39,8 +39,11 @@ const (
 type Handler interface {
 	// Open is called when a client completes the handshake.
 	Open(s *Session)
-	// Message is called with the data of each message packet.
+	// Message is called with the data of each text message packet.
 	Message(s *Session, data string)
+	// Binary is called with the data of each binary message packet, in
+	// the same order as Message calls. data is the Handler's to keep.
+	Binary(s *Session, data []byte)
 	// Close is called once when the session ends, with one of the Reason
 	// constants. Send fails from then on.
 	Close(s *Session, reason string)
@@ -60,6 +63,7 @@ type Server struct {
 	// tests shorten ParkAfter.
 	poller *wspark.Poller
 	park   wspark.Options
+	corks  *sync.Pool // the WebSockets' cork buffers (wspark.Sock.Bufs)
 
 	mu       sync.Mutex
 	sessions map[string]*Session
@@ -103,8 +107,11 @@ func New(cfg Config, h Handler, log *slog.Logger) (*Server, error) {
 			WriteBufferSize: wsWriteBufferSize,
 			WriteBufferPool: &sync.Pool{},
 		},
-		poller:   wspark.NewPoller(log),
-		park:     wspark.Options{ParkAfter: wspark.DefaultParkAfter, WriteTimeout: cfg.WriteTimeout},
+		poller: wspark.NewPoller(log),
+		// A frame that has started arriving must end within a heartbeat.
+		park: wspark.Options{ParkAfter: wspark.DefaultParkAfter, WriteTimeout: cfg.WriteTimeout,
+			FrameTimeout: cfg.PingInterval + cfg.PingTimeout},
+		corks:    wspark.NewBufPool(),
 		sessions: make(map[string]*Session),
 		byAddr:   make(map[string]int),
 	}, nil

@@ -50,26 +50,32 @@ type Session struct {
 	// register, before anything can end the session.
 	registered bool
 
-	mu           sync.Mutex
-	state        sessionState
-	reason       string // why the session closes; the first reason wins
-	transport    string
-	queue        []string // encoded packets waiting for a poll or the writer
-	conn         *websocket.Conn
-	park         wspark.Conn // conn's parking state, attached with conn
-	writing      bool        // a writer goroutine runs on conn (see write)
-	getActive    bool        // a GET is in flight
-	postActive   bool        // a POST is in flight
-	finalPacket  string      // answers a GET still pending when the session ends
-	upgrading    bool        // a WebSocket is probing this polling session
-	probed       bool        // the probe was answered: polls end at once with a noop
-	probeConn    *websocket.Conn
-	timer        *time.Timer
-	timerGen     uint64 // bumped on every re-arm, so a stale firing does nothing
-	timerKind    timerKind
-	getWake      chan struct{} // capacity 1: something for the pending GET; nil on a session opened on a WebSocket
-	closed       chan struct{} // closed when the state becomes stateClosed
-	goroutines   sync.WaitGroup
+	mu          sync.Mutex
+	state       sessionState
+	reason      string // why the session closes; the first reason wins
+	transport   string
+	queue       []string // encoded packets waiting for a poll or the writer
+	conn        *websocket.Conn
+	rd          wspark.Reader // conn's "next frame" call and parking state, attached with conn
+	sock        *wspark.Sock  // conn's net.Conn (direct.go)
+	writing     bool          // a writer goroutine runs on conn (see write)
+	getActive   bool          // a GET is in flight
+	postActive  bool          // a POST is in flight
+	finalPacket string        // answers a GET still pending when the session ends
+	upgrading   bool          // a WebSocket is probing this polling session
+	probed      bool          // the probe was answered: polls end at once with a noop
+	probeConn   *websocket.Conn
+	timer       *time.Timer
+	timerGen    uint64 // bumped on every re-arm, so a stale firing does nothing
+	timerKind   timerKind
+	timerDue    time.Time     // when the timer fires: the heartbeat's deadline while a pong is due
+	getWake     chan struct{} // capacity 1: something for the pending GET; nil on a session opened on a WebSocket
+	closed      chan struct{} // closed when the state becomes stateClosed
+	goroutines  sync.WaitGroup
+	// wmu is held by whoever writes data frames to conn: the session's
+	// writer, or a Socket.IO writer writing straight to the socket
+	// (WritePackets), so the two never interleave.
+	wmu          sync.Mutex
 	sendQueueMax int
 }
 
@@ -159,14 +165,26 @@ func (s *Session) Transport() string {
 	return s.transport
 }
 
-// Send queues data as one message packet. It never blocks. It fails with
-// ErrSessionClosed once the session is closing, with ErrRecordSeparator
-// when data holds "\x1e", and with ErrSendOverflow when the queue is full,
-// in which case the session is closed.
+// Send queues data as one text message packet. It never blocks. It fails
+// with ErrSessionClosed once the session is closing, with
+// ErrRecordSeparator when data holds "\x1e", and with ErrSendOverflow when
+// the queue is full, in which case the session is closed.
 func (s *Session) Send(data string) error {
 	if strings.Contains(data, recordSeparator) {
 		return ErrRecordSeparator
 	}
+	return s.enqueue(packet{typ: packetMessage, data: data}.encode())
+}
+
+// SendBinary queues data as one binary message packet: a binary frame on a
+// WebSocket, "b" and base64 in a polling payload. It fails as Send does,
+// except that any bytes may be sent.
+func (s *Session) SendBinary(data []byte) error {
+	return s.enqueue(queuedBinary(data))
+}
+
+// enqueue queues one encoded packet for Send and SendBinary.
+func (s *Session) enqueue(queued string) error {
 	s.mu.Lock()
 	if s.state != stateOpen {
 		s.mu.Unlock()
@@ -178,7 +196,7 @@ func (s *Session) Send(data string) error {
 		s.terminate(ReasonSendOverflow, encodedClose)
 		return ErrSendOverflow
 	}
-	s.queue = append(s.queue, packet{typ: packetMessage, data: data}.encode())
+	s.queue = append(s.queue, queued)
 	s.wakeLocked()
 	s.mu.Unlock()
 	return nil
@@ -273,7 +291,7 @@ func (s *Session) terminate(reason, final string) {
 	if conn != nil {
 		// The reader, woken if parked, closes the connection, which
 		// stops a writer too.
-		s.park.Abort()
+		s.rd.Abort()
 	}
 	if probe != nil {
 		_ = probe.Close()
@@ -306,7 +324,30 @@ func (s *Session) armLocked(d time.Duration, kind timerKind) {
 	s.timerGen++
 	gen := s.timerGen
 	s.timerKind = kind
+	s.timerDue = time.Now().Add(d)
 	s.timer = time.AfterFunc(d, func() { s.onTimer(gen) })
+}
+
+// pongOverdueLocked reports whether the pong the session waits for is due
+// by now. s.mu must be held.
+func (s *Session) pongOverdueLocked(now time.Time) bool {
+	return s.state != stateClosed && s.timerKind == timerPong && !now.Before(s.timerDue)
+}
+
+// expireIfOverdue closes the session with ReasonPingTimeout when its pong
+// is overdue, and reports whether it did. Every request and every pong
+// asks first, so expiry is decided by the clock alone: a request that
+// arrives at or after the deadline finds the session gone whether or not
+// the timer has run yet, and a pong after it is too late.
+func (s *Session) expireIfOverdue() bool {
+	s.mu.Lock()
+	overdue := s.pongOverdueLocked(time.Now())
+	s.mu.Unlock()
+	if overdue {
+		s.log.Debug("no pong in time")
+		s.terminate(ReasonPingTimeout, encodedClose)
+	}
+	return overdue
 }
 
 // onTimer sends a ping, or closes a session whose pong or last poll is
@@ -335,13 +376,18 @@ func (s *Session) onTimer(gen uint64) {
 	}
 }
 
-// onPong restarts the ping interval when the pong was awaited.
-func (s *Session) onPong() {
+// onPong restarts the ping interval when the pong was awaited. It reports
+// false when the pong came too late, which has closed the session.
+func (s *Session) onPong() bool {
+	if s.expireIfOverdue() {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.state == stateOpen && s.timerKind == timerPong {
 		s.armLocked(s.srv.cfg.PingInterval, timerPing)
 	}
+	return true
 }
 
 // handlePacket acts on one packet that arrived over transport via. The
@@ -352,11 +398,17 @@ func (s *Session) handlePacket(p packet, via string) bool {
 		s.mu.Lock()
 		deliver := s.state == stateOpen && s.transport == via
 		s.mu.Unlock()
-		if deliver {
+		switch {
+		case !deliver:
+		case p.binary:
+			s.srv.h.Binary(s, []byte(p.data))
+		default:
 			s.srv.h.Message(s, p.data)
 		}
 	case packetPong:
-		s.onPong()
+		if !s.onPong() {
+			return false
+		}
 	case packetClose:
 		s.terminate(ReasonTransportClose, encodedNoop)
 		return false

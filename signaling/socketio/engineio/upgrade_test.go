@@ -44,13 +44,8 @@ func TestUpgrade(t *testing.T) {
 	// Polling with the same sid is now refused, without closing the session.
 	wantError(t, "GET after upgrade", h.get(s.ID()), http.StatusBadRequest, codeBadRequest)
 	wantError(t, "POST after upgrade", h.post(s.ID(), "4x"), http.StatusBadRequest, codeBadRequest)
-	// So is a second WebSocket.
-	if c, res, err := h.dial("transport=websocket&sid="+s.ID(), nil); err == nil {
-		c.Close()
-		t.Error("second WebSocket for an upgraded session was accepted")
-	} else if res == nil || res.StatusCode != http.StatusBadRequest {
-		t.Errorf("second WebSocket: %v, want 400", err)
-	}
+	// A second WebSocket is accepted, then closed at once.
+	h.wantRefusedWebSocket(s, "second WebSocket for an upgraded session")
 
 	writeText(t, conn, "4still here")
 	if got := readText(t, conn); got != "4still here" {
@@ -235,12 +230,34 @@ func TestUpgradeAbortedKeepsPolling(t *testing.T) {
 func TestSecondProbeRefused(t *testing.T) {
 	h := newHarness(t, Config{}, newRecorder(false))
 	_, s := h.openPolling()
-	h.probe(s)
-	if c, res, err := h.dial("transport=websocket&sid="+s.ID(), nil); err == nil {
-		c.Close()
-		t.Error("second WebSocket during an upgrade was accepted")
-	} else if res == nil || res.StatusCode != http.StatusBadRequest {
-		t.Errorf("second WebSocket: %v, want 400", err)
+	conn := h.probe(s)
+	h.wantRefusedWebSocket(s, "second WebSocket during an upgrade")
+	// The first one carries on with the upgrade.
+	writeText(t, conn, "5")
+	writeText(t, conn, "4after")
+	h.wantMessage("after")
+}
+
+// wantRefusedWebSocket opens a WebSocket for s and checks that the server
+// completes the handshake (101), as the reference server does, and then
+// closes it with an empty close frame, sending nothing else.
+func (h *harness) wantRefusedWebSocket(s *Session, what string) {
+	h.t.Helper()
+	c, res, err := h.dial("transport=websocket&sid="+s.ID(), nil)
+	if err != nil {
+		h.t.Fatalf("%s: %v (status %v), want the handshake to complete", what, err, res)
+	}
+	defer c.Close()
+	if err := readUntilError(h.t, c); !websocket.IsCloseError(err, websocket.CloseNoStatusReceived) {
+		h.t.Errorf("%s: ended with %v, want an empty close frame", what, err)
+	}
+}
+
+// wantMessage waits for the next Handler.Message and checks its data.
+func (h *harness) wantMessage(data string) {
+	h.t.Helper()
+	if ev := recv(h.t, h.rec.messages); ev.data != data || ev.binary {
+		h.t.Errorf("Handler got %q (binary %v), want text %q", ev.data, ev.binary, data)
 	}
 }
 

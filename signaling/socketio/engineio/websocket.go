@@ -2,6 +2,7 @@ package engineio
 
 import (
 	"bufio"
+	"io"
 	"net/http"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 // gives up while parked.
 func (srv *Server) upgradeWebSocket(w http.ResponseWriter, r *http.Request) (*websocket.Conn, *bufio.Reader, error) {
 	hj := wspark.NewHijacker(w, wsReadBufferSize)
+	hj.Bufs = srv.corks
 	conn, err := srv.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		return nil, nil, err
@@ -28,7 +30,8 @@ func (srv *Server) upgradeWebSocket(w http.ResponseWriter, r *http.Request) (*we
 // upgradeWebSocket returned. s.mu must be held, or s not yet shared.
 func (s *Session) attachLocked(conn *websocket.Conn, br *bufio.Reader) {
 	s.conn = conn
-	s.park.Attach(conn, br, s.srv.poller, &s.srv.park, (*resumer)(s))
+	s.sock = sockOf(conn)
+	s.rd.Attach(conn, br, s.srv.poller, &s.srv.park, (*resumer)(s))
 }
 
 // resumer is a Session as the wspark.Resumer of its connection, kept out
@@ -37,7 +40,7 @@ type resumer Session
 
 // Resume runs the reader again when the poller found bytes for the parked
 // connection.
-func (r *resumer) Resume() { (*Session)(r).serveWebSocket(true) }
+func (r *resumer) Resume() { (*Session)(r).serveWebSocket(false) }
 
 // openWebSocket runs a session that starts on a WebSocket (no polling
 // first). Its reader runs on a goroutine of its own, or on none while the
@@ -79,15 +82,6 @@ func (srv *Server) openWebSocket(w http.ResponseWriter, r *http.Request) {
 // from the WebSocket before the upgrade packet, or no upgrade within
 // UpgradeTimeout, drops the WebSocket; the session stays on polling.
 func (s *Session) upgrade(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	refuse := s.state != stateOpen || s.transport != TransportPolling || s.upgrading
-	s.mu.Unlock()
-	if refuse {
-		// One WebSocket per session: a second one, or one after the
-		// upgrade, is turned away.
-		writeError(w, http.StatusBadRequest, codeBadRequest, "")
-		return
-	}
 	conn, br, err := s.srv.upgradeWebSocket(w, r)
 	if err != nil {
 		return
@@ -95,7 +89,11 @@ func (s *Session) upgrade(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.state != stateOpen || s.transport != TransportPolling || s.upgrading {
 		s.mu.Unlock()
-		_ = conn.Close()
+		// One WebSocket per session: a second one, or one after the
+		// upgrade or once the session is closing, is accepted and then
+		// closed at once, as the reference server does (a close frame
+		// with no status).
+		closeRefused(conn, s.srv.cfg.WriteTimeout)
 		return
 	}
 	s.upgrading = true
@@ -116,6 +114,13 @@ func (s *Session) upgrade(w http.ResponseWriter, r *http.Request) {
 	// As for a session opened on a WebSocket, the reader goes on on a
 	// goroutine of its own and net/http's returns.
 	go s.serveWebSocket(true)
+}
+
+// closeRefused ends a WebSocket the session will not use: an empty close
+// frame, then the connection.
+func closeRefused(conn *websocket.Conn, timeout time.Duration) {
+	_ = conn.WriteControl(websocket.CloseMessage, []byte{}, time.Now().Add(timeout))
+	_ = conn.Close()
 }
 
 // probe reads the WebSocket until the upgrade packet and switches the
@@ -193,12 +198,14 @@ func readPacket(conn *websocket.Conn) (p packet, ok bool) {
 // session ends, or until the reader parks the idle connection: the poller
 // then calls serveWebSocket again on a new goroutine when bytes arrive.
 // The reader ends the connection: terminate only aborts it (wspark), so a
-// parked connection is woken rather than lost.
+// parked connection is woken rather than lost. fresh says the client just
+// connected (wspark.Reader.Start).
 //
-// s.conn and s.park are set before the reader first runs and never
-// change, so the reader uses them without s.mu.
-func (s *Session) serveWebSocket(linger bool) {
-	if s.readLoop(s.conn, &s.park, linger) {
+// s.conn and s.rd are set before the reader first runs and never change,
+// so the reader uses them without s.mu.
+func (s *Session) serveWebSocket(fresh bool) {
+	s.rd.Start(fresh)
+	if s.readLoop() {
 		return // parked
 	}
 	_ = s.conn.Close() // a writer still writing stops too
@@ -207,12 +214,11 @@ func (s *Session) serveWebSocket(linger bool) {
 
 // readLoop reads packets from the session's WebSocket until it fails or
 // the session ends, and reports false then; it reports true when it parked
-// the connection. linger says to wait a while for the client's next frame
-// before parking (wspark.Conn.Await); after a lone pong, the heartbeat's
-// answer, it parks at once.
-func (s *Session) readLoop(conn *websocket.Conn, pc *wspark.Conn, linger bool) (parked bool) {
+// the connection. A pong, the heartbeat's answer, lets the connection park
+// at once (wspark.Reader.Heartbeat).
+func (s *Session) readLoop() (parked bool) {
 	for {
-		kind, data, parked, err := s.next(conn, pc, linger)
+		kind, data, parked, err := s.next()
 		if parked {
 			return true
 		}
@@ -221,23 +227,15 @@ func (s *Session) readLoop(conn *websocket.Conn, pc *wspark.Conn, linger bool) (
 			if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) {
 				reason = ReasonTransportClose
 			}
+			s.log.Debug("read failed", "err", err)
 			s.terminate(reason, encodedClose)
 			return false
 		}
-		if kind != websocket.TextMessage {
-			// Refused, but gracefully: what the Handler queued in answer
-			// to the packets before it (the Socket.IO layer explains the
-			// refusal) goes out before the close frame.
-			s.log.Info("binary frame refused")
-			s.closeGracefully(ReasonParseError, true)
-			// The writer flushes, sends its close frame and ends
-			// the session; closing the connection before then
-			// would cut it short.
-			<-s.closed
-			return false
-		}
-		p, err := decodePacket(string(data))
-		if err != nil {
+		var p packet
+		if kind == websocket.BinaryMessage {
+			// A binary frame is a binary message packet, type and all.
+			p = packet{typ: packetMessage, data: string(data), binary: true}
+		} else if p, err = decodePacket(string(data)); err != nil {
 			s.log.Info("malformed packet", "err", err)
 			s.terminate(ReasonParseError, encodedClose)
 			return false
@@ -248,34 +246,21 @@ func (s *Session) readLoop(conn *websocket.Conn, pc *wspark.Conn, linger bool) (
 		if !more {
 			return false
 		}
-		linger = p.typ != packetPong
+		if p.typ == packetPong {
+			s.rd.Heartbeat()
+		}
 	}
 }
 
-// next waits for the client's next data frame and reads it, answering
-// WebSocket pings on the way. It reports parked when it parked the
-// connection instead.
-func (s *Session) next(conn *websocket.Conn, pc *wspark.Conn, linger bool) (kind int, data []byte, parked bool, err error) {
-	for {
-		parked, err = pc.Await(linger)
-		if parked || err != nil {
-			return 0, nil, parked, err
-		}
-		ctrl, err := pc.Control()
-		if err != nil {
-			return 0, nil, false, err
-		}
-		if !ctrl {
-			break
-		}
-		linger = false // a ping or pong alone: park again at once
+// next waits for the client's next data frame and reads it (see
+// wspark.Reader.Next). It reports parked when it parked the connection
+// instead.
+func (s *Session) next() (kind int, data []byte, parked bool, err error) {
+	parked, kind, r, err := s.rd.Next()
+	if parked || err != nil {
+		return 0, nil, parked, err
 	}
-	// Await's deadline was for the wait: a frame arriving slowly is read
-	// in full. The heartbeat bounds a silent client.
-	if err := conn.SetReadDeadline(time.Time{}); err != nil {
-		return 0, nil, false, err
-	}
-	kind, data, err = conn.ReadMessage()
+	data, err = io.ReadAll(r)
 	return kind, data, false, err
 }
 
@@ -288,21 +273,24 @@ func (s *Session) write(conn *websocket.Conn) {
 	defer s.goroutines.Done()
 	timeout := s.srv.cfg.WriteTimeout
 	for {
+		// wmu first: taking the queue and writing it is one step, so
+		// WritePackets never writes between the two.
+		s.wmu.Lock()
 		s.mu.Lock()
 		batch, state := s.queue, s.state
 		s.queue = nil
 		if state == stateClosed || (state == stateOpen && len(batch) == 0) {
 			s.writing = false
 			s.mu.Unlock()
+			s.wmu.Unlock()
 			return
 		}
 		s.mu.Unlock()
-		for _, p := range batch {
-			_ = conn.SetWriteDeadline(time.Now().Add(timeout))
-			if err := conn.WriteMessage(websocket.TextMessage, []byte(p)); err != nil {
-				s.terminate(ReasonTransportError, encodedClose)
-				return
-			}
+		err := s.writeFrames(conn, batch, false)
+		s.wmu.Unlock()
+		if err != nil {
+			s.terminate(ReasonTransportError, encodedClose)
+			return
 		}
 		if state == stateClosing {
 			msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")

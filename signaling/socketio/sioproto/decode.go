@@ -16,11 +16,16 @@ const maxIDDigits = 16
 //	<type>[<attachments>-][<namespace>,][<ack id>][<JSON payload>]
 //
 // It follows socket.io-parser's decoder, and also requires the payload the
-// protocol makes mandatory (EVENT and ACK). Deliberate differences: a
-// numeric event name, which socket.io-parser lets through, is refused with
-// ErrBadPayload (Signalbox events are named by strings), and binary packets
-// are refused with ErrBinaryUnsupported (the returned Packet then holds the
-// Type, Namespace and Attachments, for the log).
+// protocol makes mandatory (EVENT, ACK and their binary forms). Deliberate
+// differences: a numeric event name, which socket.io-parser lets through,
+// is refused with ErrBadPayload (Signalbox events are named by strings);
+// a namespace holding a control character or invalid UTF-8 is refused with
+// ErrBadNamespace (it could not be echoed safely: "\x1e" splits a polling
+// payload); the attachment count is at most MaxAttachments.
+//
+// A BINARY_EVENT or BINARY_ACK is decoded with its placeholders still in
+// Args; its Attachments binary messages follow, and Reconstruct fills
+// them in.
 func Decode(s string) (Packet, error) {
 	if s == "" {
 		return Packet{}, ErrEmpty
@@ -31,18 +36,20 @@ func Decode(s string) (Packet, error) {
 	p := Packet{Type: Type(s[0] - '0')}
 	rest := s[1:]
 
-	if p.Type == BinaryEvent || p.Type == BinaryAck {
+	if p.Binary() {
 		digits, after, found := strings.Cut(rest, "-")
 		n, ok := parseDigits(digits)
-		if !found || !ok || n < 1 {
-			return p, fmt.Errorf("%w (%w in %v)", ErrBinaryUnsupported, ErrBadAttachments, p.Type)
+		if !found || !ok || n > MaxAttachments {
+			return p, fmt.Errorf("%w in %v", ErrBadAttachments, p.Type)
 		}
 		p.Attachments = int(n)
-		p.Namespace, _ = cutNamespace(after)
-		return p, fmt.Errorf("%w: %v with %d attachment(s) in namespace %q", ErrBinaryUnsupported, p.Type, n, p.Namespace)
+		rest = after
 	}
 
-	p.Namespace, rest = cutNamespace(rest)
+	var err error
+	if p.Namespace, rest, err = cutNamespace(rest); err != nil {
+		return p, err
+	}
 
 	end := 0
 	for end < len(rest) && isDigit(rest[end]) {
@@ -63,21 +70,32 @@ func Decode(s string) (Packet, error) {
 
 // cutNamespace splits a leading namespace ("/name," or "/name" up to the
 // end) from s. Without one, the namespace is MainNamespace.
-func cutNamespace(s string) (nsp, rest string) {
+func cutNamespace(s string) (nsp, rest string, err error) {
 	if !strings.HasPrefix(s, "/") {
-		return MainNamespace, s
+		return MainNamespace, s, nil
 	}
 	nsp, rest, _ = strings.Cut(s, ",")
-	return nsp, rest
+	if !validNamespace(nsp) {
+		return MainNamespace, rest, fmt.Errorf("%w: %.40q", ErrBadNamespace, nsp)
+	}
+	return nsp, rest, nil
+}
+
+// validNamespace reports whether nsp, which starts with "/", is printable
+// UTF-8 without a comma: a namespace Encode can write back.
+func validNamespace(nsp string) bool {
+	return utf8.ValidString(nsp) && !strings.ContainsFunc(nsp, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || r == ','
+	})
 }
 
 // decodePayload checks the JSON payload against p's type and stores it.
 func (p *Packet) decodePayload(payload string) error {
 	if payload == "" {
 		switch p.Type {
-		case Event:
+		case Event, BinaryEvent:
 			return fmt.Errorf("%w: missing event array", ErrBadPayload)
-		case Ack:
+		case Ack, BinaryAck:
 			return fmt.Errorf("%w: missing ack array", ErrBadPayload)
 		}
 		return nil
@@ -95,13 +113,13 @@ func (p *Packet) decodePayload(payload string) error {
 		p.Data = json.RawMessage(payload)
 	case Disconnect:
 		return fmt.Errorf("%w: DISCONNECT carries no payload", ErrBadPayload)
-	case Ack:
+	case Ack, BinaryAck:
 		args, err := decodeArray(payload)
 		if err != nil {
 			return err
 		}
 		p.Args = args
-	case Event:
+	case Event, BinaryEvent:
 		args, err := decodeArray(payload)
 		if err != nil {
 			return err

@@ -9,22 +9,29 @@ import (
 
 // Encode returns p in its wire form, to send as one Engine.IO message. It
 // checks what Decode checks, so it never produces a packet the other side
-// must refuse: the namespace, the ack id, and the payload's JSON and shape
-// for the type. Binary types are refused with ErrBinaryUnsupported.
+// must refuse: the namespace, the ack id, the attachment count, and the
+// payload's JSON and shape for the type. A BINARY_EVENT or BINARY_ACK is
+// written with its attachment count and its Args as they are (holding the
+// placeholders, see Deconstruct); its attachments go as binary messages
+// after it.
 func Encode(p Packet) (string, error) {
 	if p.Type < Connect || p.Type > BinaryAck {
 		return "", fmt.Errorf("%w: %d", ErrUnknownType, int(p.Type))
 	}
-	if p.Type == BinaryEvent || p.Type == BinaryAck {
-		return "", fmt.Errorf("%w: cannot encode %v", ErrBinaryUnsupported, p.Type)
-	}
 	if p.HasID && p.ID > MaxID {
 		return "", fmt.Errorf("%w: %d", ErrBadID, p.ID)
 	}
+	if p.Attachments < 0 || p.Attachments > MaxAttachments || (p.Attachments > 0 && !p.Binary()) {
+		return "", fmt.Errorf("%w: %d in %v", ErrBadAttachments, p.Attachments, p.Type)
+	}
 	var b strings.Builder
 	b.WriteByte(byte('0' + p.Type))
+	if p.Binary() {
+		b.WriteString(strconv.Itoa(p.Attachments))
+		b.WriteByte('-')
+	}
 	if p.Namespace != "" && p.Namespace != MainNamespace {
-		if !strings.HasPrefix(p.Namespace, "/") || strings.Contains(p.Namespace, ",") {
+		if !strings.HasPrefix(p.Namespace, "/") || !validNamespace(p.Namespace) {
 			return "", fmt.Errorf("%w: %q", ErrBadNamespace, p.Namespace)
 		}
 		b.WriteString(p.Namespace)
@@ -55,7 +62,7 @@ func (p Packet) encodePayload(b *strings.Builder) error {
 		if p.Data != nil || p.Args != nil {
 			return fmt.Errorf("%w: DISCONNECT carries no payload", ErrBadPayload)
 		}
-	case Event:
+	case Event, BinaryEvent:
 		if Reserved(p.Event) {
 			return fmt.Errorf("%w: %q", ErrReservedEvent, p.Event)
 		}
@@ -69,7 +76,7 @@ func (p Packet) encodePayload(b *strings.Builder) error {
 			}
 		}
 		b.WriteByte(']')
-	case Ack:
+	case Ack, BinaryAck:
 		b.WriteByte('[')
 		for i, a := range p.Args {
 			if i > 0 {

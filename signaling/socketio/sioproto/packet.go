@@ -16,8 +16,8 @@ const (
 	Event        Type = 2 // either side: a named event with arguments, maybe asking for an ack
 	Ack          Type = 3 // either side: the answer to an event's ack id
 	ConnectError Type = 4 // server: joining the namespace was refused ({"message":...})
-	BinaryEvent  Type = 5 // refused here: an event with binary attachments
-	BinaryAck    Type = 6 // refused here: an ack with binary attachments
+	BinaryEvent  Type = 5 // either side: an EVENT whose arguments hold binary attachments
+	BinaryAck    Type = 6 // either side: an ACK whose arguments hold binary attachments
 )
 
 // String returns the protocol's name for t.
@@ -45,6 +45,12 @@ func (t Type) String() string {
 // MainNamespace is the namespace a packet belongs to when it names none.
 const MainNamespace = "/"
 
+// MaxAttachments bounds the attachment count of one binary packet. The
+// reference parser sets no bound; the transport's payload limit does in
+// effect, and this one keeps a client from announcing more than a server
+// would ever wait for.
+const MaxAttachments = 64
+
 // MaxID is the largest ack id accepted: the largest integer a JavaScript
 // number holds exactly (Number.MAX_SAFE_INTEGER).
 const MaxID = 1<<53 - 1
@@ -70,8 +76,9 @@ type Packet struct {
 	// Args are the arguments of an EVENT (after the name) or of an ACK (all
 	// of them), each as raw JSON.
 	Args []json.RawMessage
-	// Attachments is the attachment count of a refused binary packet; it
-	// only makes ErrBinaryUnsupported's message clearer.
+	// Attachments is the number of binary attachments of a BINARY_EVENT or
+	// BINARY_ACK: binary messages that follow the packet, which
+	// placeholders ({"_placeholder":true,"num":N}) in Args stand for.
 	Attachments int
 }
 
@@ -82,14 +89,13 @@ var (
 	ErrEmpty = errors.New("sioproto: empty packet")
 	// ErrUnknownType: the first character is not a packet type.
 	ErrUnknownType = errors.New("sioproto: unknown packet type")
-	// ErrBinaryUnsupported: a BINARY_EVENT or BINARY_ACK; binary data is
-	// not supported.
-	ErrBinaryUnsupported = errors.New("sioproto: binary packets are not supported")
 	// ErrBadAttachments: a binary packet whose attachment count is
-	// malformed.
-	ErrBadAttachments = errors.New("sioproto: malformed attachment count")
-	// ErrBadNamespace: a namespace that does not start with "/" or holds a
-	// comma (Encode only: on the wire a comma ends the namespace).
+	// malformed or over MaxAttachments, or a placeholder that names no
+	// attachment.
+	ErrBadAttachments = errors.New("sioproto: malformed attachments")
+	// ErrBadNamespace: a namespace that holds a control character or
+	// invalid UTF-8, or (Encode only: on the wire a comma ends it) does not
+	// start with "/" or holds a comma.
 	ErrBadNamespace = errors.New("sioproto: bad namespace")
 	// ErrBadID: an ack id over MaxID.
 	ErrBadID = errors.New("sioproto: ack id out of range")
@@ -100,6 +106,9 @@ var (
 	// ErrReservedEvent: the event name is one the protocol reserves.
 	ErrReservedEvent = errors.New("sioproto: reserved event name")
 )
+
+// Binary reports whether p is a BINARY_EVENT or a BINARY_ACK.
+func (p Packet) Binary() bool { return p.Type == BinaryEvent || p.Type == BinaryAck }
 
 // Reserved reports whether name is an event name the protocol reserves:
 // socket.io-parser refuses these because the libraries use them for their

@@ -108,12 +108,17 @@ func TestDecodeErrors(t *testing.T) {
 		{``, ErrEmpty},
 		{`7`, ErrUnknownType},
 		{`a["x"]`, ErrUnknownType},
-		{`51-["baz",{"_placeholder":true,"num":0}]`, ErrBinaryUnsupported},
-		{`52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, ErrBinaryUnsupported},
-		{`61-15["bar",{"_placeholder":true,"num":0}]`, ErrBinaryUnsupported},
 		{`5["x"]`, ErrBadAttachments},
-		{`50-["x"]`, ErrBadAttachments},
+		{`5-["x"]`, ErrBadAttachments},
+		{`565-["x"]`, ErrBadAttachments}, // over MaxAttachments
 		{`5x-["x"]`, ErrBadAttachments},
+		{`51-`, ErrBadPayload},
+		{`61-1`, ErrBadPayload},
+		{`51-[1]`, ErrBadPayload},
+		{"0/a\x1eb,", ErrBadNamespace}, // would split a polling payload if echoed
+		{"2/a\x00,[\"x\"]", ErrBadNamespace},
+		{"0/\xff", ErrBadNamespace},
+		{"50-/a\x7f,[\"x\"]", ErrBadNamespace},
 		{`2`, ErrBadPayload},               // EVENT needs its array
 		{`212`, ErrBadPayload},             // ... even with an id
 		{`3/admin,1`, ErrBadPayload},       // ACK needs its array
@@ -144,13 +149,87 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
-func TestDecodeBinaryReportsWhat(t *testing.T) {
-	p, err := Decode(`52-/admin,3["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`)
-	if !errors.Is(err, ErrBinaryUnsupported) {
-		t.Fatalf("error = %v, want ErrBinaryUnsupported", err)
+func TestDecodeBinary(t *testing.T) {
+	tests := []struct {
+		wire string
+		want Packet
+	}{
+		{`52-/admin,3["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, Packet{
+			Type: BinaryEvent, Namespace: "/admin", HasID: true, ID: 3, Attachments: 2, Event: "baz",
+			Args: raw(`{"_placeholder":true,"num":0}`, `{"_placeholder":true,"num":1}`),
+		}},
+		{`61-15[{"_placeholder":true,"num":0}]`, Packet{
+			Type: BinaryAck, Namespace: "/", HasID: true, ID: 15, Attachments: 1,
+			Args: raw(`{"_placeholder":true,"num":0}`),
+		}},
+		{`50-["x"]`, Packet{Type: BinaryEvent, Namespace: "/", Event: "x", Args: []json.RawMessage{}}},
 	}
-	if p.Type != BinaryEvent || p.Attachments != 2 || p.Namespace != "/admin" {
-		t.Errorf("packet = %+v, want BINARY_EVENT with 2 attachments in /admin", p)
+	for _, tc := range tests {
+		got, err := Decode(tc.wire)
+		if err != nil {
+			t.Errorf("Decode(%q) error %v", tc.wire, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Decode(%q) = %+v, want %+v", tc.wire, got, tc.want)
+		}
+		if back, err := Encode(got); err != nil || back != tc.wire {
+			t.Errorf("Encode(Decode(%q)) = %q, %v", tc.wire, back, err)
+		}
+	}
+}
+
+func TestReconstruct(t *testing.T) {
+	attach := func(num int) json.RawMessage { return json.RawMessage(`"att` + string(rune('0'+num)) + `"`) }
+	tests := []struct {
+		name string
+		args []json.RawMessage
+		n    int
+		want []json.RawMessage
+		err  error
+	}{
+		{"top level", raw(`{"_placeholder":true,"num":0}`), 1, raw(`"att0"`), nil},
+		{"nested, order kept", raw(`{"z":1,"a":[{"_placeholder":true,"num":1},{"x":{"num":0,"_placeholder":true}}],"m":"_placeholder"}`), 2,
+			raw(`{"z":1,"a":["att1",{"x":"att0"}],"m":"_placeholder"}`), nil},
+		{"untouched", raw(`1`, `"s"`), 0, raw(`1`, `"s"`), nil},
+		{"not a placeholder", raw(`{"_placeholder":false,"num":0}`), 1, raw(`{"_placeholder":false,"num":0}`), nil},
+		{"num out of range", raw(`{"_placeholder":true,"num":1}`), 1, nil, ErrBadAttachments},
+		{"num not a number", raw(`{"_placeholder":true,"num":"0"}`), 1, nil, ErrBadAttachments},
+		{"no num", raw(`{"_placeholder":true}`), 1, nil, ErrBadAttachments},
+	}
+	for _, tc := range tests {
+		got, err := Reconstruct(tc.args, tc.n, attach)
+		if !errors.Is(err, tc.err) {
+			t.Errorf("%s: error %v, want %v", tc.name, err, tc.err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: Reconstruct = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestDeconstruct(t *testing.T) {
+	match := func(obj []Member) ([]byte, bool) {
+		if len(obj) == 1 && obj[0].Name == "bin" {
+			return []byte(obj[0].Value), true
+		}
+		return nil, false
+	}
+	args, atts, err := Deconstruct(raw(`[{"bin":1},{"a":{"bin":2}}]`, `"bin"`, `{"bin":3,"x":0}`), "bin", match)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := raw(`[{"_placeholder":true,"num":0},{"a":{"_placeholder":true,"num":1}}]`, `"bin"`, `{"bin":3,"x":0}`)
+	if !reflect.DeepEqual(args, want) {
+		t.Errorf("args = %s, want %s", args, want)
+	}
+	if len(atts) != 2 || string(atts[0]) != "1" || string(atts[1]) != "2" {
+		t.Errorf("attachments = %q, want [1 2]", atts)
+	}
+	many := "[" + strings.Repeat(`{"bin":0},`, MaxAttachments) + `{"bin":0}]`
+	if _, _, err := Deconstruct(raw(many), "bin", match); !errors.Is(err, ErrBadAttachments) {
+		t.Errorf("%d markers: error %v, want ErrBadAttachments", MaxAttachments+1, err)
 	}
 }
 
@@ -160,8 +239,9 @@ func TestEncodeErrors(t *testing.T) {
 		p    Packet
 		want error
 	}{
-		{"binary event", Packet{Type: BinaryEvent, Event: "x"}, ErrBinaryUnsupported},
-		{"binary ack", Packet{Type: BinaryAck}, ErrBinaryUnsupported},
+		{"attachments on a text type", Packet{Type: Event, Event: "x", Attachments: 1}, ErrBadAttachments},
+		{"too many attachments", Packet{Type: BinaryAck, Attachments: MaxAttachments + 1}, ErrBadAttachments},
+		{"namespace with a record separator", Packet{Type: Connect, Namespace: "/a\x1e"}, ErrBadNamespace},
 		{"unknown type", Packet{Type: 9}, ErrUnknownType},
 		{"negative type", Packet{Type: -1}, ErrUnknownType},
 		{"namespace without slash", Packet{Type: Connect, Namespace: "admin"}, ErrBadNamespace},
@@ -305,6 +385,35 @@ func FuzzSplitArray(f *testing.F) {
 			if !bytes.Equal(got[i], want[i]) {
 				t.Fatalf("splitArray(%q)[%d] = %q, want %q", s, i, got[i], want[i])
 			}
+		}
+	})
+}
+
+// FuzzReconstruct checks that putting values in place of placeholders, and
+// taking them out again, never panics and always leaves valid JSON.
+func FuzzReconstruct(f *testing.F) {
+	for _, s := range []string{`{"_placeholder":true,"num":0}`, `[{"a":{"_placeholder":true,"num":1}},"_placeholder"]`, `{"_placeholder":true}`, `{"_placeholder":true,"num":-1}`, `{"b":{"x":1}}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !json.Valid([]byte(s)) {
+			return
+		}
+		args, err := Reconstruct(raw(s), 2, func(num int) json.RawMessage { return json.RawMessage(`{"b":{"x":` + strconv.Itoa(num) + `}}`) })
+		if err != nil {
+			if !errors.Is(err, ErrBadAttachments) {
+				t.Fatalf("Reconstruct(%q) error %v, want ErrBadAttachments", s, err)
+			}
+			return
+		}
+		if !json.Valid(args[0]) {
+			t.Fatalf("Reconstruct(%q) = %q, not JSON", s, args[0])
+		}
+		out, _, err := Deconstruct(args, `"b"`, func(obj []Member) ([]byte, bool) {
+			return nil, len(obj) == 1 && obj[0].Name == "b"
+		})
+		if err == nil && !json.Valid(out[0]) {
+			t.Fatalf("Deconstruct(%q) = %q, not JSON", args[0], out[0])
 		}
 	})
 }

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# bench-cluster.sh: the relay of sbload with each pair split over two
+# Signalbox servers of one cluster (every relay crosses NATS) beside the same
+# load on one clustered server and on a standalone server, in one run, on
+# loopback only. Prints each server's and NATS's CPU per relayed message.
+#
+#   scripts/bench-cluster.sh [OUTDIR]      PAIRS=250 RATE=10 DURATION=20s by default
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-$(mktemp -d /tmp/signalbox-cluster-bench.XXXX)}
+PAIRS=${PAIRS:-250}
+RATE=${RATE:-10}
+DURATION=${DURATION:-20s}
+mkdir -p "$OUT/bin"
+mkdir -p frontend/dist && [ -e frontend/dist/.gitkeep ] || touch frontend/dist/.gitkeep
+go build -o "$OUT/bin/signalbox" .
+go build -o "$OUT/bin/sbload" ./cmd/sbload
+go build -o "$OUT/bin/nats-server" github.com/nats-io/nats-server/v2
+
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+cpu() { awk '{print $14+$15}' "/proc/$1/stat"; } # utime+stime, clock ticks
+TICK=$(getconf CLK_TCK)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+NP=$(freeport)
+"$OUT/bin/nats-server" -a 127.0.0.1 -p "$NP" -js -sd "$OUT/nats" >"$OUT/nats.log" 2>&1 &
+NATS=$!; PIDS+=("$NATS")
+
+start() { # name port [flags…]: runs in the background; its pid is $!
+	local name=$1 port=$2; shift 2
+	XDG_CONFIG_HOME="$OUT/$name" "$OUT/bin/signalbox" --headless --addr "127.0.0.1:$port" \
+		--mdns=false --https=false --turn=false --log-level warn "$@" >"$OUT/$name.log" 2>&1 &
+}
+PA=$(freeport); start a "$PA" --cluster "nats://127.0.0.1:$NP"; A=$!; PIDS+=("$A")
+PB=$(freeport); start b "$PB" --cluster "nats://127.0.0.1:$NP"; B=$!; PIDS+=("$B")
+PS=$(freeport); start s "$PS"; S=$!; PIDS+=("$S")
+for p in "$PA" "$PB" "$PS"; do
+	for _ in $(seq 100); do
+		curl -fs "http://127.0.0.1:$p/healthz" | grep -q '"status":"ok"' && break
+		sleep 0.1
+	done
+done
+
+run() { # label sbload-args...
+	local label=$1; shift
+	local a0 b0 n0 s0
+	a0=$(cpu "$A"); b0=$(cpu "$B"); n0=$(cpu "$NATS"); s0=$(cpu "$S")
+	"$OUT/bin/sbload" -scenario relay -pairs "$PAIRS" -rate "$RATE" -duration "$DURATION" \
+		-label "$label" -json "$OUT/$label.json" "$@" >"$OUT/$label.txt"
+	python3 - "$OUT/$label.txt" "$label" "$TICK" \
+		$(( $(cpu "$A") - a0 )) $(( $(cpu "$B") - b0 )) $(( $(cpu "$NATS") - n0 )) $(( $(cpu "$S") - s0 )) <<'PY'
+import re, sys
+txt = open(sys.argv[1]).read(); label = sys.argv[2]; tick = float(sys.argv[3])
+a, b, n, s = (int(x) / tick for x in sys.argv[4:8])
+m = re.search(r"relay p50 ([\d.]+ \S+) p90 \S+ \S+ p99 ([\d.]+ \S+).*?received (\d+) lost (\d+) out-of-order (\d+).*?generator lag p99 ([\d.]+ \S+)", txt, re.S)
+p50, p99, recv, lost, ooo, lag = m.groups() if m else ("?", "?", "0", "?", "?", "?")
+recv = int(recv)
+def us(cpu): return "%.1f" % (cpu / recv * 1e6) if recv else "-"
+print("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (label, p50, p99, recv, lost, ooo, lag, us(a), us(b), us(n), us(s)))
+PY
+}
+echo "pairs $PAIRS, $RATE msg/s per peer ($((PAIRS * 2 * RATE)) msg/s), $DURATION each; results in $OUT"
+echo "| run | relay p50 | relay p99 | received | lost | out of order | generator lag p99 | CPU µs/msg server A | server B | NATS | standalone |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+run standalone -addr "127.0.0.1:$PS"
+run cluster-one-server -addr "127.0.0.1:$PA"
+run cluster-split -addr "127.0.0.1:$PA" -addr2 "127.0.0.1:$PB"
+run standalone-again -addr "127.0.0.1:$PS"

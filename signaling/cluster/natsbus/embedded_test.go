@@ -1,0 +1,57 @@
+package natsbus
+
+import (
+	"fmt"
+	"net"
+	"testing"
+
+	"signalbox/signaling"
+)
+
+// Three Signalbox servers, each with its own embedded nats-server, form
+// one NATS cluster over routes and share rooms.
+func TestEmbeddedServersFormACluster(t *testing.T) {
+	// Every node lists every route, as the docs say to (its own is ignored).
+	var addrs, routes []string
+	for range 3 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs = append(addrs, ln.Addr().String())
+		routes = append(routes, "nats-route://"+ln.Addr().String())
+		ln.Close()
+	}
+	var embs []*Embedded
+	for i := range 3 {
+		e, err := StartEmbedded(EmbeddedConfig{
+			Name: fmt.Sprintf("sb-%d", i), Listen: "127.0.0.1:0", ClusterListen: addrs[i],
+			Routes: routes, ClusterName: "test", StoreDir: t.TempDir(),
+		}, quietLog())
+		if err != nil {
+			t.Fatal(err)
+		}
+		embs = append(embs, e)
+	}
+	t.Cleanup(func() {
+		for _, e := range embs {
+			e.Shutdown()
+		}
+	})
+	var ns []*node
+	for _, e := range embs {
+		ns = append(ns, startNode(t, e.ClientURL(), signaling.Config{}))
+	}
+	a, b, c := dial(t, ns[0]), dial(t, ns[1]), dial(t, ns[2])
+	a.join("math")
+	b.join("math")
+	a.expect("peer-joined")
+	c.send(frame{"type": "join", "room": "math"})
+	if e := c.expect("error"); e.str("code") != "room-full" {
+		t.Errorf("third join = %v, want room-full", e)
+	}
+	b.send(frame{"type": "signal", "to": a.id, "data": "over the route"})
+	if s := a.expect("signal"); s["data"] != "over the route" {
+		t.Errorf("a got %v", s)
+	}
+}
