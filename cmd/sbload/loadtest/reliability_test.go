@@ -21,10 +21,11 @@ import (
 )
 
 // bystanderP99 bounds the relay p99 of peers that share the server with
-// an abuser. Generous: the race detector and a shared 2-core machine add
-// their own delays; a stall (a lock held, a blocked write) would be
-// seconds.
-const bystanderP99 = 250 * time.Millisecond
+// an abuser. It is no speed target (the benchmarks measure that): it only
+// tells a stall, a lock held or a write blocked until its deadline, from
+// the delays the race detector and a busy shared 2-core machine add (up to
+// ~750 ms seen in CI-like runs). A stall lasts the write wait, 10 s.
+const bystanderP99 = 3 * time.Second
 
 // bystanders starts two pairs relaying 20 payloads/s each for d and
 // returns a function that waits for and checks their sample.
@@ -50,7 +51,9 @@ func bystanders(t *testing.T, ts *testServer, d time.Duration) (check func()) {
 		if s.Lost != 0 || s.WrongRoom != 0 || s.Disconnects != 0 || s.Received == 0 {
 			t.Errorf("bystanders: %+v", s.Counts)
 		}
-		if p99 := s.Relay.Quantile(99); p99 > bystanderP99 {
+		p99 := s.Relay.Quantile(99)
+		t.Logf("bystanders: %d received, relay p99 %v", s.Received, p99)
+		if p99 > bystanderP99 {
 			t.Errorf("bystanders' relay p99 = %v, want ≤ %v", p99, bystanderP99)
 		}
 	}
