@@ -138,7 +138,7 @@ if [ "$rc" -eq 0 ]; then
 		ip netns exec "$ns_b" "$sbx" discover --wait 2s --interface vb >"$work/discover.out" 2>&1 || rc=$?
 		ip netns exec "$ns_b" "$sbx" discover --wait 2s --interface vb --json >"$work/discover.json" 2>&1 || rc=$?
 		cat "$work/discover.out"
-		grep -Eq "^Netns Lab +https://10\.77\.0\.1:$port/ +signalbox\.local\. +1 +$fp\$" "$work/discover.out" ||
+		grep -Eq "^Netns Lab +https://10\.77\.0\.1:$port/ +signalbox\.local\. +1 +$fp +-\$" "$work/discover.out" ||
 			{ echo "test-mdns: discover did not list Netns Lab at https://10.77.0.1:$port/ with fingerprint $fp" >&2; rc=1; }
 		for want in '"path": "/ws"' '"scheme": "https"' '"version": "1"' '"id": "[0-9a-f]{16}"' '"fd77::1"' "\"fingerprint\": \"$fp\""; do
 			grep -Eq "$want" "$work/discover.json" || { echo "test-mdns: discover --json lacks $want" >&2; rc=1; }
