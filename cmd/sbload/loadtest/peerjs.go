@@ -5,11 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"sync"
-	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // peerJSDriver speaks the PeerJS server's protocol (npm "peer", the server
@@ -47,34 +43,25 @@ func (d *peerJSDriver) Dial(ctx context.Context, t Target, recv Receiver) (Conn,
 	if err != nil {
 		return nil, err
 	}
-	c := &peerJSConn{drv: d, id: id, ws: ws, recv: recv, open: make(signal), partnerIn: make(signal),
-		done: make(chan struct{})}
-	go c.read()
-	if err := wait(ctx, c.open, c.done, c.err); err != nil {
-		ws.Close()
-		return nil, fmt.Errorf("waiting for OPEN: %w", err)
+	c := &peerJSConn{drv: d, id: id, open: make(signal)}
+	c.init(ws, recv)
+	if err := c.start(ctx, c.handle, c.open, "OPEN"); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
-// peerJSConn is one PeerJS client. Its reader goroutine is the only reader;
-// writes are serialised by wmu.
+// peerJSConn is one PeerJS client on the shared wsClient (one reader
+// goroutine, writes serialised by wmu).
 type peerJSConn struct {
-	drv       *peerJSDriver
-	id        string
-	ws        *websocket.Conn
-	recv      Receiver
-	open      signal
-	partnerIn signal
-	done      chan struct{}
+	wsClient
+	drv  *peerJSDriver
+	id   string
+	open signal
 
-	mu      sync.Mutex
+	// room and partner are guarded by wsClient.mu.
 	room    string
 	partner string
-	readErr error
-
-	wmu  sync.Mutex
-	wbuf []byte
 }
 
 var (
@@ -82,35 +69,15 @@ var (
 	peerJSOpen      = []byte(`{"type":"OPEN"`)
 )
 
-func (c *peerJSConn) read() {
-	defer close(c.done)
-	var buf bytes.Buffer
-	for {
-		_, r, err := c.ws.NextReader()
-		if err == nil {
-			buf.Reset()
-			_, err = buf.ReadFrom(r)
-		}
-		if err != nil {
-			c.mu.Lock()
-			c.readErr = err
-			c.mu.Unlock()
-			return
-		}
-		frame := buf.Bytes()
-		switch {
-		case bytes.HasPrefix(frame, peerJSCandidate):
-			c.recv(frame)
-		case bytes.HasPrefix(frame, peerJSOpen):
-			c.open.raise()
-		}
+// handle takes one frame from the server: a relayed payload or the OPEN
+// greeting.
+func (c *peerJSConn) handle(frame []byte) {
+	switch {
+	case bytes.HasPrefix(frame, peerJSCandidate):
+		c.recv(frame)
+	case bytes.HasPrefix(frame, peerJSOpen):
+		c.open.raise()
 	}
-}
-
-func (c *peerJSConn) err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.readErr
 }
 
 // Join records c under room in the driver's directory; the second peer of
@@ -142,24 +109,17 @@ func (c *peerJSConn) setPartner(id string) {
 	c.partnerIn.raise()
 }
 
-func (c *peerJSConn) WaitPartner(ctx context.Context) error {
-	return wait(ctx, c.partnerIn, c.done, c.err)
-}
-
 func (c *peerJSConn) Send(payload []byte) error {
 	c.mu.Lock()
 	to := c.partner
 	c.mu.Unlock()
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	b := append(c.wbuf[:0], `{"type":"CANDIDATE","dst":"`...)
-	b = append(b, to...)
-	b = append(b, `","payload":`...)
-	b = append(b, payload...)
-	b = append(b, '}')
-	c.wbuf = b
-	c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return c.ws.WriteMessage(websocket.TextMessage, b)
+	return c.send(func(b []byte) []byte {
+		b = append(b, `{"type":"CANDIDATE","dst":"`...)
+		b = append(b, to...)
+		b = append(b, `","payload":`...)
+		b = append(b, payload...)
+		return append(b, '}')
+	})
 }
 
 // Close leaves the directory and closes the WebSocket as a browser tab
@@ -185,11 +145,5 @@ func (c *peerJSConn) Close() error {
 		}
 		d.mu.Unlock()
 	}
-	c.wmu.Lock()
-	_ = c.ws.WriteControl(websocket.CloseMessage,
-		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-	c.wmu.Unlock()
-	return closeAfter(c.ws, c.done)
+	return c.closeWith(nil)
 }
-
-func (c *peerJSConn) Done() <-chan struct{} { return c.done }

@@ -173,17 +173,9 @@ func (s *Sock) rawWrite(b []byte) (int, error) {
 	var n int
 	var werr error
 	err := s.rc.Write(func(fd uintptr) bool {
-		for {
-			n, werr = syscall.Write(int(fd), b)
-			if werr != syscall.EINTR {
-				break
-			}
-		}
+		n, werr = writeNow(fd, b)
 		return true // never wait: the caller stashes the rest
 	})
-	if werr == syscall.EAGAIN {
-		n, werr = 0, nil
-	}
 	if err == nil {
 		err = werr
 	}
