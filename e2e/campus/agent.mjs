@@ -87,6 +87,10 @@ const scripts = [];
 async function newPage() {
   page = await browser.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[${opts.name}] page error: ${err}\n`));
+  // The page's warnings (a negotiation step that failed) go to the run's log.
+  page.on('console', (m) => {
+    if (m.type() === 'warn' || m.type() === 'error') process.stderr.write(`[${opts.name}] console.${m.type()}: ${m.text()}\n`);
+  });
   for (const src of scripts) await page.evaluateOnNewDocument(src);
 }
 

@@ -41,3 +41,50 @@ export function newConnId(): string {
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** DtlsRole is one side's part in the DTLS handshake: `client` (SDP `a=setup:active`) or `server` (`passive`). */
+export type DtlsRole = 'client' | 'server';
+
+/** setupValues returns every `a=setup:` value in sdp, in order. */
+function setupValues(sdp: string): string[] {
+  return [...sdp.matchAll(/^a=setup:(\S+)/gm)].map((m) => m[1]);
+}
+
+/**
+ * settledDtlsRole is this side's DTLS role as the last completed
+ * negotiation fixed it (RFC 5763 §5, RFC 8842), from the current local and
+ * remote descriptions, or null before any negotiation completed. The side
+ * that answered chose: its own answer's `setup` when we answered, the
+ * remote answer's `setup` (the other way round) when we offered.
+ */
+export function settledDtlsRole(local: RTCSessionDescriptionInit | null, remote: RTCSessionDescriptionInit | null): DtlsRole | null {
+  if (!local?.sdp || !remote?.sdp) return null;
+  const answer = local.type === 'answer' ? local.sdp : remote.type === 'answer' ? remote.sdp : null;
+  if (answer === null) return null;
+  const v = setupValues(answer)[0];
+  if (v !== 'active' && v !== 'passive') return null;
+  const answererIsClient = v === 'active';
+  const weAnswered = local.type === 'answer';
+  return answererIsClient === weAnswered ? 'client' : 'server';
+}
+
+/**
+ * keepDtlsRole returns the remote answer to apply in place of answer: the
+ * same, except that an answer to a later offer (an ICE restart,
+ * renegotiation) that would swap the DTLS roles fixed by the first
+ * negotiation gets its `a=setup` lines turned back to keep them; role is
+ * this side's settled role (settledDtlsRole). Firefox answers a restart
+ * offer with `a=setup:active` even where it is the DTLS server (it made the
+ * first offer): its transport keeps the role the SDP denies, and Chromium
+ * refuses the answer ("Failed to set SSL role for the transport"), which
+ * left the call with no media after its partner roamed. The DTLS
+ * association is never restarted here, so the settled roles are the true
+ * ones. Hand-written: a line rewrite no SDP library does for us.
+ */
+export function keepDtlsRole(answer: RTCSessionDescriptionInit, role: DtlsRole | null): RTCSessionDescriptionInit {
+  if (answer.type !== 'answer' || !answer.sdp || role === null) return answer;
+  const theirs = role === 'client' ? 'passive' : 'active';
+  const values = setupValues(answer.sdp);
+  if (values.every((v) => v === theirs || v === 'actpass' || v === 'holdconn')) return answer;
+  return { type: answer.type, sdp: answer.sdp.replace(/^a=setup:(active|passive)(?=\r?$)/gm, `a=setup:${theirs}`) };
+}

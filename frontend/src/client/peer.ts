@@ -2,7 +2,7 @@
 // perfect-negotiation pattern (W3C WebRTC 1.0, §10.7): either side may
 // offer at any time; when both do at once, the polite side yields.
 
-import { newConnId } from './negotiation';
+import { keepDtlsRole, newConnId, settledDtlsRole } from './negotiation';
 import type { SignalData } from './protocol';
 import { reportEntries, summarize, type ConnStats } from './stats';
 import type { LocalEvent } from './teaching';
@@ -97,8 +97,11 @@ export class PeerLink {
       }
       if (collision) this.o.onLocal({ event: 'rolled-back', peer: this.o.peerName() });
       this.#settingRemoteAnswer = d.type === 'answer';
+      // An answer must keep the DTLS roles of the first negotiation (see keepDtlsRole).
+      const remote = d.type === 'answer' ? keepDtlsRole(d, settledDtlsRole(pc.currentLocalDescription, pc.currentRemoteDescription)) : d;
+      if (remote !== d) this.o.onLocal({ event: 'dtls-role-kept', peer: this.o.peerName() });
       try {
-        await pc.setRemoteDescription(d); // rolls back our own offer on a collision (polite side)
+        await pc.setRemoteDescription(remote); // rolls back our own offer on a collision (polite side)
       } finally {
         this.#settingRemoteAnswer = false;
       }

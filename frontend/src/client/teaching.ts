@@ -21,6 +21,7 @@ export type LocalEvent =
   | { event: 'chat-only'; peer: string }
   | { event: 'replaced'; peer: string }
   | { event: 'ice-restart'; peer: string }
+  | { event: 'dtls-role-kept'; peer: string }
   | { event: 'socket-lost' }
   | { event: 'socket-dropped' };
 
@@ -238,6 +239,8 @@ function describeLocal(t: Translate, e: LocalEvent): Described {
       return { kind: 'local', text: t('log.local.replaced', { peer: e.peer }) };
     case 'ice-restart':
       return { kind: 'local', text: t('log.local.iceRestart', { peer: e.peer }) };
+    case 'dtls-role-kept':
+      return { kind: 'local', text: t('log.local.dtlsRoleKept', { peer: e.peer }) };
     case 'socket-lost':
       return { kind: 'local', text: t('log.local.socketLost') };
     case 'socket-dropped':

@@ -263,6 +263,7 @@ const en = {
   'log.local.chatOnly': 'Ignored a call message from {peer}: they are in the room for chat only',
   'log.local.replaced': '{peer} started a new connection (page reloaded?): replacing ours',
   'log.local.iceRestart': 'Connection with {peer} broke: restarting ICE to find a new route',
+  'log.local.dtlsRoleKept': 'The answer of {peer} would swap the DTLS roles the call started with: kept them (a=setup), as its browser still does',
   'log.local.socketLost': 'Lost the connection to Signalbox; the calls keep going',
   'log.local.socketDropped': 'Cut the connection to Signalbox on purpose (simulation)',
 } as const satisfies Record<string, Entry>;
@@ -524,6 +525,7 @@ const zhCN: Record<ClientKey, Entry> = {
   'log.local.chatOnly': '忽略了 {peer} 的通话消息：该成员仅参与聊天',
   'log.local.replaced': '{peer} 建立了新连接（刷新了页面？）：替换我们的旧连接',
   'log.local.iceRestart': '与 {peer} 的连接中断：重启 ICE，寻找新的路径',
+  'log.local.dtlsRoleKept': '{peer} 的应答会互换通话开始时的 DTLS 角色：已保留原角色（a=setup），对方浏览器实际上也仍是原角色',
   'log.local.socketLost': '与 Signalbox 的连接断开；通话继续进行',
   'log.local.socketDropped': '有意切断了与 Signalbox 的连接（模拟）',
 };
