@@ -77,7 +77,7 @@ export const HOOK = `(() => {
     const remote = pair && stats.get(pair.remoteCandidateId);
     return {
       state: pc.connectionState, ice: pc.iceConnectionState, frames, bytes,
-      local: local ? { type: local.candidateType, address: local.address ?? local.ip, relayProtocol: local.relayProtocol } : null,
+      local: local ? { type: local.candidateType, address: local.address ?? local.ip, relayProtocol: local.relayProtocol, related: local.relatedAddress } : null,
       remote: remote ? { type: remote.candidateType, address: remote.address ?? remote.ip } : null,
     };
   }
