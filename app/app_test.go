@@ -418,7 +418,7 @@ func TestAppClassesAndRefusals(t *testing.T) {
 		students = append(students, p)
 	}
 	v := f.waitView(t, func(v View) bool { return len(v.Rooms) == 2 && len(v.Classes) == 1 })
-	if want := (signaling.Class{Name: "math", Mode: signaling.ModePairs, Size: 2}); v.Classes[0] != want {
+	if want := (ClassView{Name: "math", Mode: string(signaling.ModePairs), Size: 2}); v.Classes[0] != want {
 		t.Errorf("classes = %+v, want %+v", v.Classes, want)
 	}
 	for _, r := range v.Rooms {
@@ -430,7 +430,7 @@ func TestAppClassesAndRefusals(t *testing.T) {
 		t.Fatalf("SetClassMode = %v", err)
 	}
 	f.waitView(t, func(v View) bool {
-		return len(v.Classes) == 1 && v.Classes[0].Mode == signaling.ModeGroup && v.Rooms[0].Capacity == 4
+		return len(v.Classes) == 1 && v.Classes[0].Mode == string(signaling.ModeGroup) && v.Rooms[0].Capacity == 4
 	})
 	if e := f.waitLog(t, func(e LogEntry) bool { return e.Kind == "class-changed" }); e.Room != "math" || e.Detail != "group" || e.Count != 4 {
 		t.Errorf("class-changed entry = %+v", e)

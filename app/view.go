@@ -76,12 +76,24 @@ type StatsView struct {
 	SlowDropped    uint64  `json:"slowDropped"`
 }
 
+// ClassView is a class address and how it seats students, as the window
+// shows it. (Its own type: the Wails binding generator cannot name a
+// TypeScript model "Class", a reserved word.)
+type ClassView struct {
+	// Name is the room name on the board.
+	Name string `json:"name"`
+	// Mode is "pairs" or "group".
+	Mode string `json:"mode"`
+	// Size is the seats per room.
+	Size int `json:"size"`
+}
+
 // View is the rooms and peers at one moment.
 type View struct {
 	Rooms []RoomView `json:"rooms"`
 	// Classes are the class addresses with open rooms and how each seats
 	// students (pairs, or groups of a size), which the window can change.
-	Classes []signaling.Class `json:"classes"`
+	Classes []ClassView `json:"classes"`
 	// Lobby holds the connected peers in no room.
 	Lobby []PeerView `json:"lobby"`
 	// Omitted counts the rooms left out (see maxViewRooms).
@@ -170,9 +182,9 @@ func (v *viewer) view(snap signaling.Snapshot) (View, map[string]string) {
 		}
 		return ""
 	}
-	out := View{Rooms: []RoomView{}, Classes: snap.Classes, Lobby: []PeerView{}, Stats: statsView(snap.Stats)}
-	if out.Classes == nil {
-		out.Classes = []signaling.Class{}
+	out := View{Rooms: []RoomView{}, Classes: make([]ClassView, 0, len(snap.Classes)), Lobby: []PeerView{}, Stats: statsView(snap.Stats)}
+	for _, c := range snap.Classes {
+		out.Classes = append(out.Classes, ClassView{Name: c.Name, Mode: string(c.Mode), Size: c.Size})
 	}
 	for i, r := range snap.Rooms {
 		if i == maxViewRooms {
