@@ -112,3 +112,24 @@ func TestManySessions(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownDropsPatientlyClosingPoll checks that a polling session the
+// server already closed patiently (Session.Close, waiting up to PingTimeout
+// for a poll to fetch the close packet) is still dropped at once by
+// Shutdown when no poll is pending: Shutdown must not wait out PingTimeout.
+// (The hub's Shutdown closes its peers' sessions this way just before the
+// transport's Shutdown runs.)
+func TestShutdownDropsPatientlyClosingPoll(t *testing.T) {
+	rec := newRecorder(false)
+	h := newHarness(t, Config{PingTimeout: time.Hour}, rec)
+	_, s := h.openPolling()
+	s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), failAfter)
+	defer cancel()
+	if err := h.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown after Close: %v", err)
+	}
+	if ev := recv(t, rec.closed); ev.reason != ReasonForcedClose {
+		t.Errorf("session closed with %q, want %q", ev.reason, ReasonForcedClose)
+	}
+}

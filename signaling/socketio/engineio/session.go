@@ -238,7 +238,14 @@ func (s *Session) wakeLocked() {
 func (s *Session) closeGracefully(reason string, patient bool) {
 	s.mu.Lock()
 	if s.state != stateOpen {
+		// Already closing patiently (the hub let it go, waiting for a poll
+		// to fetch the close packet): an impatient close (Shutdown) of a
+		// polling session with no poll pending still drops it at once.
+		idlePoll := s.state == stateClosing && !patient && s.transport == TransportPolling && !s.getActive
 		s.mu.Unlock()
+		if idlePoll {
+			s.terminate(reason, encodedClose)
+		}
 		return
 	}
 	if s.transport == TransportPolling && !s.getActive && !patient {
