@@ -26,14 +26,15 @@ import (
 //     so a sender writing straight to this socket never waits behind a
 //     heartbeat stuck on a full socket.
 //
-// Reads pass through. (Waiting for readiness before a read, to save the
-// read that finds the socket empty, cannot be done from outside the
-// runtime: RawConn.Read clears a readiness that arrived before it waits.)
-// Only plain TCP gets the raw write path; on TLS (or anything else) writes
-// pass through and try mode is refused.
+// Reads pass through, except the poller's (readNow): one read system
+// call on the descriptor that never waits, as the poller has just seen the
+// socket ready. Only plain TCP gets the raw paths; on TLS (or anything
+// else) reads and writes pass through and try mode is refused.
 type Sock struct {
 	net.Conn
-	rc syscall.RawConn // nil unless plain TCP
+	rc      syscall.RawConn // nil unless plain TCP
+	fd      int             // rc's descriptor, or -1
+	readNow bool            // the poller is reading: one read that never waits
 
 	mu     sync.Mutex // held by every write
 	cork   int        // Cork depth
@@ -99,13 +100,25 @@ func (s *Sock) applyDeadline() error {
 
 // NewSock wraps nc (plain TCP, possibly under cmux, gets the raw paths).
 func NewSock(nc net.Conn) *Sock {
-	s := &Sock{Conn: nc}
+	s := &Sock{Conn: nc, fd: -1}
 	if tcp := plainTCP(nc); tcp != nil {
 		if rc, err := tcp.SyscallConn(); err == nil {
 			s.rc = rc
+			_ = rc.Control(func(fd uintptr) { s.fd = int(fd) })
 		}
 	}
 	return s
+}
+
+// Read reads from the connection; for the poller (readNow), with one read
+// system call straight on the descriptor, which reports EAGAIN rather than
+// wait. Only the poller's goroutine reads while it serves the connection,
+// and a connection's descriptor stays open while the poller watches it.
+func (s *Sock) Read(b []byte) (int, error) {
+	if s.readNow {
+		return readNow(s.fd, b)
+	}
+	return s.Conn.Read(b)
 }
 
 // Write writes b, or gathers it while corked, or in try mode writes what
