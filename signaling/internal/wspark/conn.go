@@ -47,8 +47,7 @@ type Resumer interface {
 type Conn struct {
 	ws      *websocket.Conn
 	br      *bufio.Reader // gorilla's read buffer, nil when it is the server's
-	sock    *Sock         // ws's net.Conn, for the poller's read; nil unless parking
-	tcp     *net.TCPConn  // nil unless plain TCP
+	sock    *Sock         // ws's net.Conn, owned; nil unless parking
 	poller  *Poller       // nil when the connection cannot park
 	opt     *Options
 	resumer Resumer
@@ -67,10 +66,14 @@ type Conn struct {
 func (c *Conn) Attach(ws *websocket.Conn, br *bufio.Reader, p *Poller, opt *Options, r Resumer) {
 	*c = Conn{ws: ws, br: br, fd: -1, opt: opt, resumer: r}
 	sock, ok := ws.NetConn().(*Sock)
-	if br == nil || p == nil || !ok || sock.fd < 0 {
+	if br == nil || p == nil || !ok {
+		return
+	}
+	fd := sock.Own()
+	if fd < 0 {
 		return // TLS buffers what it decrypts: only plain TCP may park
 	}
-	c.sock, c.tcp, c.fd, c.poller = sock, plainTCP(sock), int32(sock.fd), p
+	c.sock, c.fd, c.poller = sock, int32(fd), p
 }
 
 // plainTCP returns the TCP connection under nc when nothing between them
@@ -103,8 +106,8 @@ func (c *Conn) Looping() bool { return c.looping }
 // would silently drop a parked connection from the poller, whose read
 // loop would then never end.
 func (c *Conn) Abort() {
-	if c.tcp != nil {
-		_ = c.tcp.CloseRead() // fails only on a socket already closed or in error, which wakes the poller itself
+	if c.sock != nil {
+		_ = c.sock.CloseRead() // fails only on a socket already closed or in error, which wakes the poller itself
 		return
 	}
 	c.ws.NetConn().Close()

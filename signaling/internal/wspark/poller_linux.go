@@ -291,3 +291,17 @@ func (p *Poller) Stats() (served, handoffs int) {
 	}
 	return served, handoffs
 }
+
+// dupCloexec duplicates fd, closed on exec as the runtime's own are.
+func dupCloexec(fd int) (int, error) {
+	for {
+		d, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0)
+		if errno == syscall.EINTR {
+			continue
+		}
+		if errno != 0 {
+			return -1, errno
+		}
+		return int(d), nil
+	}
+}

@@ -3,6 +3,7 @@
 package wspark
 
 import (
+	"errors"
 	"log/slog"
 	"sync"
 )
@@ -28,3 +29,6 @@ func (*Poller) Count() int { return -1 }
 
 // Stats reports zeros: nothing is served by a poller here.
 func (*Poller) Stats() (served, handoffs int) { return 0, 0 }
+
+// dupCloexec is never called here: nothing is owned where nothing parks.
+func dupCloexec(int) (int, error) { return -1, errors.ErrUnsupported }

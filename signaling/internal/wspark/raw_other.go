@@ -12,3 +12,8 @@ func writeNow(uintptr, []byte) (int, error) { return 0, nil }
 
 // readNow is never called here: nothing parks where the poller is absent.
 func readNow(int, []byte) (int, error) { return 0, errors.ErrUnsupported }
+
+// shutRead, shutBoth and closeFD are never called here: nothing is owned.
+func shutRead(int) error { return errors.ErrUnsupported }
+func shutBoth(int) error { return errors.ErrUnsupported }
+func closeFD(int) error  { return errors.ErrUnsupported }

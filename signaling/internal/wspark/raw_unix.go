@@ -36,3 +36,12 @@ func readNow(fd int, b []byte) (int, error) {
 		return max(n, 0), err
 	}
 }
+
+// shutRead shuts the reading side of the socket fd.
+func shutRead(fd int) error { return syscall.Shutdown(fd, syscall.SHUT_RD) }
+
+// shutBoth shuts both sides of the socket fd.
+func shutBoth(fd int) error { return syscall.Shutdown(fd, syscall.SHUT_RDWR) }
+
+// closeFD closes fd.
+func closeFD(fd int) error { return syscall.Close(fd) }
