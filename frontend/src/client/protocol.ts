@@ -182,6 +182,8 @@ export function asBroadcastData(data: unknown): BroadcastData {
 export const CLOSE = {
   normal: 1000,
   goingAway: 1001,
+  /** abnormal is the browser's code for a connection that ended with no close frame (or never opened). */
+  abnormal: 1006,
   tooLarge: 1009,
   serverFull: 1013,
   kicked: 4001,

@@ -213,7 +213,20 @@ describe('SignalingClient', () => {
       last().drop(1006);
     }
     expect(sockets.length).toBe(9);
-    expect(client.status).toMatchObject({ phase: 'reconnecting', lostAt, closeCode: 1006 });
+    // The failed attempts say nothing new: the server's last word stands.
+    expect(client.status).toMatchObject({ phase: 'reconnecting', lostAt, closeCode: 1001 });
+  });
+
+  it('remembers a lost connection as abnormal until the server says more', () => {
+    const { client, last } = setup();
+    client.start();
+    last().serve(welcome);
+    last().serve(joined(2));
+    last().drop(1006);
+    expect(client.status).toMatchObject({ phase: 'reconnecting', closeCode: 1006 });
+    vi.advanceTimersByTime(8000);
+    last().drop(1013); // the next attempt was refused: the server is full
+    expect(client.status).toMatchObject({ phase: 'reconnecting', closeCode: 1013 });
   });
 
   it('drops a connection that stops answering pings', () => {

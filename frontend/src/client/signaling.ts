@@ -285,7 +285,9 @@ export class SignalingClient {
       phase: 'reconnecting',
       attempt,
       lostAt: this.#status.lostAt ?? this.#now(),
-      closeCode: code || this.#status.closeCode,
+      // A failed attempt (abnormal: no close frame) keeps the reason the
+      // server gave when the connection was lost ("stopping", "full").
+      closeCode: code === CLOSE.abnormal ? (this.#status.closeCode ?? code) : code || this.#status.closeCode,
     });
     const delay = backoffDelay(attempt, this.opts.backoff ?? RECONNECT_BACKOFF);
     this.#retry = setTimeout(() => {

@@ -10,6 +10,7 @@ describe('bannerMsg', () => {
     ['just lost', lost(1006), 5000, 'banner.reconnecting'],
     ['gone past the grace period', lost(1006), 12_000, 'banner.serverGone'],
     ['server stopping', lost(1001), 2000, 'banner.serverStopping'],
+    ['server stopped and not back past the grace period', lost(1001), 12_000, 'banner.serverGone'],
     ['server full', lost(1013), 2000, 'banner.serverFull'],
   ];
   for (const [name, s, now, want] of cases) it(name, () => expect(bannerMsg(s, now, 10_000)).toBe(want));

@@ -25,9 +25,9 @@ export function statusMsg(s: Status): [ClientKey, Params] {
 /** bannerMsg explains a lost connection, or returns null while connected. graceMs is the server's resume grace. */
 export function bannerMsg(s: Status, now: number, graceMs: number): ClientKey | null {
   if (s.phase !== 'reconnecting' || s.lostAt === null) return null;
+  if (now - s.lostAt > graceMs) return 'banner.serverGone';
   if (s.closeCode === 1001) return 'banner.serverStopping';
   if (s.closeCode === 1013) return 'banner.serverFull';
-  if (now - s.lostAt > graceMs) return 'banner.serverGone';
   return 'banner.reconnecting';
 }
 
