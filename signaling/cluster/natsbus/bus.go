@@ -81,6 +81,7 @@ type Bus struct {
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 	slots  chan struct{} // maxInflight tokens
+	bufs   sync.Pool     // *[]byte for encoding relays: Publish copies what it is given
 
 	mu       sync.Mutex
 	mirror   map[string]signaling.RoomState // every room, from the bucket's watcher
