@@ -16,15 +16,20 @@ import (
 // seats (Seat, Unseat, Resume, Lock change them atomically across
 // servers); each hub is the authority on its own peers' connections and
 // outboxes. The hub calls Seat, Resume, Kick, Lock and CloseRoom without
-// holding a lock (they may wait for the network); Unseat and Send may be
-// called with hub locks held and must never block.
+// holding a lock (they may wait for the network); Unseat, Retoken,
+// Rename, Send and Room may be called with hub locks held and must never
+// block.
 type Cluster interface {
 	// Self is this server's id in the cluster (Member.Server).
 	Self() string
 	// Seat takes a seat for m in room, creating the room with capacity if
 	// it does not exist. It fails with ErrRoomFull, ErrRoomLocked or
 	// ErrClusterUnavailable, and returns the room as it is with m seated.
-	Seat(room string, m Member, capacity int) (RoomState, error)
+	// class, when not "", seats m for the class address class (a join
+	// with overflow): a room it creates belongs to the class, and a room
+	// named like one of the class's ("math · 2") that someone opened by
+	// hand with other members counts as full.
+	Seat(room string, m Member, capacity int, class string) (RoomState, error)
 	// Unseat gives up m's seat (same Seat nonce, on this server) for
 	// reason. It queues the change and returns at once.
 	Unseat(room string, m Member, reason Reason)
@@ -37,6 +42,9 @@ type Cluster interface {
 	// resumed on this server and got a fresh token). It queues the change
 	// and returns at once.
 	Retoken(room string, m Member)
+	// Rename records m's new name, m.Name, and its rename count,
+	// m.Renames, on its seat. It queues the change and returns at once.
+	Rename(room string, m Member)
 	// Send hands d to the server srv for its members; ErrClusterUnavailable
 	// when the cluster cannot be reached. It never blocks.
 	Send(srv string, d Delivery) error
@@ -49,6 +57,9 @@ type Cluster interface {
 	CloseRoom(room string) error
 	// Rooms lists every room of the cluster as last seen.
 	Rooms() []RoomState
+	// Room is the room named name as last seen, a hint only (Seat
+	// decides); false when the cluster has no record of it.
+	Room(name string) (RoomState, bool)
 }
 
 // ErrClusterUnavailable is what a peer gets when its request needs the
@@ -68,6 +79,9 @@ type Member struct {
 	// TokenHash is TokenHash of the peer's resume token, so a server the
 	// peer reconnects to can find the seat without the token being stored.
 	TokenHash string `json:"tok,omitempty"`
+	// Renames counts the peer's renames, so a server applies a name once
+	// and never goes back to an older one (see Delivery.Renames).
+	Renames uint32 `json:"ren,omitempty"`
 }
 
 func (m Member) info() PeerInfo { return PeerInfo{ID: m.ID, Name: m.Name, ChatOnly: m.ChatOnly} }
@@ -83,10 +97,12 @@ type Departure struct {
 // of one room only grow; a hub applies a state only if it is newer than
 // the last it applied.
 type RoomState struct {
-	Name     string      `json:"name"`
-	Rev      uint64      `json:"rev"`
-	Capacity int         `json:"cap"`
-	Locked   bool        `json:"locked,omitempty"`
+	Name     string `json:"name"`
+	Rev      uint64 `json:"rev"`
+	Capacity int    `json:"cap"`
+	Locked   bool   `json:"locked,omitempty"`
+	// Class is the class address the room seats (Seat's class), or "".
+	Class    string      `json:"class,omitempty"`
 	Members  []Member    `json:"members"`
 	Departed []Departure `json:"departed,omitempty"`
 }
@@ -94,7 +110,8 @@ type RoomState struct {
 // Delivery is a relay between servers: Kind (KindSignal or KindBroadcast)
 // from a peer of Room to the member To, or to every member of Room on the
 // receiving server when To is empty; or the presence of From (KindPeerAway,
-// KindPeerBack) for every member of Room there.
+// KindPeerBack) or its new name (KindPeerRenamed) for every member of
+// Room there.
 type Delivery struct {
 	Room string          `json:"room"`
 	Kind Kind            `json:"kind"`
@@ -104,6 +121,10 @@ type Delivery struct {
 	// Origin is the sending server, for presence: an away from a server
 	// the peer has already moved away from is stale and dropped.
 	Origin string `json:"origin,omitempty"`
+	// Renames is From's rename count, for KindPeerRenamed: a server
+	// applies the rename only if it has not seen this count (or a higher
+	// one) in the room's state already.
+	Renames uint32 `json:"ren,omitempty"`
 }
 
 // TokenHash is what the cluster stores of a resume token: its SHA-256.
@@ -120,7 +141,7 @@ func (h *Hub) AttachCluster(c Cluster) { h.cluster = c }
 func (h *Hub) member(p *Peer) Member {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return Member{ID: p.id, Name: p.name, ChatOnly: p.chatOnly, Server: h.cluster.Self(), Seat: p.seat, TokenHash: TokenHash(p.token)}
+	return Member{ID: p.id, Name: p.name, ChatOnly: p.chatOnly, Server: h.cluster.Self(), Seat: p.seat, TokenHash: TokenHash(p.token), Renames: p.renames}
 }
 
 // KickLocal kicks the peer with id if it is connected to this server (Kick
@@ -138,7 +159,7 @@ func (h *Hub) clusterRooms() []RoomSummary {
 	states := h.cluster.Rooms()
 	out := make([]RoomSummary, 0, len(states))
 	for _, st := range states {
-		out = append(out, RoomSummary{Name: st.Name, Peers: len(st.Members), Capacity: st.Capacity, Locked: st.Locked})
+		out = append(out, RoomSummary{Name: st.Name, Class: st.Class, Peers: len(st.Members), Capacity: st.Capacity, Locked: st.Locked})
 	}
 	return out
 }
@@ -164,7 +185,7 @@ func (h *Hub) clusterOnlyRooms(snap *Snapshot) {
 		if have[st.Name] {
 			continue
 		}
-		rs := RoomSnapshot{Name: st.Name, Capacity: st.Capacity, Locked: st.Locked}
+		rs := RoomSnapshot{Name: st.Name, Class: st.Class, Capacity: st.Capacity, Locked: st.Locked}
 		for _, m := range st.Members {
 			rs.Peers = append(rs.Peers, PeerSnapshot{ID: m.ID, Name: m.Name, Room: st.Name, Transport: "cluster", Server: m.Server, ChatOnly: m.ChatOnly})
 		}

@@ -63,14 +63,18 @@ func (h *Hub) evict(p *Peer, reason Reason) []*Peer {
 }
 
 // applyLocked applies st to r if it is newer and returns the local peers
-// that overflowed and those the cluster no longer seats here. h.mu and
-// r.mu must be held.
+// that overflowed and those the cluster no longer seats here. The local
+// peers hear of remote members that joined, left or were renamed. h.mu
+// and r.mu must be held.
 func (h *Hub) applyLocked(r *Room, st RoomState) (full []*Peer, gone []evicted) {
 	if st.Rev <= r.rev {
 		return nil, nil
 	}
 	r.rev = st.Rev
 	r.capacity = st.Capacity
+	if st.Class != "" {
+		r.class = st.Class
+	}
 	if r.locked != st.Locked {
 		r.locked = st.Locked
 		kind := EventRoomLocked
@@ -119,9 +123,15 @@ func (h *Hub) applyLocked(r *Room, st RoomState) (full []*Peer, gone []evicted) 
 			full = deliverEach(stay, msg, full)
 		}
 	}
-	for _, m := range remote {
-		if _, known := old[m.ID]; !known {
+	for i, m := range remote {
+		o, known := old[m.ID]
+		switch {
+		case !known:
 			full = deliverEach(stay, &Message{Kind: KindPeerJoined, Room: r.name, Peer: m.info()}, full)
+		case m.Renames > o.Renames: // a rename whose relay did not reach us
+			full = deliverEach(stay, &Message{Kind: KindPeerRenamed, Room: r.name, Peer: m.info()}, full)
+		case m.Renames < o.Renames: // the relay of a later rename came first
+			remote[i].Name, remote[i].Renames = o.Name, o.Renames
 		}
 	}
 	r.remote = remote

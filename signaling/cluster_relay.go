@@ -9,6 +9,22 @@ func (h *Hub) presenceRemote(room string, servers []string, kind Kind, info Peer
 	}
 }
 
+// renameCluster tells the servers of p's room that p, now info, renamed
+// itself, and records the name on p's seat. The relay keeps the order of
+// p's messages (a signal sent after the rename arrives after it); the
+// record carries the name to servers that missed the relay and to those
+// whose peers join later. h.mu must be held (neither blocks).
+func (h *Hub) renameCluster(p *Peer, room string, servers []string, info PeerInfo) {
+	m := h.member(p)
+	if m.Seat == "" {
+		return // not seated in the cluster's eyes: its seat will carry the name
+	}
+	for _, srv := range servers {
+		_ = h.cluster.Send(srv, Delivery{Room: room, Kind: KindPeerRenamed, From: info, Origin: h.cluster.Self(), Renames: m.Renames})
+	}
+	h.cluster.Rename(room, m)
+}
+
 // sendRemote relays d to the server srv, counting it.
 func (h *Hub) sendRemote(srv string, d Delivery) error {
 	if err := h.cluster.Send(srv, d); err != nil {
@@ -23,7 +39,7 @@ func (h *Hub) sendRemote(srv string, d Delivery) error {
 // reaches a peer outside d.Room.
 func (h *Hub) Deliver(d Delivery) {
 	switch d.Kind {
-	case KindSignal, KindBroadcast, KindPeerAway, KindPeerBack:
+	case KindSignal, KindBroadcast, KindPeerAway, KindPeerBack, KindPeerRenamed:
 	default:
 		return
 	}
@@ -48,6 +64,10 @@ func (h *Hub) Deliver(d Delivery) {
 				flush = append(flush, f)
 			}
 		}
+	} else if d.Kind == KindPeerRenamed {
+		if r.renameRemote(d) {
+			full, flush = r.deliverDeferred(m, nil, nil, flush)
+		}
 	} else if d.Kind != KindPeerAway || r.remoteServer(d.From.ID) == d.Origin {
 		// A peer that moved here hears nothing of itself.
 		full, flush = r.deliverDeferred(m, r.find(d.From.ID), nil, flush)
@@ -59,6 +79,23 @@ func (h *Hub) Deliver(d Delivery) {
 		h.dropAll(full)
 		h.mu.Unlock()
 	}
+}
+
+// renameRemote applies a rename relayed from d.Origin to the remote
+// member d.From.ID, and reports whether it is news: false when the member
+// is not (or no longer) on that server, or the room's state already
+// carried this rename or a later one. r.mu must be held.
+func (r *Room) renameRemote(d Delivery) bool {
+	for i, m := range r.remote {
+		if m.ID == d.From.ID {
+			if m.Server != d.Origin || d.Renames <= m.Renames {
+				return false
+			}
+			r.remote[i].Name, r.remote[i].Renames = d.From.Name, d.Renames
+			return true
+		}
+	}
+	return false
 }
 
 // remoteServer is the server of remote member id, or "". r.mu must be held.

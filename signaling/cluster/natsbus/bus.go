@@ -93,12 +93,13 @@ type Bus struct {
 }
 
 // unseat is a queued change of one seat: its end for reason, or, with
-// retoken, the new hash of its token.
+// retoken, the new hash of its token, or, with rename, its new name.
 type unseat struct {
 	room    string
 	m       signaling.Member
 	reason  signaling.Reason
 	retoken bool
+	rename  bool
 }
 
 // Status is the bus's health, for /healthz and the window.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/nats-io/nats.go"
 
@@ -19,9 +20,9 @@ import (
 //
 // The first byte tells them apart: deliveryV1 for a relay, '{' for JSON.
 //
-// A relay is deliveryV1, its kind, a flags byte (flagChatOnly), then six
-// fields, each a uvarint length and its bytes: room, from id, from name,
-// to, origin, data. Hand-written because no library encodes seven fields
+// A relay is deliveryV1, its kind, a flags byte (flagChatOnly), the
+// rename count as a uvarint, then six fields, each a uvarint length and
+// its bytes: room, from id, from name, to, origin, data. Hand-written because no library encodes seven fields
 // more simply, and gob or protobuf would cost more than they save here.
 
 const (
@@ -44,6 +45,7 @@ func appendDelivery(dst []byte, d *signaling.Delivery) []byte {
 		flags |= flagChatOnly
 	}
 	dst = append(dst, deliveryV1, byte(d.Kind), flags)
+	dst = binary.AppendUvarint(dst, uint64(d.Renames))
 	for _, s := range [...]string{d.Room, d.From.ID, d.From.Name, d.To, d.Origin} {
 		dst = binary.AppendUvarint(dst, uint64(len(s)))
 		dst = append(dst, s...)
@@ -64,6 +66,11 @@ func parseDelivery(b []byte) (signaling.Delivery, error) {
 	}
 	d.Kind, d.From.ChatOnly = signaling.Kind(b[1]), b[2]&flagChatOnly != 0
 	b = b[3:]
+	renames, k := binary.Uvarint(b)
+	if k <= 0 || renames > math.MaxUint32 {
+		return d, errBadRelay
+	}
+	d.Renames, b = uint32(renames), b[k:]
 	field := func() ([]byte, bool) {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || n > uint64(len(b)-k) {

@@ -182,6 +182,14 @@ func (b *Bus) Rooms() []signaling.RoomState {
 	return out
 }
 
+// Room is the room named name as last seen.
+func (b *Bus) Room(name string) (signaling.RoomState, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	st, ok := b.mirror[name]
+	return st, ok
+}
+
 // findRoom returns the room whose members include one matching pred.
 func (b *Bus) findRoom(pred func(signaling.Member) bool) (string, bool) {
 	b.mu.Lock()

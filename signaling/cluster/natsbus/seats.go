@@ -13,10 +13,15 @@ import (
 
 // Seat takes a seat for m in room: the compare-and-set on the room's key
 // makes the capacity exact whatever the number of servers joining at once.
-func (b *Bus) Seat(room string, m signaling.Member, capacity int) (signaling.RoomState, error) {
+// For a class's student (class not ""), a room of another class or of
+// none, named like one of the class's rooms, counts as full.
+func (b *Bus) Seat(room string, m signaling.Member, capacity int, class string) (signaling.RoomState, error) {
 	st, err := b.change(room, func(st *signaling.RoomState) error {
 		if len(st.Members) == 0 { // a new room, or an old key of an emptied one
-			*st = signaling.RoomState{Name: room, Rev: st.Rev, Capacity: capacity}
+			*st = signaling.RoomState{Name: room, Rev: st.Rev, Capacity: capacity, Class: class}
+		}
+		if class != "" && room != class && st.Class != class {
+			return fmt.Errorf("join %q for class %q: a room of its own: %w", room, class, signaling.ErrRoomFull)
 		}
 		for _, o := range st.Members {
 			if o.ID == m.ID {
@@ -50,6 +55,12 @@ func (b *Bus) Unseat(room string, m signaling.Member, reason signaling.Reason) {
 // seat changes.
 func (b *Bus) Retoken(room string, m signaling.Member) {
 	b.enqueue(unseat{room: room, m: m, retoken: true})
+}
+
+// Rename queues the change of m's name, made in order with the seat
+// changes.
+func (b *Bus) Rename(room string, m signaling.Member) {
+	b.enqueue(unseat{room: room, m: m, rename: true})
 }
 
 func (b *Bus) enqueue(u unseat) {
@@ -103,6 +114,15 @@ func (b *Bus) drain() bool {
 		b.mu.Unlock()
 		st, err := b.change(u.room, func(st *signaling.RoomState) error {
 			self := b.cfg.ServerID
+			if u.rename {
+				for i, o := range st.Members {
+					if o.ID == u.m.ID && o.Seat == u.m.Seat && o.Server == self && o.Renames < u.m.Renames {
+						st.Members[i].Name, st.Members[i].Renames = u.m.Name, u.m.Renames
+						return nil
+					}
+				}
+				return errNoChange // gone, moved, or renamed later already
+			}
 			if u.retoken {
 				for i, o := range st.Members {
 					if o.ID == u.m.ID && o.Seat == u.m.Seat && o.Server == self {
