@@ -5,6 +5,9 @@
 # loopback only. Prints each server's and NATS's CPU per relayed message.
 #
 #   scripts/bench-cluster.sh [OUTDIR]      PAIRS=250 RATE=10 DURATION=20s by default
+#
+# BIN=DIR uses the signalbox, sbload and nats-server already built in DIR
+# (an earlier run's OUTDIR/bin), to compare two versions under the same load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-$(mktemp -d /tmp/signalbox-cluster-bench.XXXX)}
@@ -12,10 +15,14 @@ PAIRS=${PAIRS:-250}
 RATE=${RATE:-10}
 DURATION=${DURATION:-20s}
 mkdir -p "$OUT/bin"
-mkdir -p frontend/dist && [ -e frontend/dist/.gitkeep ] || touch frontend/dist/.gitkeep
-go build -o "$OUT/bin/signalbox" .
-go build -o "$OUT/bin/sbload" ./cmd/sbload
-go build -o "$OUT/bin/nats-server" github.com/nats-io/nats-server/v2
+if [ -n "${BIN:-}" ]; then
+	cp "$BIN/signalbox" "$BIN/sbload" "$BIN/nats-server" "$OUT/bin/"
+else
+	mkdir -p frontend/dist && [ -e frontend/dist/.gitkeep ] || touch frontend/dist/.gitkeep
+	go build -o "$OUT/bin/signalbox" .
+	go build -o "$OUT/bin/sbload" ./cmd/sbload
+	go build -o "$OUT/bin/nats-server" github.com/nats-io/nats-server/v2
+fi
 
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; } # utime+stime, clock ticks
@@ -61,6 +68,7 @@ def us(cpu): return "%.1f" % (cpu / recv * 1e6) if recv else "-"
 print("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (label, p50, p99, recv, lost, ooo, lag, us(a), us(b), us(n), us(s)))
 PY
 }
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pairs $PAIRS, $RATE msg/s per peer ($((PAIRS * 2 * RATE)) msg/s), $DURATION each; results in $OUT"
 echo "| run | relay p50 | relay p99 | received | lost | out of order | generator lag p99 | CPU µs/msg server A | server B | NATS | standalone |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -68,3 +76,4 @@ run standalone -addr "127.0.0.1:$PS"
 run cluster-one-server -addr "127.0.0.1:$PA"
 run cluster-split -addr "127.0.0.1:$PA" -addr2 "127.0.0.1:$PB"
 run standalone-again -addr "127.0.0.1:$PS"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -43,6 +43,10 @@ const (
 type Config struct {
 	// URL is the NATS server(s) to connect to, comma-separated.
 	URL string
+	// Embedded, when set, is the nats-server this Signalbox runs itself:
+	// the bus connects to it in memory, not over loopback TCP (URL is then
+	// only what Status and the log name).
+	Embedded *Embedded
 	// ClusterID names the room namespace: servers with the same id share
 	// rooms. Letters, digits, '-' and '_' only.
 	ClusterID string
@@ -162,18 +166,22 @@ func New(cfg Config, hub Hub, log *slog.Logger) (*Bus, error) {
 		slots:  make(chan struct{}, maxInflight),
 		status: Status{ClusterID: cfg.ClusterID, ServerID: cfg.ServerID, Error: "connecting"},
 	}
-	nc, err := nats.Connect(cfg.URL,
-		nats.Name("signalbox "+cfg.ServerID),
+	opts := []nats.Option{
+		nats.Name("signalbox " + cfg.ServerID),
 		nats.MaxReconnects(-1),
 		nats.RetryOnFailedConnect(true),
-		nats.ReconnectWait(250*time.Millisecond),
+		nats.ReconnectWait(250 * time.Millisecond),
 		// No reconnect buffer: a publish while disconnected fails at once
 		// and the peer is told, rather than being held and sent later.
 		nats.ReconnectBufSize(-1),
 		nats.DisconnectErrHandler(b.disconnected),
 		nats.ReconnectHandler(b.reconnected),
 		nats.ConnectHandler(b.reconnected),
-	)
+	}
+	if cfg.Embedded != nil {
+		opts = append(opts, nats.InProcessServer(cfg.Embedded.srv))
+	}
+	nc, err := nats.Connect(cfg.URL, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.URL, err)
 	}

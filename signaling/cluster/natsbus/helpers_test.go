@@ -63,6 +63,13 @@ func startNode(t testing.TB, natsURL string, cfg signaling.Config) *node {
 
 func startNodeNoWait(t testing.TB, natsURL string, cfg signaling.Config) *node {
 	t.Helper()
+	return startNodeBus(t, Config{URL: natsURL}, cfg)
+}
+
+// startNodeBus starts a server of the cluster whose bus has the settings
+// of bc (URL, Embedded); the test's own are added.
+func startNodeBus(t testing.TB, bc Config, cfg signaling.Config) *node {
+	t.Helper()
 	if cfg.ResumeGrace == 0 {
 		cfg.ResumeGrace = testGrace
 	}
@@ -71,7 +78,8 @@ func startNodeNoWait(t testing.TB, natsURL string, cfg signaling.Config) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus, err := New(Config{URL: natsURL, ClusterID: "test", Heartbeat: heartbeat, DeadAfter: cfg.ResumeGrace, OpTimeout: readTimeout}, hub, log)
+	bc.ClusterID, bc.Heartbeat, bc.DeadAfter, bc.OpTimeout = "test", heartbeat, cfg.ResumeGrace, readTimeout
+	bus, err := New(bc, hub, log)
 	if err != nil {
 		t.Fatal(err)
 	}

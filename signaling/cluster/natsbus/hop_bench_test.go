@@ -107,17 +107,23 @@ func BenchmarkRelayHop(b *testing.B) {
 }
 
 // BenchmarkBusHop is the hop alone: Bus.Send on one server to the Deliver
-// of another's hub, through NATS.
+// of another's hub, through NATS over loopback TCP ("tcp") or in memory,
+// as a Signalbox reaches the nats-server it embeds ("in-process").
 func BenchmarkBusHop(b *testing.B) {
 	e := startNATS(b, "127.0.0.1:0", b.TempDir())
 	b.Cleanup(e.Shutdown)
 	logLoad(b)
+	b.Run("tcp", func(b *testing.B) { busHop(b, Config{URL: e.ClientURL(), ClusterID: "hop"}) })
+	b.Run("in-process", func(b *testing.B) { busHop(b, Config{URL: e.ClientURL(), ClusterID: "hop", Embedded: e}) })
+}
+
+func busHop(b *testing.B, cfg Config) {
 	rec := &recorder{}
-	from, err := New(Config{URL: e.ClientURL(), ClusterID: "hop"}, &recorder{}, quietLog())
+	from, err := New(cfg, &recorder{}, quietLog())
 	if err != nil {
 		b.Fatal(err)
 	}
-	to, err := New(Config{URL: e.ClientURL(), ClusterID: "hop"}, rec, quietLog())
+	to, err := New(cfg, rec, quietLog())
 	if err != nil {
 		b.Fatal(err)
 	}
