@@ -113,17 +113,55 @@ func BenchmarkBusHop(b *testing.B) {
 	e := startNATS(b, "127.0.0.1:0", b.TempDir())
 	b.Cleanup(e.Shutdown)
 	logLoad(b)
-	b.Run("tcp", func(b *testing.B) { busHop(b, Config{URL: e.ClientURL(), ClusterID: "hop"}) })
-	b.Run("in-process", func(b *testing.B) { busHop(b, Config{URL: e.ClientURL(), ClusterID: "hop", Embedded: e}) })
+	b.Run("tcp", func(b *testing.B) {
+		cfg := Config{URL: e.ClientURL(), ClusterID: "hop"}
+		busHop(b, cfg, cfg)
+	})
+	b.Run("in-process", func(b *testing.B) {
+		cfg := Config{URL: e.ClientURL(), ClusterID: "hop", Embedded: e}
+		busHop(b, cfg, cfg)
+	})
+	// Two servers in embedded mode: each bus on its own nats-server, the
+	// two joined by a route (the two-laptop setup).
+	var routes []string
+	var embs [2]*Embedded
+	for i := range embs {
+		embs[i] = startNATSRouted(b, i, &routes)
+	}
+	b.Run("routed-tcp", func(b *testing.B) {
+		busHop(b, Config{URL: embs[0].ClientURL(), ClusterID: "hop"}, Config{URL: embs[1].ClientURL(), ClusterID: "hop"})
+	})
+	b.Run("routed-in-process", func(b *testing.B) {
+		busHop(b, Config{URL: embs[0].ClientURL(), ClusterID: "hop", Embedded: embs[0]},
+			Config{URL: embs[1].ClientURL(), ClusterID: "hop", Embedded: embs[1]})
+	})
 }
 
-func busHop(b *testing.B, cfg Config) {
-	rec := &recorder{}
-	from, err := New(cfg, &recorder{}, quietLog())
+// startNATSRouted starts the i-th of two embedded nats-servers routed to
+// each other; routes collects their route URLs (the first has none yet:
+// the second connects to it).
+func startNATSRouted(b *testing.B, i int, routes *[]string) *Embedded {
+	cfg := EmbeddedConfig{Name: fmt.Sprintf("hop-%d", i), Listen: "127.0.0.1:0", ClusterListen: "127.0.0.1:0",
+		ClusterName: "hop", StoreDir: b.TempDir(), Routes: *routes}
+	if len(cfg.Routes) == 0 {
+		cfg.Routes = []string{"nats-route://127.0.0.1:1"} // none yet; required by StartEmbedded
+	}
+	e, err := StartEmbedded(cfg, quietLog())
 	if err != nil {
 		b.Fatal(err)
 	}
-	to, err := New(cfg, rec, quietLog())
+	b.Cleanup(e.Shutdown)
+	*routes = append(*routes, e.RouteURL())
+	return e
+}
+
+func busHop(b *testing.B, fromCfg, toCfg Config) {
+	rec := &recorder{}
+	from, err := New(fromCfg, &recorder{}, quietLog())
+	if err != nil {
+		b.Fatal(err)
+	}
+	to, err := New(toCfg, rec, quietLog())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -135,6 +173,15 @@ func busHop(b *testing.B, cfg Config) {
 	})
 	if err := to.nc.Flush(); err != nil { // its subscriptions are in place
 		b.Fatal(err)
+	}
+	// Over a route, interest reaches the other server a little later: send
+	// probes (t 0, not recorded) until one arrives.
+	for deadline := time.Now().Add(readTimeout); rec.seen.Load() == 0; {
+		if time.Now().After(deadline) {
+			b.Fatal("no relay arrives")
+		}
+		_ = from.Send(to.Self(), signaling.Delivery{Room: "r", Kind: signaling.KindSignal, Data: []byte(`{"t":0}`)})
+		time.Sleep(10 * time.Millisecond)
 	}
 	b.ResetTimer()
 	rec.lat.Store(newLatencies(b.N))
@@ -152,16 +199,20 @@ func busHop(b *testing.B, cfg Config) {
 }
 
 // recorder is a Hub that records the latency of each Delivery.
-type recorder struct{ lat atomic.Pointer[latencies] }
+type recorder struct {
+	lat  atomic.Pointer[latencies]
+	seen atomic.Int64
+}
 
 func (*recorder) ApplyRoom(signaling.RoomState) {}
 
 func (r *recorder) Deliver(d signaling.Delivery) {
 	now := time.Now().UnixNano()
+	r.seen.Add(1)
 	var v struct {
 		T int64 `json:"t"`
 	}
-	if l := r.lat.Load(); l != nil && json.Unmarshal(d.Data, &v) == nil {
+	if l := r.lat.Load(); l != nil && json.Unmarshal(d.Data, &v) == nil && v.T != 0 {
 		l.add(now - v.T)
 	}
 }
