@@ -139,7 +139,10 @@ func rewrite(raw json.RawMessage, replace func([]Member) (json.RawMessage, bool,
 		b.WriteByte('}')
 		return b.Bytes(), nil
 	case '[':
-		elems := splitArray(bytes.TrimSpace(raw))
+		elems, err := decodeArray(string(raw))
+		if err != nil {
+			return nil, err
+		}
 		var b bytes.Buffer
 		b.WriteByte('[')
 		for i, e := range elems {

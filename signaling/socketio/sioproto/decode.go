@@ -3,9 +3,14 @@ package sioproto
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // maxIDDigits is the most digits an ack id may have (MaxID has 16).
@@ -139,68 +144,60 @@ func (p *Packet) decodePayload(payload string) error {
 }
 
 // decodeArray splits a JSON array into its raw elements, which share one
-// copy of payload.
+// copy of payload. jsontext (the mirror of Go's encoding/json/v2) checks
+// the array and finds its elements' ends in one pass, where encoding/json
+// would validate, then copy every element (or a second, hand-written pass
+// would split it). As encoding/json, it takes invalid UTF-8 inside
+// strings and repeated keys: the data is relayed, not read.
 func decodeArray(payload string) ([]json.RawMessage, error) {
 	if jsonKind(payload) != '[' {
 		return nil, fmt.Errorf("%w: want an array", ErrBadPayload)
 	}
 	b := []byte(payload)
-	if !json.Valid(b) {
-		var v any
-		err := json.Unmarshal(b, &v) // for the error's detail only
+	d := arrayDecoders.Get().(*arrayDecoder)
+	defer arrayDecoders.Put(d)
+	d.buf = *bytes.NewBuffer(b)
+	defer func() { d.buf = bytes.Buffer{} }()
+	d.dec.Reset(&d.buf, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	args, err := d.elements(b)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadPayload, err)
 	}
-	return splitArray(b), nil
+	return args, nil
 }
 
-// splitArray returns the elements of b, a valid JSON array, as subslices
-// without surrounding white space. Written by hand because encoding/json
-// splits an array only by decoding it (a second validation and a copy of
-// every element, most of the cost of a relayed message); b being valid,
-// a scan for the commas at depth one, outside strings, is enough.
-func splitArray(b []byte) []json.RawMessage {
+// arrayDecoders are decodeArray's decoders, reused.
+var arrayDecoders = sync.Pool{New: func() any { return new(arrayDecoder) }}
+
+type arrayDecoder struct {
+	dec jsontext.Decoder
+	buf bytes.Buffer // the payload, read in place by dec
+}
+
+// elements reads the array b (dec's input) and returns its elements as
+// subslices of b without surrounding white space.
+func (d *arrayDecoder) elements(b []byte) ([]json.RawMessage, error) {
+	if _, err := d.dec.ReadToken(); err != nil {
+		return nil, err
+	}
 	args := make([]json.RawMessage, 0, 3) // an event name and its usual arguments
-	depth, start := 0, 0
-	inString, escaped := false, false
-	for i, c := range b {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '[' || c == '{':
-			depth++
-			if depth == 1 {
-				start = i + 1
-			}
-		case c == ']' || c == '}':
-			if depth == 1 {
-				args = appendElement(args, b[start:i])
-			}
-			depth--
-		case c == ',' && depth == 1:
-			args = appendElement(args, b[start:i])
-			start = i + 1
+	for d.dec.PeekKind() != ']' {
+		start := d.dec.InputOffset()
+		if err := d.dec.SkipValue(); err != nil {
+			return nil, err
 		}
+		args = append(args, bytes.TrimLeft(b[start:d.dec.InputOffset()], " \t\r\n,"))
 	}
-	return args
-}
-
-// appendElement appends e, trimmed of JSON white space, unless the array
-// was empty ("[]" or "[ ]" has one blank "element").
-func appendElement(args []json.RawMessage, e []byte) []json.RawMessage {
-	e = bytes.Trim(e, " \t\r\n")
-	if len(e) == 0 && len(args) == 0 {
-		return args
+	if _, err := d.dec.ReadToken(); err != nil {
+		return nil, err
 	}
-	return append(args, json.RawMessage(e))
+	if _, err := d.dec.ReadToken(); err != io.EOF {
+		if err == nil {
+			err = errors.New("more than one JSON value")
+		}
+		return nil, err
+	}
+	return args, nil
 }
 
 // decodeName decodes the JSON string raw into name; one without escapes
