@@ -54,7 +54,12 @@ func (h *Hub) Deliver(d Delivery) {
 	var buf [maxInlineFlush]Flusher
 	flush := buf[:0]
 	r.mu.Lock()
-	if d.To != "" {
+	if d.Kind == KindPeerRenamed {
+		m.Data = nil
+		if r.renameRemote(d) {
+			full, flush = r.deliverDeferred(m, nil, nil, flush)
+		}
+	} else if d.To != "" {
 		if t := r.find(d.To); t != nil {
 			ok, f := r.deliverToDeferred(t, m)
 			if !ok {
@@ -63,10 +68,6 @@ func (h *Hub) Deliver(d Delivery) {
 			if f != nil {
 				flush = append(flush, f)
 			}
-		}
-	} else if d.Kind == KindPeerRenamed {
-		if r.renameRemote(d) {
-			full, flush = r.deliverDeferred(m, nil, nil, flush)
 		}
 	} else if d.Kind != KindPeerAway || r.remoteServer(d.From.ID) == d.Origin {
 		// A peer that moved here hears nothing of itself.
