@@ -3,8 +3,14 @@
 # Signalbox servers of one cluster (every relay crosses NATS) beside the same
 # load on one clustered server and on a standalone server, in one run, on
 # loopback only. Prints each server's and NATS's CPU per relayed message.
+# Then the same split over two servers in embedded mode (each runs its own
+# nats-server, joined by a route: the two-laptop setup); its server A and B
+# columns are those two servers, NATS included.
 #
 #   scripts/bench-cluster.sh [OUTDIR]      PAIRS=250 RATE=10 DURATION=20s by default
+#
+# BIN=DIR uses the signalbox, sbload and nats-server already built in DIR
+# (an earlier run's OUTDIR/bin), to compare two versions under the same load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-$(mktemp -d /tmp/signalbox-cluster-bench.XXXX)}
@@ -12,10 +18,14 @@ PAIRS=${PAIRS:-250}
 RATE=${RATE:-10}
 DURATION=${DURATION:-20s}
 mkdir -p "$OUT/bin"
-mkdir -p frontend/dist && [ -e frontend/dist/.gitkeep ] || touch frontend/dist/.gitkeep
-go build -o "$OUT/bin/signalbox" .
-go build -o "$OUT/bin/sbload" ./cmd/sbload
-go build -o "$OUT/bin/nats-server" github.com/nats-io/nats-server/v2
+if [ -n "${BIN:-}" ]; then
+	cp "$BIN/signalbox" "$BIN/sbload" "$BIN/nats-server" "$OUT/bin/"
+else
+	mkdir -p frontend/dist && [ -e frontend/dist/.gitkeep ] || touch frontend/dist/.gitkeep
+	go build -o "$OUT/bin/signalbox" .
+	go build -o "$OUT/bin/sbload" ./cmd/sbload
+	go build -o "$OUT/bin/nats-server" github.com/nats-io/nats-server/v2
+fi
 
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; } # utime+stime, clock ticks
@@ -36,8 +46,14 @@ start() { # name port [flags…]: runs in the background; its pid is $!
 PA=$(freeport); start a "$PA" --cluster "nats://127.0.0.1:$NP"; A=$!; PIDS+=("$A")
 PB=$(freeport); start b "$PB" --cluster "nats://127.0.0.1:$NP"; B=$!; PIDS+=("$B")
 PS=$(freeport); start s "$PS"; S=$!; PIDS+=("$S")
-for p in "$PA" "$PB" "$PS"; do
-	for _ in $(seq 100); do
+# Two servers in embedded mode (the two-laptop setup): each runs its own
+# nats-server, joined by a route; no separate NATS process.
+RA=$(freeport); RB=$(freeport)
+routes=(--cluster-route "127.0.0.1:$RA" --cluster-route "127.0.0.1:$RB")
+PEA=$(freeport); start ea "$PEA" --cluster embedded --cluster-listen "127.0.0.1:$RA" "${routes[@]}"; EA=$!; PIDS+=("$EA")
+PEB=$(freeport); start eb "$PEB" --cluster embedded --cluster-listen "127.0.0.1:$RB" "${routes[@]}"; EB=$!; PIDS+=("$EB")
+for p in "$PA" "$PB" "$PS" "$PEA" "$PEB"; do
+	for _ in $(seq 300); do
 		curl -fs "http://127.0.0.1:$p/healthz" | grep -q '"status":"ok"' && break
 		sleep 0.1
 	done
@@ -46,6 +62,7 @@ done
 run() { # label sbload-args...
 	local label=$1; shift
 	local a0 b0 n0 s0
+	local A=${RUN_A:-$A} B=${RUN_B:-$B}
 	a0=$(cpu "$A"); b0=$(cpu "$B"); n0=$(cpu "$NATS"); s0=$(cpu "$S")
 	"$OUT/bin/sbload" -scenario relay -pairs "$PAIRS" -rate "$RATE" -duration "$DURATION" \
 		-label "$label" -json "$OUT/$label.json" "$@" >"$OUT/$label.txt"
@@ -61,10 +78,13 @@ def us(cpu): return "%.1f" % (cpu / recv * 1e6) if recv else "-"
 print("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (label, p50, p99, recv, lost, ooo, lag, us(a), us(b), us(n), us(s)))
 PY
 }
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pairs $PAIRS, $RATE msg/s per peer ($((PAIRS * 2 * RATE)) msg/s), $DURATION each; results in $OUT"
 echo "| run | relay p50 | relay p99 | received | lost | out of order | generator lag p99 | CPU µs/msg server A | server B | NATS | standalone |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 run standalone -addr "127.0.0.1:$PS"
 run cluster-one-server -addr "127.0.0.1:$PA"
 run cluster-split -addr "127.0.0.1:$PA" -addr2 "127.0.0.1:$PB"
+RUN_A=$EA RUN_B=$EB run embedded-split -addr "127.0.0.1:$PEA" -addr2 "127.0.0.1:$PEB"
 run standalone-again -addr "127.0.0.1:$PS"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

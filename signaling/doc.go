@@ -15,8 +15,12 @@
 //   - peer.go / outbox.go: a peer's seat and its bounded outbox with replay
 //     history for resume.
 //   - cluster.go: the Cluster interface through which a hub shares its
-//     rooms with other servers (implemented in signaling/cluster/natsbus),
-//     and the hub's side of it. Without a Cluster nothing there runs.
+//     rooms with other servers (implemented in signaling/cluster/natsbus)
+//     and what it carries; the hub's side of it is in cluster_seats.go
+//     (join, overflow, resume and leave through the cluster),
+//     cluster_apply.go (bringing a room up to the cluster's state) and
+//     cluster_relay.go (relays and presence to and from other servers).
+//     Without a Cluster none of it runs.
 //   - class.go: class addresses: one room name on the board seats every
 //     student who joins with Overflow, in pairs or groups (ClassMode),
 //     spilling into "math · 2", "math · 3"…; the window sets the mode.

@@ -135,7 +135,8 @@ func randomID(n int) string {
 
 // Rename gives p a new display name (cleaned by DisplayName; empty is
 // ErrBadField). Everyone in p's room, p included, gets KindPeerRenamed; a
-// peer in no room gets it alone.
+// peer in no room gets it alone. In a cluster, the room's members on
+// other servers get it too, and the seat's record takes the new name.
 func (h *Hub) Rename(p *Peer, name string) error {
 	name = DisplayName(name)
 	if name == "" {
@@ -154,6 +155,7 @@ func (h *Hub) Rename(p *Peer, name string) error {
 	p.mu.Lock()
 	was := p.name
 	p.name = name
+	p.renames++
 	info := p.infoLocked()
 	p.mu.Unlock()
 	m := &Message{Kind: KindPeerRenamed, Peer: info}
@@ -162,7 +164,14 @@ func (h *Hub) Rename(p *Peer, name string) error {
 		room = r.name
 		m.Room = room
 		full = r.deliver(m, nil, nil)
+		var servers []string
+		if h.cluster != nil {
+			servers = r.remoteServers()
+		}
 		r.mu.Unlock()
+		if h.cluster != nil {
+			h.renameCluster(p, room, servers, info)
+		}
 	} else {
 		p.mu.Lock()
 		if !p.push(m) {

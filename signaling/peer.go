@@ -55,6 +55,7 @@ type Peer struct {
 	joinedAt time.Time
 	chatOnly bool   // the seat was taken chat-only (JoinOptions.ChatOnly)
 	seat     string // in a cluster, the nonce of the seat (Member.Seat); "" otherwise
+	renames  uint32 // how many times the peer renamed itself (Member.Renames)
 	link     Link
 	away     *time.Timer // running while the connection is gone but the seat kept
 	awayGen  uint64      // counts grace periods, so a stale timer knows it is stale

@@ -18,7 +18,7 @@ type Room struct {
 	members  []*Peer // in join order
 	locked   bool
 
-	// In a cluster (see cluster.go): the members on other servers, the
+	// In a cluster (see cluster_apply.go): the members on other servers, the
 	// revision of the room's state they come from, and how many local
 	// peers are waiting for the cluster to seat them.
 	remote  []Member

@@ -84,7 +84,7 @@ func (s *Service) startCluster(st settings.Settings, hub *signaling.Hub) (*clust
 		}
 		run.emb, url = emb, emb.ClientURL()
 	}
-	bus, err := natsbus.New(natsbus.Config{URL: url, ClusterID: id, ServerID: st.ServerID, Replicas: st.ClusterReplicas}, hub, s.log)
+	bus, err := natsbus.New(natsbus.Config{URL: url, Embedded: run.emb, ClusterID: id, ServerID: st.ServerID, Replicas: st.ClusterReplicas}, hub, s.log)
 	if err != nil {
 		if run.emb != nil {
 			run.emb.Shutdown()

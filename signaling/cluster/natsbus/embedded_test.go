@@ -5,6 +5,7 @@ import (
 	"net"
 	"testing"
 
+	"signalbox/internal/testwait"
 	"signalbox/signaling"
 )
 
@@ -40,7 +41,10 @@ func TestEmbeddedServersFormACluster(t *testing.T) {
 	})
 	var ns []*node
 	for _, e := range embs {
-		ns = append(ns, startNode(t, e.ClientURL(), signaling.Config{}))
+		// As the app does: each server reaches its own NATS in memory.
+		n := startNodeBus(t, Config{URL: e.ClientURL(), Embedded: e}, signaling.Config{})
+		testwait.Until(t, "the server joins the cluster", 3*readTimeout, func() bool { return n.bus.Status().Ready })
+		ns = append(ns, n)
 	}
 	a, b, c := dial(t, ns[0]), dial(t, ns[1]), dial(t, ns[2])
 	a.join("math")

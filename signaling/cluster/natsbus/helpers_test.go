@@ -34,7 +34,7 @@ const (
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // startNATS runs a nats-server with JetStream on a random loopback port.
-func startNATS(t *testing.T, listen, dir string) *Embedded {
+func startNATS(t testing.TB, listen, dir string) *Embedded {
 	t.Helper()
 	e, err := StartEmbedded(EmbeddedConfig{Name: "test", Listen: listen, StoreDir: dir}, quietLog())
 	if err != nil {
@@ -54,14 +54,21 @@ type node struct {
 }
 
 // startNode starts a server of the cluster and waits until it is ready.
-func startNode(t *testing.T, natsURL string, cfg signaling.Config) *node {
+func startNode(t testing.TB, natsURL string, cfg signaling.Config) *node {
 	t.Helper()
 	n := startNodeNoWait(t, natsURL, cfg)
 	testwait.Until(t, "the server joins the cluster", 3*readTimeout, func() bool { return n.bus.Status().Ready })
 	return n
 }
 
-func startNodeNoWait(t *testing.T, natsURL string, cfg signaling.Config) *node {
+func startNodeNoWait(t testing.TB, natsURL string, cfg signaling.Config) *node {
+	t.Helper()
+	return startNodeBus(t, Config{URL: natsURL}, cfg)
+}
+
+// startNodeBus starts a server of the cluster whose bus has the settings
+// of bc (URL, Embedded); the test's own are added.
+func startNodeBus(t testing.TB, bc Config, cfg signaling.Config) *node {
 	t.Helper()
 	if cfg.ResumeGrace == 0 {
 		cfg.ResumeGrace = testGrace
@@ -71,7 +78,8 @@ func startNodeNoWait(t *testing.T, natsURL string, cfg signaling.Config) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus, err := New(Config{URL: natsURL, ClusterID: "test", Heartbeat: heartbeat, DeadAfter: cfg.ResumeGrace, OpTimeout: readTimeout}, hub, log)
+	bc.ClusterID, bc.Heartbeat, bc.DeadAfter, bc.OpTimeout = "test", heartbeat, cfg.ResumeGrace, readTimeout
+	bus, err := New(bc, hub, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +122,7 @@ func (n *node) kill() {
 }
 
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	ws    *websocket.Conn
 	id    string
 	token string
@@ -125,7 +133,7 @@ type frame map[string]any
 
 func (f frame) str(key string) string { s, _ := f[key].(string); return s }
 
-func dial(t *testing.T, n *node) *client {
+func dial(t testing.TB, n *node) *client {
 	t.Helper()
 	ws, _, err := websocket.DefaultDialer.Dial(n.url, nil)
 	if err != nil {

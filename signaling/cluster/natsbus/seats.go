@@ -13,10 +13,15 @@ import (
 
 // Seat takes a seat for m in room: the compare-and-set on the room's key
 // makes the capacity exact whatever the number of servers joining at once.
-func (b *Bus) Seat(room string, m signaling.Member, capacity int) (signaling.RoomState, error) {
+// For a class's student (class not ""), a room of another class or of
+// none, named like one of the class's rooms, counts as full.
+func (b *Bus) Seat(room string, m signaling.Member, capacity int, class string) (signaling.RoomState, error) {
 	st, err := b.change(room, func(st *signaling.RoomState) error {
 		if len(st.Members) == 0 { // a new room, or an old key of an emptied one
-			*st = signaling.RoomState{Name: room, Rev: st.Rev, Capacity: capacity}
+			*st = signaling.RoomState{Name: room, Rev: st.Rev, Capacity: capacity, Class: class}
+		}
+		if class != "" && room != class && st.Class != class {
+			return fmt.Errorf("join %q for class %q: a room of its own: %w", room, class, signaling.ErrRoomFull)
 		}
 		for _, o := range st.Members {
 			if o.ID == m.ID {
@@ -50,6 +55,12 @@ func (b *Bus) Unseat(room string, m signaling.Member, reason signaling.Reason) {
 // seat changes.
 func (b *Bus) Retoken(room string, m signaling.Member) {
 	b.enqueue(unseat{room: room, m: m, retoken: true})
+}
+
+// Rename queues the change of m's name, made in order with the seat
+// changes.
+func (b *Bus) Rename(room string, m signaling.Member) {
+	b.enqueue(unseat{room: room, m: m, rename: true})
 }
 
 func (b *Bus) enqueue(u unseat) {
@@ -103,6 +114,15 @@ func (b *Bus) drain() bool {
 		b.mu.Unlock()
 		st, err := b.change(u.room, func(st *signaling.RoomState) error {
 			self := b.cfg.ServerID
+			if u.rename {
+				for i, o := range st.Members {
+					if o.ID == u.m.ID && o.Seat == u.m.Seat && o.Server == self && o.Renames < u.m.Renames {
+						st.Members[i].Name, st.Members[i].Renames = u.m.Name, u.m.Renames
+						return nil
+					}
+				}
+				return errNoChange // gone, moved, or renamed later already
+			}
 			if u.retoken {
 				for i, o := range st.Members {
 					if o.ID == u.m.ID && o.Seat == u.m.Seat && o.Server == self {
@@ -215,79 +235,4 @@ func (b *Bus) CloseRoom(room string) error {
 		b.hub.ApplyRoom(st)
 	}
 	return err
-}
-
-// beat says this server is alive, every Heartbeat.
-func (b *Bus) beat(ctx context.Context) {
-	defer b.done.Done()
-	t := time.NewTicker(b.cfg.Heartbeat)
-	defer t.Stop()
-	for {
-		_ = b.nc.Publish(b.prefix+"hb", []byte(b.cfg.ServerID)) // fails only while disconnected
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// heartbeat notes that a server is alive.
-func (b *Bus) heartbeat(msg *nats.Msg) {
-	b.mu.Lock()
-	b.lastSeen[string(msg.Data)] = time.Now()
-	b.mu.Unlock()
-}
-
-// reap ends, with timed-out, the seats of servers silent for DeadAfter: a
-// server killed without a goodbye. Every live server does it; the
-// compare-and-set lets exactly one of them make each change. Nothing is
-// reaped while this server itself is cut off.
-func (b *Bus) reap() {
-	if !b.nc.IsConnected() {
-		return
-	}
-	b.mu.Lock()
-	dead := map[string]bool{}
-	for id, t := range b.lastSeen {
-		if id != b.cfg.ServerID && time.Since(t) > b.cfg.DeadAfter {
-			dead[id] = true
-		}
-	}
-	var rooms []string
-	for name, st := range b.mirror {
-		for _, m := range st.Members {
-			if dead[m.Server] {
-				rooms = append(rooms, name)
-				break
-			}
-		}
-	}
-	b.mu.Unlock()
-	for _, room := range rooms {
-		st, err := b.change(room, func(st *signaling.RoomState) error {
-			if removeIf(st, signaling.ReasonTimedOut, func(m signaling.Member) bool { return dead[m.Server] }) == 0 {
-				return errNoChange
-			}
-			return nil
-		})
-		if err != nil {
-			return
-		}
-		b.log.Info("seats of a silent server ended", "room", room, "servers", len(dead))
-		b.hub.ApplyRoom(st)
-	}
-	b.mu.Lock()
-	for id := range dead {
-		still := false
-		for _, st := range b.mirror {
-			for _, m := range st.Members {
-				still = still || m.Server == id
-			}
-		}
-		if !still {
-			delete(b.lastSeen, id)
-		}
-	}
-	b.mu.Unlock()
 }
