@@ -466,7 +466,8 @@ func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, e
 	r.mu.Lock()
 	seat.mu.Lock()
 	old := seat.link
-	if seat.away != nil {
+	away := seat.away != nil // the room heard KindPeerAway
+	if away {
 		seat.away.Stop()
 		seat.away = nil
 	}
@@ -481,11 +482,19 @@ func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, e
 	ok := seat.push(&Message{Kind: KindResumed, Room: r.name, Class: r.class, Peer: self,
 		Peers: r.infos(seat), Capacity: r.capacity, Token: seat.token, Lost: lost})
 	seat.mu.Unlock()
-	full := r.deliver(&Message{Kind: KindPeerBack, Room: r.name, Peer: self}, seat, nil)
+	// Back only after away: a resume that replaces a connection the server
+	// had not yet seen die (a roaming phone's old path went silent, a
+	// client that reconnected at once) changes nothing the room knew.
+	var full []*Peer
+	if away {
+		full = r.deliver(&Message{Kind: KindPeerBack, Room: r.name, Peer: self}, seat, nil)
+	}
 	servers := r.remoteServers()
 	r.mu.Unlock()
-	h.presenceRemote(r.name, servers, KindPeerBack, self)
-	h.emit(Event{Kind: EventPeerBack, Room: r.name, Peer: seat.id, Name: self.Name})
+	if away {
+		h.presenceRemote(r.name, servers, KindPeerBack, self)
+		h.emit(Event{Kind: EventPeerBack, Room: r.name, Peer: seat.id, Name: self.Name})
+	}
 	h.dropAll(full)
 	h.retokenCluster(seat, r.name)
 	h.mu.Unlock()

@@ -569,14 +569,17 @@ func TestChatOnlyPeer(t *testing.T) {
 	}
 	b.expect("broadcast")
 
-	// The window's connection drops; resuming keeps the seat chat-only.
+	// The window's connection drops (the others hear it is away);
+	// resuming keeps the seat chat-only.
 	last := got["seq"].(float64)
 	w.ws.NetConn().Close()
+	for _, c := range []*client{a, b} {
+		checkPeer(t, "peer-away", peerObj(t, c.expect("peer-away"), "peer"), w.id, true)
+	}
 	w2 := dial(t, ts)
 	w2.send(frame{"type": "resume", "token": wj.str("token"), "lastSeq": last})
 	checkPeer(t, "window's resumed.self", peerObj(t, w2.expect("resumed"), "self"), w.id, true)
 	for _, c := range []*client{a, b} {
-		checkPeer(t, "peer-away", peerObj(t, c.expect("peer-away"), "peer"), w.id, true)
 		checkPeer(t, "peer-back", peerObj(t, c.expect("peer-back"), "peer"), w.id, true)
 	}
 
