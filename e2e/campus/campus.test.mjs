@@ -196,11 +196,16 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
   ap('ip', 'link', 'set', 'dev', Ana.node, 'down');
   inNS(Ana.ns, 'ip', ['addr', 'del', `${Ana.address}/24`, 'dev', 'wlan0']);
   inNS(Ana.ns, 'ip', ['addr', 'add', `${newAddress}/24`, 'dev', 'wlan0']);
-  const away = [];
+  const down = Date.now();
+  const away = []; // what Cleo's page showed, from the outage until the call recovered
+  const cleoSees = async () => {
+    const a = await Cleo.eval(`({ peers: window.__signalbox.state().peers, text: document.body.innerText })`);
+    away.push({ ...a, at: Date.now() - down });
+  };
   const anaPhases = new Set(); // what Ana's page went through while away
-  const outage = Date.now() + 3000;
+  const outage = down + 3000;
   while (Date.now() < outage) {
-    away.push(await Cleo.eval(`({ peers: window.__signalbox.state().peers, text: document.body.innerText })`));
+    await cleoSees();
     anaPhases.add(await Ana.eval('window.__signalbox.state().phase'));
     await sleep(300);
   }
@@ -222,6 +227,7 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
       // both ways is asserted below either way.
       const c = calls.find((x) => x.state === 'connected' && (x.local?.address === newAddress || (x.local?.type === 'relay' && x.local?.related === newAddress)));
       anaPhases.add(st.phase);
+      await cleoSees();
       if (seated === null && st.phase === 'in-room' && anaPhases.has('reconnecting')) seated = Date.now() - back;
       return { ok: st.phase === 'in-room' && st.self === anaBefore.self && !!c, st, c, calls, seated, phases: [...anaPhases], cleo: await Cleo.calls() };
     },
@@ -238,13 +244,17 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
   assert.deepEqual(await Cleo.eval('window.__gone'), [], 'Cleo never saw Ana’s tile removed');
   for (const a of away) assert.ok(a.peers.includes(anaBefore.self), 'Ana stayed in Cleo’s room while away');
   assert.doesNotMatch(away.map((a) => a.text).join('\n'), /left the room|Ana left/);
-  // Presence (issue 12): Cleo is told "Ana is reconnecting…" only if the
-  // server noticed Ana's old connection die; a 3 s roam is usually over
-  // before it can (the old TCP path goes silent, no FIN), and the resume
-  // then replaces the link without anyone seeing her away. Either way she
-  // never "left".
-  const sawAway = away.some((a) => /Ana is reconnecting/.test(a.text));
-  console.log(`roaming: Cleo ${sawAway ? 'saw “Ana is reconnecting…”' : 'saw nothing (Ana was back before the server noticed she was gone)'}, never “left”`);
+  // Presence: the server seldom notices a 3 s roam (the old TCP path goes
+  // silent, no FIN, and it waits for its pong timeout), but Cleo's page
+  // does: Ana's media stops arriving, and within a second or two it says
+  // "Ana is reconnecting…" (liveness.ts), until her media flows again.
+  const seen = away.filter((a) => /Ana is reconnecting/.test(a.text)).map((a) => a.at);
+  console.log(`roaming: Cleo saw “Ana is reconnecting…” from ${seen[0]} ms to ${seen.at(-1)} ms after Ana’s link went down (sampled ${away.length} times until the call recovered), never “left”`);
+  assert.ok(seen.length > 0, `Cleo was never told Ana is reconnecting: ${JSON.stringify(away.map((a) => [a.at, a.text.slice(0, 200)]))}`);
+  await waitFor('Cleo no longer showing Ana as reconnecting once her video flows', async () => {
+    const text = await Cleo.eval('document.body.innerText');
+    return { ok: !/Ana is reconnecting/.test(text), text };
+  });
 });
 
 test('4–6. AP isolation: students reach only the laptop, every call is relayed by its TURN', async () => {
