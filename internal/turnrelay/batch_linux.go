@@ -52,7 +52,6 @@ type batchConn struct {
 	bufs    []byte
 	addrs   []*net.UDPAddr // per slot, the last source address handed out
 	next, n int            // hdrs[next:n] are read and not yet handed out
-	readErr error
 }
 
 func newPlatformBatchConn(u *net.UDPConn, size int) (net.PacketConn, error) {
