@@ -10,7 +10,8 @@
 //      Cleo (Firefox), Ben with Dev on the socket.io tutorial page;
 //      every call decodes video both ways;
 //   5. Ana roams: her link goes down for 3 s and comes back with a new
-//      address; her seat resumes, the call recovers, Cleo never sees her leave;
+//      address; her seat resumes, the call recovers, Cleo is told "Ana is
+//      reconnecting…" within a second or two and never sees her leave;
 //   6. the teacher's window shows the rooms and peers; a screenshot.
 // Then again with AP isolation: every call must go through the laptop's
 // TURN relay (Ben and Dev on the native client: the tutorial page knows no
@@ -203,10 +204,13 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
     away.push({ ...a, at: Date.now() - down });
   };
   const anaPhases = new Set(); // what Ana's page went through while away
+  let anaSawCleoStall = null; // when Ana's own page (Chromium) first said the call with Cleo stalled
   const outage = down + 3000;
   while (Date.now() < outage) {
     await cleoSees();
-    anaPhases.add(await Ana.eval('window.__signalbox.state().phase'));
+    const a = await Ana.eval(`({ phase: window.__signalbox.state().phase, text: document.body.innerText })`);
+    anaPhases.add(a.phase);
+    if (anaSawCleoStall === null && /Cleo is reconnecting/.test(a.text)) anaSawCleoStall = Date.now() - down;
     await sleep(300);
   }
   ap('ip', 'link', 'set', 'dev', Ana.node, 'up');
@@ -227,6 +231,7 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
       // both ways is asserted below either way.
       const c = calls.find((x) => x.state === 'connected' && (x.local?.address === newAddress || (x.local?.type === 'relay' && x.local?.related === newAddress)));
       anaPhases.add(st.phase);
+      if (anaSawCleoStall === null && /Cleo is reconnecting/.test(await Ana.eval('document.body.innerText'))) anaSawCleoStall = Date.now() - down;
       await cleoSees();
       if (seated === null && st.phase === 'in-room' && anaPhases.has('reconnecting')) seated = Date.now() - back;
       return { ok: st.phase === 'in-room' && st.self === anaBefore.self && !!c, st, c, calls, seated, phases: [...anaPhases], cleo: await Cleo.calls() };
@@ -251,6 +256,10 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
   const seen = away.filter((a) => /Ana is reconnecting/.test(a.text)).map((a) => a.at);
   console.log(`roaming: Cleo saw “Ana is reconnecting…” from ${seen[0]} ms to ${seen.at(-1)} ms after Ana’s link went down (sampled ${away.length} times until the call recovered), never “left”`);
   assert.ok(seen.length > 0, `Cleo was never told Ana is reconnecting: ${JSON.stringify(away.map((a) => [a.at, a.text.slice(0, 200)]))}`);
+  // Ana's own page (Chromium) notices the same way that nothing arrives
+  // from Cleo any more: the watch works in both browsers.
+  console.log(`roaming: Ana's page said “Cleo is reconnecting…” ${anaSawCleoStall} ms after her link went down`);
+  assert.ok(anaSawCleoStall !== null, 'Ana’s page never said Cleo is reconnecting while her link was down');
   await waitFor('Cleo no longer showing Ana as reconnecting once her video flows', async () => {
     const text = await Cleo.eval('document.body.innerText');
     return { ok: !/Ana is reconnecting/.test(text), text };
