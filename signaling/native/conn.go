@@ -177,20 +177,41 @@ func (c *conn) run() {
 		c.seen()
 		return nil
 	})
-	c.serve(true)
+	c.serve()
 }
 
-// serve runs the read loop until the connection ends, then detaches the
-// peer from the hub; or until the loop parks the idle connection with the
-// poller, which calls serve again on a new goroutine when bytes arrive.
-//
-// fresh says the client is likely to send soon (it just connected): see
-// wspark.Reader.Start.
-func (c *conn) serve(fresh bool) {
-	c.rd.Start(fresh)
-	parked, normalClose := c.readLoop()
-	if parked {
+// ending is how a read loop ended.
+type ending int
+
+const (
+	parked      ending = iota // the poller watches the connection: nothing to do
+	closed                    // the client closed the connection normally
+	broken                    // the connection failed or went away
+	misbehaving               // a close frame is on its way: read until the client's
+)
+
+// serve runs the read loop until the connection ends, then ends it; or
+// until the loop parks the connection with the poller, which calls serve
+// again when bytes arrive (Resume). On the poller's goroutine the end,
+// which waits for the writer and the client's close frame, goes on a
+// goroutine of its own.
+func (c *conn) serve() {
+	end := c.readLoop()
+	if end == parked {
 		return
+	}
+	if c.rd.Leave() {
+		go c.end(end)
+		return
+	}
+	c.end(end)
+}
+
+// end ends the connection and detaches the peer from the hub: the seat is
+// kept for a resume unless the client closed the connection normally.
+func (c *conn) end(how ending) {
+	if how == misbehaving {
+		c.drain()
 	}
 	c.mu.Lock()
 	c.dead = true
@@ -198,7 +219,7 @@ func (c *conn) serve(fresh bool) {
 	c.mu.Unlock()
 	c.ws.NetConn().Close()
 	c.pump.Stop()
-	if p := c.peer.Load(); normalClose {
+	if p := c.peer.Load(); how == closed {
 		c.hub.Disconnect(p)
 	} else {
 		c.hub.Detach(p, c)
@@ -208,32 +229,32 @@ func (c *conn) serve(fresh bool) {
 	}
 }
 
-// readLoop reads, parses and routes each request. It returns parked when
-// it handed the connection to the poller, and otherwise once the
-// connection is over, with normalClose when the client closed it normally.
-func (c *conn) readLoop() (parked, normalClose bool) {
+// readLoop reads, parses and routes each request, and reports how it
+// ended. It never blocks on the poller's goroutine (wspark.Resumer).
+func (c *conn) readLoop() ending {
 	for {
-		parked, kind, r, err := c.rd.Next()
-		if parked {
-			return true, false
+		idle, kind, r, err := c.rd.Next()
+		if idle {
+			return parked
 		}
 		if err == nil {
 			var ok bool
 			ok, err = c.next(kind, r)
 			if err == nil && !ok {
 				c.closeWith(closeMisbehaving, "misbehaving")
-				c.drain()
-				return false, false
+				return misbehaving
 			}
 		}
 		if errors.Is(err, signaling.ErrTooLarge) {
 			c.peer.Load().SendError("", err)
 			c.closeWith(websocket.CloseMessageTooBig, signaling.Reason(signaling.CodeTooLarge))
-			c.drain()
-			return false, false
+			return misbehaving
 		}
 		if err != nil {
-			return false, websocket.IsCloseError(err, websocket.CloseNormalClosure)
+			if websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+				return closed
+			}
+			return broken
 		}
 	}
 }

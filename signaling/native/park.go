@@ -11,13 +11,12 @@ import (
 // (package wspark): a connection that cannot park waits for a frame up to
 // the pong timeout, as a read deadline would.
 func parkOptions(cfg *signaling.Config) wspark.Options {
-	return wspark.Options{ParkAfter: wspark.DefaultParkAfter, MaxWait: cfg.PongTimeout, WriteTimeout: cfg.WriteTimeout,
-		FrameTimeout: cfg.PongTimeout}
+	return wspark.Options{MaxWait: cfg.PongTimeout, WriteTimeout: cfg.WriteTimeout, FrameTimeout: cfg.PongTimeout}
 }
 
 // Resume serves the connection again once the poller found bytes for it
-// (wspark.Resumer).
-func (c *conn) Resume() { c.serve(false) }
+// (wspark.Resumer), on the poller's goroutine or on a new one.
+func (c *conn) Resume() { c.serve() }
 
 // seen records that the client was heard from just now.
 func (c *conn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }

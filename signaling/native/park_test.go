@@ -1,10 +1,6 @@
 package native
 
 import (
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,30 +8,7 @@ import (
 
 	"signalbox/internal/testwait"
 	"signalbox/signaling"
-	"signalbox/signaling/origin"
 )
-
-// testParkAfter parks idle connections quickly in these tests.
-const testParkAfter = 10 * time.Millisecond
-
-// startParkingServer is startServer with a short ParkAfter.
-func startParkingServer(t *testing.T, cfg signaling.Config) *testServer {
-	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub, err := signaling.New(cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := NewServer(hub, Config{Version: "test", Origins: origin.Policy{}}, log)
-	srv.park.ParkAfter = testParkAfter
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hub.Shutdown()
-		srv.Wait()
-		hs.Close()
-	})
-	return &testServer{hub: hub, srv: srv, http: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http")}
-}
 
 // parked reports how many connections the server has parked, or -1 where
 // connections never park.
@@ -48,7 +21,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func TestIdleConnectionsParkAndWake(t *testing.T) {
-	ts := startParkingServer(t, signaling.Config{})
+	ts := startServer(t, signaling.Config{})
 	if ts.parked() < 0 {
 		t.Skip("no poller on this platform")
 	}
@@ -58,7 +31,8 @@ func TestIdleConnectionsParkAndWake(t *testing.T) {
 	a.expect("peer-joined")
 	eventually(t, "both connections are parked", func() bool { return ts.parked() == 2 })
 
-	// A relay wakes both: the sender's read loop and the recipient's writer.
+	// A relay is served by the poller: the sender's frame is read and
+	// routed, and the recipient written to, with no goroutine of theirs.
 	bID := bj["self"].(map[string]any)["id"].(string)
 	a.send(frame{"type": "signal", "to": bID, "data": frame{"n": 1}})
 	if got := b.expect("signal"); got["data"].(map[string]any)["n"] != float64(1) {
@@ -88,7 +62,7 @@ func TestIdleConnectionsParkAndWake(t *testing.T) {
 }
 
 func TestSilentParkedPeerTimesOut(t *testing.T) {
-	ts := startParkingServer(t, signaling.Config{
+	ts := startServer(t, signaling.Config{
 		PingInterval: 20 * time.Millisecond, PongTimeout: 80 * time.Millisecond, ResumeGrace: 20 * time.Millisecond,
 	})
 	a, silent := dial(t, ts), dial(t, ts)
@@ -110,7 +84,7 @@ func TestSilentParkedPeerTimesOut(t *testing.T) {
 }
 
 func TestShutdownEndsParkedConnections(t *testing.T) {
-	ts := startParkingServer(t, signaling.Config{})
+	ts := startServer(t, signaling.Config{})
 	if ts.parked() < 0 {
 		t.Skip("no poller on this platform")
 	}

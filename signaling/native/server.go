@@ -41,9 +41,8 @@ type Server struct {
 	upgrader websocket.Upgrader
 	conns    sync.WaitGroup
 	pools    *pools
-	poller   *wspark.Poller // watches parked idle connections; nil where unsupported
-	// park holds the connections' parking settings; tests shorten
-	// ParkAfter.
+	poller   *wspark.Poller // watches parked connections and serves their frames; nil where unsupported
+	// park holds the connections' parking settings.
 	park wspark.Options
 	// guard is the connections' transport.Guard policy.
 	guard transport.Policy

@@ -3,7 +3,6 @@ package native
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
@@ -40,26 +39,6 @@ type request struct {
 	// Overflow (join only): room is a class address; when it is full,
 	// seat me in the class's next room (signaling.JoinOptions.Overflow).
 	Overflow bool `json:"overflow"`
-}
-
-// decodeRequest parses one client frame and checks the fields its type
-// needs. Its errors wrap the signaling sentinels, so each maps to a code.
-func decodeRequest(frame []byte) (request, error) {
-	var req request
-	if !utf8.Valid(frame) {
-		return req, fmt.Errorf("frame is not valid UTF-8: %w", signaling.ErrBadJSON)
-	}
-	if err := json.Unmarshal(frame, &req); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return req, fmt.Errorf("field %q must be a %s: %w", typeErr.Field, typeErr.Type, signaling.ErrBadField)
-		}
-		return req, fmt.Errorf("%v: %w", err, signaling.ErrBadJSON)
-	}
-	if err := checkKeys(frame); err != nil {
-		return request{}, err
-	}
-	return req, req.check()
 }
 
 // check verifies that the fields req.Type needs are present.

@@ -2,7 +2,9 @@ package native
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
+	"unicode/utf8"
 
 	"signalbox/signaling"
 )
@@ -34,6 +36,33 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 		if (req.Type == typeSignal || req.Type == typeBroadcast) && !json.Valid(req.Data) {
 			t.Fatalf("decoded %s with invalid data %q", req.Type, req.Data)
+		}
+	})
+}
+
+// FuzzDecodeMatchesEncodingJSON checks decodeRequest against the decoder
+// it replaced (encoding/json, after a UTF-8 check): whatever it accepts,
+// that one decodes to the same request.
+func FuzzDecodeMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"join","room":"math","name":"Ana","chatOnly":true,"overflow":false}`,
+		`{"type":"signal","to":"abc","data":{"sdp":"v=0\r\n"},"to":"def"}`,
+		`{"type":"resume","token":"t","lastSeq":12,"extra":[1,{"a":null}]}`,
+		`{"type":"join","room":"\u006dath","name":null}`, ` {"type" : "ping"} `,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		req, err := decodeRequest(frame)
+		if err != nil {
+			return
+		}
+		var ref request
+		if !utf8.Valid(frame) || json.Unmarshal(frame, &ref) != nil {
+			t.Fatalf("decodeRequest accepted %q, which encoding/json refuses", frame)
+		}
+		if !reflect.DeepEqual(req, ref) {
+			t.Fatalf("decodeRequest(%q) = %+v, encoding/json %+v", frame, req, ref)
 		}
 	})
 }

@@ -134,12 +134,7 @@ func (s *sink) WriteBatch(batch []signaling.Entry, try bool) error {
 	}
 	err := c.sess.WritePackets(packets, try)
 	if errors.Is(err, engineio.ErrNotWebSocket) || errors.Is(err, engineio.ErrWriterBusy) {
-		for _, pk := range packets {
-			if err := c.sess.SendData(pk); err != nil { // binary attachments included
-				return err
-			}
-		}
-		return nil
+		return c.sess.SendData(packets...) // at once: binary attachments stay with their event
 	}
 	return err
 }

@@ -15,11 +15,11 @@
 //     mapping (an error without a stable code is a server bug: logged).
 //   - wspark.Reader (in signaling/internal/wspark, which Engine.IO may use
 //     too: it is below the hub), the "next frame" call over a parkable
-//     WebSocket: it waits for the client's next frame,
-//     answers pings and takes pongs on the way, parks an idle connection
-//     (the goroutine then ends and the poller resumes the transport later)
-//     and owns the deadlines: how long to linger before parking, and how
-//     long a frame that has started may take.
+//     WebSocket: it returns the client's next frame, answers pings and
+//     takes pongs on the way, parks the connection once it has read what
+//     there was (the poller then reads it, and runs the transport's read
+//     loop on its own goroutine when the bytes are whole frames) and owns
+//     the deadlines: how long a frame that has started may take.
 //
 // A transport's connection embeds a Pump and implements Sink (take from
 // the outbox, encode and write a batch, finish, fail); it is the peer's

@@ -1,14 +1,16 @@
 package wspark
 
 // parkedBufferSizes returns the read buffer sizes of the parked
-// connections, read under the poller's lock: a parked connection's buffer
-// is touched again only after the poller has let it go under that lock.
+// connections, read under each shard's lock: a shard's round ends under
+// it, so what a round did to a connection is seen here.
 func (p *Poller) parkedBufferSizes() []int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	var sizes []int
-	for _, c := range p.parked {
-		sizes = append(sizes, c.br.Size())
+	for _, s := range p.shards {
+		s.mu.Lock()
+		for _, c := range s.watched {
+			sizes = append(sizes, c.br.Size())
+		}
+		s.mu.Unlock()
 	}
 	return sizes
 }

@@ -1,7 +1,10 @@
 package wspark
 
 import (
+	"errors"
+	"io"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -26,14 +29,30 @@ import (
 //     so a sender writing straight to this socket never waits behind a
 //     heartbeat stuck on a full socket.
 //
-// Reads pass through. (Waiting for readiness before a read, to save the
-// read that finds the socket empty, cannot be done from outside the
-// runtime: RawConn.Read clears a readiness that arrived before it waits.)
-// Only plain TCP gets the raw write path; on TLS (or anything else) writes
-// pass through and try mode is refused.
+// Owned sockets (Own, for a connection the poller serves): the
+// descriptor is taken from the runtime's network poller, so that only the
+// poller's epoll watches it and a client's message wakes nothing else.
+// Reads and writes are then system calls on the descriptor that never
+// wait; what must wait (a blocking write to a full socket, a frame that
+// arrives in pieces) waits through an episode: a net.Conn over a
+// duplicate of the descriptor, watched by the runtime for the length of
+// that one read or write.
+//
+// Otherwise reads pass through, and only plain TCP gets the raw write
+// path; on TLS (or anything else) writes pass through and try mode is
+// refused.
 type Sock struct {
 	net.Conn
-	rc syscall.RawConn // nil unless plain TCP
+	rc      syscall.RawConn // nil unless plain TCP
+	readNow bool            // the poller is reading: one read that never waits
+	owned   bool            // Own took the descriptor: raw holds it
+	raw     rawFD
+
+	emu    sync.Mutex // guards ep
+	ep     net.Conn   // the episode's connection, while one runs
+	epRefs int
+
+	rdeadline atomic.Int64 // an owned socket's read deadline, Unix ns (0: none)
 
 	mu     sync.Mutex // held by every write
 	cork   int        // Cork depth
@@ -57,25 +76,21 @@ type Sock struct {
 // before every frame, and a socket's deadline is a runtime timer: corked
 // and non-blocking writes need none.
 func (s *Sock) SetWriteDeadline(t time.Time) error {
-	var ns int64
-	if !t.IsZero() {
-		ns = t.UnixNano()
-	}
-	s.deadline.Store(ns)
+	s.deadline.Store(unixNano(t))
 	return nil
 }
 
 // SetDeadline sets both deadlines (the write one as SetWriteDeadline).
 func (s *Sock) SetDeadline(t time.Time) error {
 	_ = s.SetWriteDeadline(t)
-	return s.Conn.SetReadDeadline(t)
+	return s.SetReadDeadline(t)
 }
 
 // clearStaleDeadline (s.mu held) takes a deadline that has passed off the socket
 // before a non-blocking write: the runtime refuses any write on a socket
 // whose deadline has passed, even one that would not wait.
 func (s *Sock) clearStaleDeadline() error {
-	if s.applied == 0 || time.Now().UnixNano() < s.applied {
+	if s.owned || s.applied == 0 || time.Now().UnixNano() < s.applied {
 		return nil
 	}
 	s.applied = 0
@@ -86,7 +101,7 @@ func (s *Sock) clearStaleDeadline() error {
 // write that may block.
 func (s *Sock) applyDeadline() error {
 	d := s.deadline.Load()
-	if d == s.applied {
+	if s.owned || d == s.applied {
 		return nil
 	}
 	s.applied = d
@@ -106,6 +121,196 @@ func NewSock(nc net.Conn) *Sock {
 		}
 	}
 	return s
+}
+
+// Own takes the socket's descriptor from the runtime's network poller
+// (see Sock) and returns it, or -1 when it cannot (not plain TCP, not
+// Linux, out of descriptors): the socket then stays the runtime's. Call it
+// before the socket is shared.
+func (s *Sock) Own() int {
+	if s.rc == nil || s.owned {
+		return -1
+	}
+	fd := -1
+	var derr error
+	if err := s.rc.Control(func(d uintptr) { fd, derr = dupCloexec(int(d)) }); err != nil || derr != nil {
+		return -1
+	}
+	// Closing the runtime's descriptor takes it off the runtime's poller;
+	// the socket lives on in ours.
+	_ = plainTCP(s.Conn).Close()
+	s.owned, s.raw.fd = true, fd
+	return fd
+}
+
+// Read reads from the connection. The poller's read (readNow) is one
+// read system call that reports EAGAIN rather than wait; another read of
+// an owned socket that finds nothing waits in an episode, up to the read
+// deadline.
+func (s *Sock) Read(b []byte) (int, error) {
+	if !s.owned {
+		return s.Conn.Read(b)
+	}
+	var n int
+	err := s.raw.do(func(fd int) (err error) { n, err = readNow(fd, b); return err })
+	if s.readNow || !errors.Is(err, syscall.EAGAIN) {
+		return n, s.opError("read", err)
+	}
+	ep, err := s.episode()
+	if err != nil {
+		return 0, s.opError("read", err)
+	}
+	defer s.endEpisode()
+	if err := ep.SetReadDeadline(unixTime(s.rdeadline.Load())); err != nil {
+		return 0, err
+	}
+	return ep.Read(b)
+}
+
+// SetReadDeadline sets the deadline of the reads that wait.
+func (s *Sock) SetReadDeadline(t time.Time) error {
+	if !s.owned {
+		return s.Conn.SetReadDeadline(t)
+	}
+	s.rdeadline.Store(unixNano(t))
+	return nil
+}
+
+// CloseRead shuts the reading side: a waiting read, or the poller, sees
+// the end of the stream.
+func (s *Sock) CloseRead() error {
+	if !s.owned {
+		if tcp := plainTCP(s.Conn); tcp != nil {
+			return tcp.CloseRead()
+		}
+		return s.Conn.Close()
+	}
+	return s.raw.do(shutRead)
+}
+
+// Close closes the connection. An owned socket is shut first, which ends
+// an episode blocked on it, then closed once no system call uses it.
+func (s *Sock) Close() error {
+	if !s.owned {
+		return s.Conn.Close()
+	}
+	if err := s.raw.do(shutBoth); errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	s.emu.Lock()
+	if s.ep != nil {
+		_ = s.ep.Close()
+	}
+	s.emu.Unlock()
+	return s.raw.close()
+}
+
+// episode returns a connection over a duplicate of the owned descriptor,
+// which the runtime's poller watches, for one read or write that must
+// wait; endEpisode ends it once no one uses it.
+func (s *Sock) episode() (net.Conn, error) {
+	s.emu.Lock()
+	defer s.emu.Unlock()
+	if s.ep == nil {
+		var f *os.File
+		err := s.raw.do(func(fd int) error {
+			d, err := dupCloexec(fd)
+			if err == nil {
+				f = os.NewFile(uintptr(d), "websocket")
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		c, err := net.FileConn(f) // a duplicate of f's, watched by the runtime
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		s.ep = c
+	}
+	s.epRefs++
+	return s.ep, nil
+}
+
+func (s *Sock) endEpisode() {
+	s.emu.Lock()
+	defer s.emu.Unlock()
+	if s.epRefs--; s.epRefs == 0 && s.ep != nil {
+		_ = s.ep.Close()
+		s.ep = nil
+	}
+}
+
+// writeOwned writes all of b to the owned socket: at once when it takes
+// it, else the rest in an episode, up to the write deadline.
+func (s *Sock) writeOwned(b []byte) error {
+	n, err := s.writeRaw(b)
+	if err != nil || n == len(b) {
+		return err
+	}
+	ep, err := s.episode()
+	if err != nil {
+		return s.opError("write", err)
+	}
+	defer s.endEpisode()
+	if err := ep.SetWriteDeadline(unixTime(s.deadline.Load())); err != nil {
+		return err
+	}
+	_, err = ep.Write(b[n:])
+	return err
+}
+
+// opError wraps a system call's error as the runtime's would be.
+func (s *Sock) opError(op string, err error) error {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return &net.OpError{Op: op, Net: "tcp", Source: s.LocalAddr(), Addr: s.RemoteAddr(), Err: err}
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func unixTime(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
+
+// rawFD is an owned descriptor and its lifetime: a system call on it
+// holds the read lock, so it is never closed, and its number never reused,
+// under one.
+type rawFD struct {
+	mu     sync.RWMutex
+	fd     int
+	closed bool
+}
+
+// do runs f on the descriptor unless it is closed (net.ErrClosed).
+func (r *rawFD) do(f func(fd int) error) error {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		return net.ErrClosed
+	}
+	return f(r.fd)
+}
+
+func (r *rawFD) close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return net.ErrClosed
+	}
+	r.closed = true
+	return closeFD(r.fd)
 }
 
 // Write writes b, or gathers it while corked, or in try mode writes what
@@ -155,6 +360,14 @@ func (s *Sock) writeLocked(b []byte, try bool) error {
 		s.stash = append(s.stash, b...)
 		return nil
 	}
+	if s.owned {
+		stash := s.stash
+		s.stash = nil
+		if err := s.writeOwned(stash); err != nil {
+			return err
+		}
+		return s.writeOwned(b)
+	}
 	if err := s.applyDeadline(); err != nil {
 		return err
 	}
@@ -170,6 +383,9 @@ func (s *Sock) writeLocked(b []byte, try bool) error {
 
 // rawWrite writes what the socket takes now without waiting.
 func (s *Sock) rawWrite(b []byte) (int, error) {
+	if s.owned {
+		return s.writeRaw(b)
+	}
 	var n int
 	var werr error
 	err := s.rc.Write(func(fd uintptr) bool {
@@ -183,6 +399,13 @@ func (s *Sock) rawWrite(b []byte) (int, error) {
 		return 0, &net.OpError{Op: "write", Net: "tcp", Source: s.LocalAddr(), Addr: s.RemoteAddr(), Err: err}
 	}
 	return max(n, 0), nil
+}
+
+// writeRaw writes what the owned socket takes now.
+func (s *Sock) writeRaw(b []byte) (int, error) {
+	var n int
+	err := s.raw.do(func(fd int) (err error) { n, err = writeNow(uintptr(fd), b); return err })
+	return n, s.opError("write", err)
 }
 
 // Cork gathers the writes until the matching Uncork.
@@ -247,10 +470,14 @@ func (s *Sock) Flush() error {
 	if len(s.stash) == 0 {
 		return nil
 	}
+	stash := s.stash
+	s.stash = nil // rare: not worth keeping
+	if s.owned {
+		return s.writeOwned(stash)
+	}
 	if err := s.applyDeadline(); err != nil {
 		return err
 	}
-	_, err := s.Conn.Write(s.stash)
-	s.stash = nil // rare: not worth keeping
+	_, err := s.Conn.Write(stash)
 	return err
 }

@@ -1,7 +1,6 @@
 package wspark
 
 import (
-	"bufio"
 	"crypto/tls"
 	"io"
 	"log/slog"
@@ -20,12 +19,11 @@ import (
 	"signalbox/internal/testwait"
 )
 
-// Timings of these tests: failAfter bounds every wait (a deadline for a
-// failure, never a delay); testParkAfter parks idle connections quickly.
+// failAfter bounds every wait of these tests (a deadline for a failure,
+// never a delay).
 const (
-	failAfter     = 10 * time.Second
-	testParkAfter = 10 * time.Millisecond
-	testReadSize  = 512
+	failAfter    = 10 * time.Second
+	testReadSize = 512
 )
 
 // echoServer serves WebSocket connections the way the transports do: a
@@ -73,38 +71,38 @@ func (f resumeFunc) Resume() { f() }
 // serve is the read loop: it returns when it parked the connection, and
 // ends it on any error.
 func (s *echoServer) serve(ws *websocket.Conn, c *Conn) {
-	linger := true
 	for {
-		parked, err := c.Await(linger)
+		parked, err := c.Await()
 		if parked {
 			return
 		}
 		if err == nil {
 			var ctrl bool
 			if ctrl, err = c.Control(); ctrl {
-				linger = false
 				continue
 			}
 		}
 		var kind int
 		var msg []byte
 		if err == nil {
-			_ = ws.SetReadDeadline(time.Time{})
+			if !c.Looping() {
+				_ = ws.SetReadDeadline(time.Time{})
+			}
 			kind, msg, err = ws.ReadMessage()
 		}
 		if err == nil {
-			if c.br != nil && c.br.Size() != testReadSize {
-				s.t.Errorf("read buffer of %d bytes after a wake-up, want %d", c.br.Size(), testReadSize)
+			if c.br != nil && c.br.Size() == 0 {
+				s.t.Error("reading with no read buffer")
 			}
 			err = ws.WriteMessage(kind, msg)
 		}
 		if err != nil {
+			c.Leave() // nothing here blocks: no new goroutine needed
 			ws.Close()
 			s.done <- struct{}{}
 			s.ended.Done()
 			return
 		}
-		linger = true
 	}
 }
 
@@ -186,21 +184,23 @@ func newTestPoller(t *testing.T) *Poller {
 
 func TestIdleConnectionParksAndWakes(t *testing.T) {
 	p := newTestPoller(t)
-	s := newEchoServer(t, p, Options{ParkAfter: testParkAfter, WriteTimeout: failAfter})
+	s := newEchoServer(t, p, Options{WriteTimeout: failAfter})
 	ws := dial(t, start(t, s, false))
-	echo(t, ws, "fresh")
+	eventually(t, "the connection is parked", func() bool { return p.Count() == 1 })
 	for _, msg := range []string{"one", "two", "three"} {
-		eventually(t, "the connection is parked", func() bool { return p.Count() == 1 })
 		if sizes := p.parkedBufferSizes(); len(sizes) != 1 || sizes[0] != 0 {
 			t.Errorf("parked read buffers of %v bytes, want [0]: kept while parked", sizes)
 		}
+		before, _ := p.Stats()
 		echo(t, ws, msg) // the loop checks the buffer came back
+		// The poller's round that served the message has ended.
+		eventually(t, "the message is served by the poller", func() bool { n, _ := p.Stats(); return n > before })
 	}
 }
 
 func TestParkedConnectionAnswersPing(t *testing.T) {
 	p := newTestPoller(t)
-	s := newEchoServer(t, p, Options{ParkAfter: testParkAfter, WriteTimeout: failAfter})
+	s := newEchoServer(t, p, Options{WriteTimeout: failAfter})
 	ws := dial(t, start(t, s, false))
 	eventually(t, "the connection is parked", func() bool { return p.Count() == 1 })
 	pong := make(chan string, 1)
@@ -225,7 +225,7 @@ func TestParkedConnectionAnswersPing(t *testing.T) {
 func TestAbortEndsParkedConnection(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	p := newTestPoller(t)
-	s := newEchoServer(t, p, Options{ParkAfter: testParkAfter, WriteTimeout: failAfter})
+	s := newEchoServer(t, p, Options{WriteTimeout: failAfter})
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	d := websocket.Dialer{HandshakeTimeout: failAfter}
@@ -254,7 +254,7 @@ func TestAbortEndsParkedConnection(t *testing.T) {
 // Without a poller nothing parks, and MaxWait bounds the wait as a read
 // deadline would.
 func TestNoPollerMaxWait(t *testing.T) {
-	s := newEchoServer(t, nil, Options{ParkAfter: testParkAfter, MaxWait: 100 * time.Millisecond, WriteTimeout: failAfter})
+	s := newEchoServer(t, nil, Options{MaxWait: 100 * time.Millisecond, WriteTimeout: failAfter})
 	ws := dial(t, start(t, s, false))
 	echo(t, ws, "hello")
 	if s.conn().CanPark() {
@@ -271,7 +271,7 @@ func TestNoPollerMaxWait(t *testing.T) {
 // served all the same.
 func TestTLSDoesNotPark(t *testing.T) {
 	p := newTestPoller(t)
-	s := newEchoServer(t, p, Options{ParkAfter: testParkAfter, WriteTimeout: failAfter})
+	s := newEchoServer(t, p, Options{WriteTimeout: failAfter})
 	ws := dial(t, start(t, s, true))
 	echo(t, ws, "over tls")
 	if s.conn().CanPark() {
@@ -318,28 +318,87 @@ func TestPlainTCP(t *testing.T) {
 	}
 }
 
-// A connection woken soon after it parked is busy: it lingers BusyFactor
-// times longer before parking again.
-func TestWakeMarksBusy(t *testing.T) {
+// A busy connection whose frames arrive whole is served by the poller's
+// loop, never handed to a goroutine; a frame split across reads is, and
+// arrives all the same.
+func TestPollerServesWholeFramesAndHandsOffSplitOnes(t *testing.T) {
+	p := newTestPoller(t)
+	s := newEchoServer(t, p, Options{WriteTimeout: failAfter, FrameTimeout: failAfter})
+	ws := dial(t, start(t, s, false))
+	echo(t, ws, "fresh")
+	eventually(t, "the connection is parked", func() bool { return p.Count() == 1 })
+	for i := range 50 {
+		echo(t, ws, strings.Repeat("x", i*60)) // each in one write: gorilla's client splits only beyond 4 KiB
+	}
+	eventually(t, "50 rounds of the poller ended", func() bool { n, _ := p.Stats(); return n >= 50 })
+	if served, handoffs := p.Stats(); handoffs != 0 {
+		t.Errorf("50 whole frames: served %d on the loop, %d handed off; want none handed off", served, handoffs)
+	}
+
+	frame := maskedText("split across two reads")
+	if _, err := ws.NetConn().Write(frame[:7]); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the split frame is handed off", func() bool { _, h := p.Stats(); return h == 1 })
+	if _, err := ws.NetConn().Write(frame[7:]); err != nil {
+		t.Fatal(err)
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(failAfter))
+	if _, got, err := ws.ReadMessage(); err != nil || string(got) != "split across two reads" {
+		t.Fatalf("echo of a split frame = %q, %v", got, err)
+	}
+	eventually(t, "the connection is parked again", func() bool { return p.Count() == 1 })
+	echo(t, ws, "after")
+}
+
+// maskedText returns a client's text frame carrying msg (RFC 6455, 5.2).
+func maskedText(msg string) []byte {
+	mask := [4]byte{1, 2, 3, 4}
+	f := []byte{0x81, 0x80 | byte(len(msg))}
+	f = append(f, mask[:]...)
+	for i := range len(msg) {
+		f = append(f, msg[i]^mask[i%4])
+	}
+	return f
+}
+
+func TestWholeMessages(t *testing.T) {
+	text := maskedText("hello")
+	first := append([]byte{0x01}, text[1:]...)         // text, no FIN
+	last := append([]byte{0x80}, text[1:]...)          // continuation, FIN
+	middle := append([]byte{0x00}, text[1:]...)        // continuation, no FIN
+	ping := []byte{0x89, 0x80, 0, 0, 0, 0}             // masked, empty
+	long := []byte{0x81, 0xfe, 0x01, 0x00, 1, 2, 3, 4} // 256 bytes announced
+	huge := []byte{0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0}
+	join := func(parts ...[]byte) []byte {
+		var b []byte
+		for _, p := range parts {
+			b = append(b, p...)
+		}
+		return b
+	}
 	tests := []struct {
-		name     string
-		parkedAt time.Time
-		busy     bool
+		name string
+		b    []byte
+		want bool
 	}{
-		{"just parked", time.Now(), true},
-		{"parked long ago", time.Now().Add(-time.Hour), false},
+		{"empty", nil, true},
+		{"one frame", text, true},
+		{"two frames", join(text, text), true},
+		{"one byte", text[:1], false},
+		{"header only", text[:6], false},
+		{"frame and a half", join(text, text[:4]), false},
+		{"fragments, whole message", join(first, middle, last), true},
+		{"fragments, message unfinished", join(first, middle), false},
+		{"ping between fragments", join(first, ping, last), true},
+		{"ping inside an unfinished message", join(first, ping), false},
+		{"16-bit length, short", append(long, make([]byte, 255)...), false},
+		{"16-bit length, whole", append(long, make([]byte, 256)...), true},
+		{"64-bit length", huge, false},
 	}
 	for _, tc := range tests {
-		resumed := false
-		c := &Conn{
-			br:       bufio.NewReaderSize(strings.NewReader(""), testReadSize),
-			opt:      &Options{ParkAfter: time.Minute},
-			parkedAt: tc.parkedAt.UnixNano(),
-			resumer:  resumeFunc(func() { resumed = true }),
-		}
-		c.wake()
-		if c.busy != tc.busy || !resumed {
-			t.Errorf("%s: busy %v, resumed %v; want busy %v, resumed", tc.name, c.busy, resumed, tc.busy)
+		if got := wholeMessages(tc.b); got != tc.want {
+			t.Errorf("%s: wholeMessages = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }
@@ -378,7 +437,7 @@ func TestHijackerReader(t *testing.T) {
 // Control leave everything to gorilla.
 func TestNoReadBuffer(t *testing.T) {
 	c := &Conn{br: nil}
-	if parked, err := c.Await(true); parked || err != nil {
+	if parked, err := c.Await(); parked || err != nil {
 		t.Errorf("Await without a read buffer = %v, %v; want false, nil (gorilla reads)", parked, err)
 	}
 	if ok, err := c.Control(); ok || err != nil {

@@ -2,6 +2,7 @@ package engineio
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -45,13 +46,19 @@ func queuedData(d string) string {
 	return packet{typ: packetMessage, data: d}.encode()
 }
 
-// SendData queues one entry in the form WritePackets takes: a binary
-// message (BinaryData) as SendBinary does, text as Send does.
-func (s *Session) SendData(d string) error {
-	if d != "" && d[0] == binaryDataMark {
-		return s.enqueue(queuedData(d))
+// SendData queues entries in the form WritePackets takes, all at once: a
+// binary message (BinaryData) as SendBinary does, text as Send does. A
+// poll answered meanwhile carries all of them or none, so an event and
+// its binary attachments arrive together.
+func (s *Session) SendData(data ...string) error {
+	queued := make([]string, len(data))
+	for i, d := range data {
+		if d != "" && d[0] != binaryDataMark && strings.Contains(d, recordSeparator) {
+			return ErrRecordSeparator
+		}
+		queued[i] = queuedData(d)
 	}
-	return s.Send(d)
+	return s.enqueue(queued...)
 }
 
 // WritePackets writes data as message packets (text, or binary for an

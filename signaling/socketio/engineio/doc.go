@@ -58,9 +58,9 @@
 // Goroutines: a polling session owns none (its one timer is a
 // time.AfterFunc and its requests run on net/http's goroutines). A
 // WebSocket session owns at most two, and an idle one none: its reader
-// parks the connection (package signaling/internal/wspark) after wspark.DefaultParkAfter
-// without a frame, and after each lone pong at once, and the poller starts
-// a new reader when bytes arrive; a writer runs only while the queue has
+// parks the connection (package signaling/internal/wspark) as soon as it
+// has read what there was, and the poller runs the reader again when bytes
+// arrive (on the poller's goroutine for whole frames); a writer runs only while the queue has
 // something (Send, the heartbeat's ping, Close start it) and ends when it
 // is empty. The net/http handler returns once the reader is started (for
 // an upgrade, once the switch is done). Only the writer writes data frames

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"signalbox/signaling/internal/wspark"
 )
 
 // failAfter bounds every wait in these tests. It is a deadline for a
@@ -132,18 +130,10 @@ type harness struct {
 // Handler contract.
 func newHarness(t *testing.T, cfg Config, rec *recorder) *harness {
 	t.Helper()
-	return newHarnessParking(t, cfg, rec, wspark.DefaultParkAfter)
-}
-
-// newHarnessParking is newHarness with the server's park-after time set, before
-// it serves anything.
-func newHarnessParking(t *testing.T, cfg Config, rec *recorder, after time.Duration) *harness {
-	t.Helper()
 	srv, err := New(cfg, rec, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	srv.park.ParkAfter = after
 	h := &harness{t: t, srv: srv, rec: rec, parked: make(chan *Session, 64)}
 	srv.pollParked = func(s *Session) {
 		select {

@@ -17,14 +17,11 @@ import (
 	"signalbox/internal/testwait"
 )
 
-// testParkAfter parks idle WebSocket sessions quickly in these tests.
-const testParkAfter = 10 * time.Millisecond
-
-// newParkingHarness is newHarness with a short parkAfter. It skips the
-// test where connections never park.
+// newParkingHarness is newHarness, skipping the test where connections
+// never park.
 func newParkingHarness(t *testing.T, cfg Config, rec *recorder) *harness {
 	t.Helper()
-	h := newHarnessParking(t, cfg, rec, testParkAfter)
+	h := newHarness(t, cfg, rec)
 	if h.srv.poller.Count() < 0 {
 		t.Skip("no poller on this platform")
 	}
@@ -184,8 +181,7 @@ func TestParkedSessionClose(t *testing.T) {
 // A parked client that stops answering is closed by the heartbeat, and
 // its connection leaves the poller.
 func TestParkedSessionPingTimeout(t *testing.T) {
-	// PingTimeout is what the test waits for; it leaves the session ample
-	// time to park (testParkAfter) after the ping.
+	// PingTimeout is what the test waits for.
 	cfg := Config{PingInterval: 20 * time.Millisecond, PingTimeout: 500 * time.Millisecond}
 	h := newParkingHarness(t, cfg, newRecorder(false))
 	conn, _, s := h.openWebSocket()
@@ -237,7 +233,6 @@ func TestShutdownEndsParkedSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.park.ParkAfter = testParkAfter
 	if srv.poller.Count() < 0 {
 		t.Skip("no poller on this platform")
 	}

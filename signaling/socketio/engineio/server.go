@@ -58,9 +58,9 @@ type Server struct {
 	log      *slog.Logger
 	upgrader websocket.Upgrader
 
-	// poller watches parked WebSocket connections (package wspark); nil
-	// where the platform has none. park holds their parking settings;
-	// tests shorten ParkAfter.
+	// poller watches parked WebSocket connections and serves their
+	// frames (package wspark); nil where the platform has none. park holds
+	// their parking settings.
 	poller *wspark.Poller
 	park   wspark.Options
 	corks  *sync.Pool // the WebSockets' cork buffers (wspark.Sock.Bufs)
@@ -109,8 +109,7 @@ func New(cfg Config, h Handler, log *slog.Logger) (*Server, error) {
 		},
 		poller: wspark.NewPoller(log),
 		// A frame that has started arriving must end within a heartbeat.
-		park: wspark.Options{ParkAfter: wspark.DefaultParkAfter, WriteTimeout: cfg.WriteTimeout,
-			FrameTimeout: cfg.PingInterval + cfg.PingTimeout},
+		park:     wspark.Options{WriteTimeout: cfg.WriteTimeout, FrameTimeout: cfg.PingInterval + cfg.PingTimeout},
 		corks:    wspark.NewBufPool(),
 		sessions: make(map[string]*Session),
 		byAddr:   make(map[string]int),

@@ -183,20 +183,21 @@ func (s *Session) SendBinary(data []byte) error {
 	return s.enqueue(queuedBinary(data))
 }
 
-// enqueue queues one encoded packet for Send and SendBinary.
-func (s *Session) enqueue(queued string) error {
+// enqueue queues encoded packets, all at once, for Send, SendBinary and
+// SendData.
+func (s *Session) enqueue(queued ...string) error {
 	s.mu.Lock()
 	if s.state != stateOpen {
 		s.mu.Unlock()
 		return ErrSessionClosed
 	}
-	if len(s.queue) >= s.sendQueueMax {
+	if len(s.queue)+len(queued) > s.sendQueueMax {
 		s.mu.Unlock()
 		s.log.Info("send queue full", "size", s.sendQueueMax)
 		s.terminate(ReasonSendOverflow, encodedClose)
 		return ErrSendOverflow
 	}
-	s.queue = append(s.queue, queued)
+	s.queue = append(s.queue, queued...)
 	s.wakeLocked()
 	s.mu.Unlock()
 	return nil

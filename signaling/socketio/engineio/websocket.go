@@ -40,7 +40,7 @@ type resumer Session
 
 // Resume runs the reader again when the poller found bytes for the parked
 // connection.
-func (r *resumer) Resume() { (*Session)(r).serveWebSocket(false) }
+func (r *resumer) Resume() { (*Session)(r).serveWebSocket() }
 
 // openWebSocket runs a session that starts on a WebSocket (no polling
 // first). Its reader runs on a goroutine of its own, or on none while the
@@ -73,7 +73,7 @@ func (srv *Server) openWebSocket(w http.ResponseWriter, r *http.Request) {
 	// so net/http's state for the request (its 4 KiB read and write
 	// buffers, the request, a deep stack) does not live as long as the
 	// session does: most of an idle session's memory otherwise.
-	go s.serveWebSocket(true)
+	go s.serveWebSocket()
 }
 
 // upgrade takes a WebSocket that wants to carry this polling session: it
@@ -113,7 +113,7 @@ func (s *Session) upgrade(w http.ResponseWriter, r *http.Request) {
 	}
 	// As for a session opened on a WebSocket, the reader goes on on a
 	// goroutine of its own and net/http's returns.
-	go s.serveWebSocket(true)
+	go s.serveWebSocket()
 }
 
 // closeRefused ends a WebSocket the session will not use: an empty close
@@ -196,26 +196,25 @@ func readPacket(conn *websocket.Conn) (p packet, ok bool) {
 
 // serveWebSocket runs the reader on the session's WebSocket until the
 // session ends, or until the reader parks the idle connection: the poller
-// then calls serveWebSocket again on a new goroutine when bytes arrive.
-// The reader ends the connection: terminate only aborts it (wspark), so a
-// parked connection is woken rather than lost. fresh says the client just
-// connected (wspark.Reader.Start).
+// then calls serveWebSocket again when bytes arrive (on its own goroutine
+// or a new one: see wspark.Resumer; nothing here blocks). The reader ends
+// the connection: terminate only aborts it (wspark), so a parked
+// connection is woken rather than lost.
 //
 // s.conn and s.rd are set before the reader first runs and never change,
 // so the reader uses them without s.mu.
-func (s *Session) serveWebSocket(fresh bool) {
-	s.rd.Start(fresh)
+func (s *Session) serveWebSocket() {
 	if s.readLoop() {
 		return // parked
 	}
+	s.rd.Leave()       // before the close: the poller must not watch a closed descriptor
 	_ = s.conn.Close() // a writer still writing stops too
 	s.goroutines.Done()
 }
 
 // readLoop reads packets from the session's WebSocket until it fails or
 // the session ends, and reports false then; it reports true when it parked
-// the connection. A pong, the heartbeat's answer, lets the connection park
-// at once (wspark.Reader.Heartbeat).
+// the connection.
 func (s *Session) readLoop() (parked bool) {
 	for {
 		kind, data, parked, err := s.next()
@@ -245,9 +244,6 @@ func (s *Session) readLoop() (parked bool) {
 		s.deliverMu.Unlock()
 		if !more {
 			return false
-		}
-		if p.typ == packetPong {
-			s.rd.Heartbeat()
 		}
 	}
 }
