@@ -154,7 +154,13 @@ async function calls(pairs, expectRoute) {
   for (const [a, b] of pairs) {
     for (const s of [a, b]) {
       await rising(s, seen[s.name]);
-      expectRoute(s, seen[s.name]);
+      try {
+        expectRoute(s, seen[s.name]);
+      } catch (err) {
+        // Which pairs the browser had, and which carried the bytes.
+        err.message += `\n[${s.name}] candidate pairs: ${JSON.stringify(await s.pairs().catch((e) => String(e)), null, 1)}`;
+        throw err;
+      }
     }
   }
   console.log(`calls decoding both ways ${Date.now() - t0} ms after the first join: ${JSON.stringify(seen)}`);
