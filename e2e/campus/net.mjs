@@ -83,6 +83,18 @@ export const HOOK = `(() => {
   }
   window.__campus = {
     async calls() { return Promise.all(pcs.filter((pc) => pc.connectionState !== 'closed').map(one)); },
+    // Every candidate pair of every open connection, for a failure's message.
+    async pairs() {
+      const out = [];
+      for (const pc of pcs.filter((pc) => pc.connectionState !== 'closed')) {
+        const stats = await pc.getStats();
+        const cand = (id) => { const c = stats.get(id); return c ? c.candidateType + ' ' + (c.address ?? c.ip) + ':' + c.port + (c.relayProtocol ? '/' + c.relayProtocol : '') : id; };
+        stats.forEach((s) => {
+          if (s.type === 'candidate-pair') out.push({ local: cand(s.localCandidateId), remote: cand(s.remoteCandidateId), state: s.state, nominated: s.nominated, selected: s.selected, priority: s.priority, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived });
+        });
+      }
+      return out;
+    },
   };
 })();`;
 
@@ -133,6 +145,11 @@ export class Student {
   /** calls reports the page's live peer connections (see HOOK). */
   calls() {
     return this.eval('window.__campus ? window.__campus.calls() : []');
+  }
+
+  /** pairs lists every candidate pair of this student's open connections (for a failure's message). */
+  pairs() {
+    return this.eval('window.__campus ? window.__campus.pairs() : []');
   }
 
   async quit() {

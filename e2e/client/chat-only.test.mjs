@@ -4,16 +4,14 @@
 // no RTCPeerConnection for it and send it no signal, ignore a signal it
 // sends, still call each other, and chat flows both ways.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { confirmName, launch, openPage, repo, screenshot, startServer, state, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
+import { confirmName, openPage, repo, screenshot, serveAndLaunch, state, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
 
 const WebSocket = createRequire(join(repo, 'frontend/package.json'))('ws');
 
-let server;
-let browser;
 let ana;
 let ben;
 let seat;
@@ -78,24 +76,15 @@ function chatFrom(text) {
   return seat.waitFor((f) => f.type === 'broadcast' && f.data?.chat === text, `chat “${text}”`);
 }
 
-before(async () => {
-  server = await startServer({ roomSize: 3 });
-  browser = await launch();
-});
-
-after(async () => {
-  seat?.close();
-  await browser?.close();
-  await server?.stop();
-});
+const env = serveAndLaunch({ roomSize: 3 }, { teardown: () => seat?.close() });
 
 test('a page shows a chat-only peer that joins after it without calling it', async () => {
-  ana = await openPage(browser, server.url, '/', { name: 'Ana' });
+  ana = await openPage(env.browser, env.server.url, '/', { name: 'Ana' });
   await countConnections(ana);
-  await ana.goto(server.url + '/r/chatroom');
+  await ana.goto(env.server.url + '/r/chatroom');
   await confirmName(ana);
   await waitInRoom(ana, 0);
-  seat = await chatSeat(server.url, 'chatroom', 'Window');
+  seat = await chatSeat(env.server.url, 'chatroom', 'Window');
   assert.equal(seat.self.chatOnly, true);
   const s = await waitInRoom(ana, 1);
   assert.deepEqual(s.chatOnly, [seat.id]);
@@ -120,9 +109,9 @@ test('a page shows a chat-only peer that joins after it without calling it', asy
 });
 
 test('a page that arrives after it calls the others but not the chat-only peer', async () => {
-  ben = await openPage(browser, server.url, '/', { name: 'Ben' });
+  ben = await openPage(env.browser, env.server.url, '/', { name: 'Ben' });
   await countConnections(ben);
-  await ben.goto(server.url + '/r/chatroom');
+  await ben.goto(env.server.url + '/r/chatroom');
   await confirmName(ben);
   const s = await waitInRoom(ben, 2);
   assert.deepEqual(s.chatOnly, [seat.id]);

@@ -9,31 +9,20 @@
 // same selectors ([data-action=confirm-name], .presence [data-presence=away],
 // .chat-lines [data-notice=left]) and the same board-address flow.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, startServer, state, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
+import { openPage, screenshot, serveAndLaunch, state, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
 
 const PHONE = { width: 390, height: 844 };
 /** GRACE is the server's resume grace here: short, so "left" comes soon. */
 const GRACE_MS = 4000;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ roomSize: 2, resumeGrace: `${GRACE_MS}ms`, classes: ['science=group:3'] });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serveAndLaunch({ roomSize: 2, resumeGrace: `${GRACE_MS}ms`, classes: ['science=group:3'] });
 
 /** openStudents opens one phone per name on path at the same moment and waits until each is in a call with `peers` others. */
 async function openStudents(path, names, peers) {
   const t0 = Date.now();
-  const pages = await Promise.all(names.map((name) => openPage(browser, server.url, path, { name, viewport: PHONE })));
+  const pages = await Promise.all(names.map((name) => openPage(env.browser, env.server.url, path, { name, viewport: PHONE })));
   await Promise.all(pages.map((p) => waitInRoom(p, peers)));
   const seated = Date.now() - t0;
   await Promise.all(pages.map((p) => waitDecoding(p, peers)));
@@ -65,16 +54,16 @@ test('the window chose a group of 3 for "science": three students in one mesh', 
 test('an odd student out is told a partner is coming, and gets one', async () => {
   const [eva] = await openStudents('/r/music', ['Eva'], 0);
   await eva.locator('[data-testid=waiting]', { hasText: 'Waiting for a partner' }).waitFor({ timeout: STEP_TIMEOUT });
-  const finn = await openPage(browser, server.url, '/r/music', { name: 'Finn', viewport: PHONE });
+  const finn = await openPage(env.browser, env.server.url, '/r/music', { name: 'Finn', viewport: PHONE });
   await Promise.all([waitInRoom(eva, 1), waitInRoom(finn, 1)]);
   await eva.locator('[data-testid=waiting]').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
   await Promise.all([eva.context().close(), finn.context().close()]);
 });
 
 test('the name is confirmed before joining, remembered, and can be changed in the call', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
-  await page.goto(server.url + '/r/art');
+  await page.goto(env.server.url + '/r/art');
   const field = page.locator('#gate-name');
   await field.waitFor({ timeout: STEP_TIMEOUT });
   assert.equal(await field.inputValue(), '', 'nothing remembered yet');
@@ -86,7 +75,7 @@ test('the name is confirmed before joining, remembered, and can be changed in th
   await waitInRoom(page, 0);
   assert.equal(await page.evaluate(() => localStorage.getItem('signalbox.name')), 'Hana');
 
-  const ivo = await openPage(browser, server.url, '/r/art', { name: 'Ivo' });
+  const ivo = await openPage(env.browser, env.server.url, '/r/art', { name: 'Ivo' });
   assert.equal((await waitInRoom(ivo, 1)).room, 'art');
   await waitInRoom(page, 1);
   await page.locator('.tile.remote .name', { hasText: 'Ivo' }).waitFor({ timeout: STEP_TIMEOUT });

@@ -4,6 +4,7 @@
 // window.__signalbox hook.
 
 import { spawn, execFileSync } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,9 +58,32 @@ export async function startServer({ roomSize = 2, resumeGrace = '10s', classes =
   };
 }
 
-/** launch starts headless Chromium. */
-export function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+/** launch starts headless Chromium, with args added to CHROMIUM_ARGS. */
+export function launch(args = []) {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...args] });
+}
+
+/**
+ * serveAndLaunch registers the hooks every suite shares: before it, a test
+ * server (startServer's options) and Chromium (launch's extra args), then
+ * the suite's own setup; after it, the suite's teardown, then both closed.
+ * It returns the suite's handles, { server, browser }, set once the suite
+ * has started. (One hook each: node:test starts a second top-level before
+ * hook without waiting for the first.)
+ */
+export function serveAndLaunch(serverOptions, { args = [], setup, teardown } = {}) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer(serverOptions);
+    env.browser = await launch(args);
+    await setup?.(env);
+  });
+  after(async () => {
+    await teardown?.(env);
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
 
 /**

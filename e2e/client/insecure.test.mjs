@@ -4,37 +4,17 @@
 // Chromium maps the name lan.test to the loopback address, so the page is
 // http://lan.test:PORT: not localhost, hence not secure, yet still local.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM, CHROMIUM_ARGS, openPage, startServer, STEP_TIMEOUT, waitDecoding, waitInRoom, screenshot } from './helpers.mjs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { repo } from './helpers.mjs';
+import { openPage, screenshot, serveAndLaunch, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
 
-const { chromium } = createRequire(join(repo, 'frontend/package.json'))('playwright-core');
-
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ roomSize: 2 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP lan.test 127.0.0.1'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serveAndLaunch({ roomSize: 2 }, { args: ['--host-resolver-rules=MAP lan.test 127.0.0.1'] });
 
 test('plain http from another device: notice, receive-only, chat', async () => {
-  const ana = await openPage(browser, server.url, '/r/class', { name: 'Ana' });
+  const ana = await openPage(env.browser, env.server.url, '/r/class', { name: 'Ana' });
   await waitInRoom(ana, 0);
-  const lanURL = server.url.replace('127.0.0.1', 'lan.test');
-  const ben = await openPage(browser, lanURL, '/r/class', { name: 'Ben' });
+  const lanURL = env.server.url.replace('127.0.0.1', 'lan.test');
+  const ben = await openPage(env.browser, lanURL, '/r/class', { name: 'Ben' });
   assert.equal(await ben.evaluate(() => window.isSecureContext), false);
   const notice = ben.locator('[data-notice=media][data-reason=insecure]').first();
   await notice.waitFor({ timeout: STEP_TIMEOUT });

@@ -1,22 +1,11 @@
 // A mesh of three (room capacity 3): every page decodes the video of both
 // others, over one RTCPeerConnection per remote peer.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, startServer, waitDecoding, waitInRoom } from './helpers.mjs';
+import { openPage, screenshot, serveAndLaunch, waitDecoding, waitInRoom } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ roomSize: 3 });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serveAndLaunch({ roomSize: 3 });
 
 test('three pages each decode the other two', async () => {
   const names = ['Ana', 'Ben', 'Cleo'];
@@ -24,7 +13,7 @@ test('three pages each decode the other two', async () => {
   for (const [i, name] of names.entries()) {
     // Cleo is on a phone.
     const viewport = name === 'Cleo' ? { width: 390, height: 844 } : undefined;
-    const p = await openPage(browser, server.url, '/r/mesh', { name, viewport });
+    const p = await openPage(env.browser, env.server.url, '/r/mesh', { name, viewport });
     await waitInRoom(p, i); // join one after the other: each newcomer offers to those already there
     pages.push(p);
   }

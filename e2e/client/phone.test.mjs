@@ -5,27 +5,16 @@
 // the chat sheet never covers the call controls (each control is what a
 // tap at its centre hits). The laptop view keeps its one-row header too.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, startServer, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
+import { openPage, screenshot, serveAndLaunch, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
 
 const PHONE = { width: 390, height: 844 };
 const LAPTOP = { width: 1280, height: 720 };
 /** MIN is the least tap target, in CSS pixels (WCAG 2.5.5, Apple's and Google's guidance). */
 const MIN = 44;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ roomSize: 2 });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serveAndLaunch({ roomSize: 2 });
 
 /** smallControls lists the visible controls of the page smaller than MIN in either direction. */
 function smallControls(page) {
@@ -82,21 +71,21 @@ async function check(page, where) {
 
 test('a phone: every control is big enough, the header is one row, the chat sheet leaves the controls free', async () => {
   for (const locale of ['en-US', 'zh-CN']) {
-    const lobby = await openPage(browser, server.url, '/', { locale, viewport: PHONE });
+    const lobby = await openPage(env.browser, env.server.url, '/', { locale, viewport: PHONE });
     await lobby.locator('[data-action=join]').waitFor({ timeout: STEP_TIMEOUT });
     await check(lobby, `lobby ${locale}`);
     await lobby.context().close();
   }
 
-  const context = await browser.newContext({ viewport: PHONE });
+  const context = await env.browser.newContext({ viewport: PHONE });
   const gate = await context.newPage();
-  await gate.goto(server.url + '/r/phones');
+  await gate.goto(env.server.url + '/r/phones');
   await gate.locator('#gate-name').waitFor({ timeout: STEP_TIMEOUT });
   await check(gate, 'name gate');
   await gate.fill('#gate-name', 'Ana');
   await gate.click('[data-action=confirm-name]');
   const ana = gate;
-  const ben = await openPage(browser, server.url, '/r/phones', { name: 'Ben', viewport: PHONE });
+  const ben = await openPage(env.browser, env.server.url, '/r/phones', { name: 'Ben', viewport: PHONE });
   await Promise.all([waitInRoom(ana, 1), waitInRoom(ben, 1)]);
   await waitDecoding(ana, 1);
   await check(ana, 'call');
@@ -134,7 +123,7 @@ test('a phone: every control is big enough, the header is one row, the chat shee
 });
 
 test('a laptop: the header is one row in a call', async () => {
-  const ana = await openPage(browser, server.url, '/r/laptop', { name: 'Ana', viewport: LAPTOP });
+  const ana = await openPage(env.browser, env.server.url, '/r/laptop', { name: 'Ana', viewport: LAPTOP });
   await waitInRoom(ana, 0);
   assert.equal(await headerRows(ana), 1);
   await ana.context().close();

@@ -3,19 +3,16 @@
 // meanwhile. A reload resumes the seat too (the token is in
 // sessionStorage) and the call is negotiated again.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inboundVideo, launch, openPage, startServer, state, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
+import { inboundVideo, openPage, serveAndLaunch, state, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
 
-let server;
-let browser;
 let ana;
 let ben;
 
-before(async () => {
-  server = await startServer({ roomSize: 2 });
-  browser = await launch();
+/** seatAnaAndBen puts Ana and Ben in a call, decoding each other, before the tests. */
+async function seatAnaAndBen({ browser, server }) {
   ana = await openPage(browser, server.url, '/r/resume', { name: 'Ana' });
   await waitInRoom(ana, 0);
   ben = await openPage(browser, server.url, '/r/resume', { name: 'Ben' });
@@ -28,12 +25,9 @@ before(async () => {
       for (const r of records) for (const n of r.removedNodes) if (n.dataset?.peer) window.__removed.push(n.dataset.peer);
     }).observe(document.querySelector('.grid'), { childList: true });
   });
-});
+}
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serveAndLaunch({ roomSize: 2 }, { setup: seatAnaAndBen });
 
 async function leftEntries(page) {
   return page.evaluate(() => [...document.querySelectorAll('.teaching .log .entry')].filter((e) => /left the room/.test(e.textContent)).length);
@@ -82,7 +76,7 @@ test('a reload resumes the seat and the call is negotiated again', async () => {
 
 test('when Signalbox stops, the page says so and the call goes on', async () => {
   const framesBefore = (await inboundVideo(ben))[0].framesDecoded;
-  await server.stop();
+  await env.server.stop();
   const banner = ben.locator('.banner');
   await banner.waitFor({ timeout: STEP_TIMEOUT });
   assert.match(await banner.innerText(), /Signalbox is stopping or restarting|Signalbox cannot be reached/);

@@ -2,27 +2,17 @@
 // chat, the teaching view, the lobby's room list, a third page by the same
 // address seated in the class's next pair, and leaving.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { confirmName, launch, openPage, screenshot, startServer, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
+import { confirmName, openPage, screenshot, serveAndLaunch, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
 
-let server;
-let browser;
 let ana;
 let ben;
 
-before(async () => {
-  server = await startServer({ roomSize: 2 });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serveAndLaunch({ roomSize: 2 });
 
 test('Ana opens a room from the lobby; her name is remembered', async () => {
-  ana = await openPage(browser, server.url, '/');
+  ana = await openPage(env.browser, env.server.url, '/');
   await ana.fill('#name', 'Ana');
   await ana.fill('#room', 'math');
   await ana.click('[data-action=join]');
@@ -35,7 +25,7 @@ test('Ana opens a room from the lobby; her name is remembered', async () => {
 
 test('Ben joins by the room link and both decode the other side’s video', async () => {
   const t0 = Date.now();
-  ben = await openPage(browser, server.url, '/r/math', { name: 'Ben' });
+  ben = await openPage(env.browser, env.server.url, '/r/math', { name: 'Ben' });
   await waitInRoom(ben, 1);
   const inRoom = Date.now() - t0;
   await waitInRoom(ana, 1);
@@ -88,11 +78,11 @@ test('screen sharing replaces the camera; the other side is told and keeps decod
 });
 
 test('the lobby lists the class once, and a third page by the same address is seated in the next pair', async () => {
-  const cleo = await openPage(browser, server.url, '/', { name: 'Cleo' });
+  const cleo = await openPage(env.browser, env.server.url, '/', { name: 'Cleo' });
   const item = cleo.locator('.room-item[data-room=math]');
   await item.locator('text=2 of 2 here').waitFor({ timeout: STEP_TIMEOUT });
   assert.equal(await item.locator('button').isDisabled(), false, 'a class address always has a seat');
-  await cleo.goto(server.url + '/r/math');
+  await cleo.goto(env.server.url + '/r/math');
   await confirmName(cleo);
   const s = await waitInRoom(cleo, 0);
   assert.equal(s.room, 'math · 2');

@@ -2,25 +2,14 @@
 // without being asked, the main controls are labelled in Chinese, and the
 // language switcher turns it to English (and remembers the choice).
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, startServer, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
+import { openPage, screenshot, serveAndLaunch, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ roomSize: 2 });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serveAndLaunch({ roomSize: 2 });
 
 test('a call in Chinese', async () => {
-  const lobby = await openPage(browser, server.url, '/', { locale: 'zh-CN' });
+  const lobby = await openPage(env.browser, env.server.url, '/', { locale: 'zh-CN' });
   assert.equal(await lobby.locator('html').getAttribute('lang'), 'zh-CN');
   assert.equal((await lobby.locator('[data-action=join]').innerText()).trim(), '加入');
   await lobby.locator('label[for=room]', { hasText: '房间' }).waitFor({ timeout: STEP_TIMEOUT });
@@ -30,7 +19,7 @@ test('a call in Chinese', async () => {
   await lobby.click('[data-action=join]');
   await waitInRoom(lobby, 0);
 
-  const li = await openPage(browser, server.url, '/r/' + encodeURIComponent('数学课'), { locale: 'zh-CN', name: '小丽' });
+  const li = await openPage(env.browser, env.server.url, '/r/' + encodeURIComponent('数学课'), { locale: 'zh-CN', name: '小丽' });
   await Promise.all([waitInRoom(lobby, 1), waitInRoom(li, 1)]);
   await Promise.all([waitDecoding(lobby, 1), waitDecoding(li, 1)]);
 

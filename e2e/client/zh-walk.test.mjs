@@ -7,11 +7,11 @@
 // way by scripts/smoke-window.sh, which reads the words it reports
 // (app.Rendered.Latin) against e2e/zh-allowlist.txt.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, openPage, repo, screenshot, startServer, state, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
+import { openPage, repo, screenshot, serveAndLaunch, state, STEP_TIMEOUT, waitDecoding, waitInRoom } from './helpers.mjs';
 
 /** ALLOWED are the Latin-script words a Chinese page may show (shared with the window's smoke test). */
 const ALLOWED = new Set(
@@ -21,18 +21,7 @@ const ALLOWED = new Set(
     .filter(Boolean),
 );
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ roomSize: 2, resumeGrace: '3s', name: '实验室服务器' });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serveAndLaunch({ roomSize: 2, resumeGrace: '3s', name: '实验室服务器' });
 
 /** latinWords lists the visible Latin-script words of the page: text and the placeholder, aria-label, title and alt of visible elements; not code or pre, not URLs. */
 function latinWords(page) {
@@ -69,7 +58,7 @@ async function noEnglish(page, where) {
 
 test('the client, /trust and the tutorial in zh-CN show no English', async () => {
   const zh = { locale: 'zh-CN' };
-  const lobby = await openPage(browser, server.url, '/', zh);
+  const lobby = await openPage(env.browser, env.server.url, '/', zh);
   await lobby.locator('[data-action=join]').waitFor({ timeout: STEP_TIMEOUT });
   await noEnglish(lobby, 'the lobby');
   await lobby.click('[data-action=join]'); // no name, no room: the problems
@@ -83,7 +72,7 @@ test('the client, /trust and the tutorial in zh-CN show no English', async () =>
   await lobby.click('[data-action=join]');
   await waitInRoom(lobby, 0);
 
-  const li = await openPage(browser, server.url, '/r/' + encodeURIComponent('数学课'), { ...zh, name: '小丽' });
+  const li = await openPage(env.browser, env.server.url, '/r/' + encodeURIComponent('数学课'), { ...zh, name: '小丽' });
   await Promise.all([waitInRoom(lobby, 1), waitInRoom(li, 1)]);
   await Promise.all([waitDecoding(lobby, 1), waitDecoding(li, 1)]);
   await noEnglish(li, 'the call');
@@ -127,18 +116,18 @@ test('the client, /trust and the tutorial in zh-CN show no English', async () =>
   assert.equal((await state(li)).ended, 'left');
 
   const gate = await li.context().newPage();
-  await gate.goto(server.url + '/r/' + encodeURIComponent('语文课'));
+  await gate.goto(env.server.url + '/r/' + encodeURIComponent('语文课'));
   await gate.locator('#gate-name').waitFor({ timeout: STEP_TIMEOUT });
   await gate.fill('#gate-name', '');
   await gate.click('[data-action=confirm-name]');
   await gate.locator('#gate-problem:not(:empty)').waitFor({ timeout: STEP_TIMEOUT });
   await noEnglish(gate, 'the name gate');
 
-  await gate.goto(server.url + '/trust');
+  await gate.goto(env.server.url + '/trust');
   await gate.locator('h1').waitFor({ timeout: STEP_TIMEOUT });
   await noEnglish(gate, '/trust');
 
-  await gate.goto(server.url + '/tutorial/');
+  await gate.goto(env.server.url + '/tutorial/');
   await gate.locator('h1').waitFor({ timeout: STEP_TIMEOUT });
   await noEnglish(gate, 'the tutorial page');
   await li.context().close();

@@ -61,7 +61,7 @@ func listenPair(ip net.IP, port int) (net.PacketConn, net.Listener, error) {
 		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(tcpPort)))
 		if err == nil {
 			growBuffers(pc, listenSocketBuffer)
-			return pc, ln, nil
+			return newBatchConn(pc, listenBatch), ln, nil
 		}
 		lastErr = errors.Join(err, ln.Close())
 	}
@@ -148,7 +148,7 @@ func (g *relayGenerator) AllocatePacketConn(network string, requestedPort int) (
 		return nil, nil, err
 	}
 	growBuffers(conn, relaySocketBuffer)
-	c := &countingConn{PacketConn: conn, n: g.relayed, srv: g.srv, key: addr.String()}
+	c := &countingConn{PacketConn: newBatchConn(conn, relayBatch), n: g.relayed, srv: g.srv, key: addr.String()}
 	if ua, ok := addr.(*net.UDPAddr); ok {
 		c.port = ua.Port
 	}

@@ -5,7 +5,8 @@
 // stand-ins that count what the call creates; the test plays the server.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Call } from './call';
+import { Call, reconnecting } from './call';
+import { STALL_MS, WATCH_MS } from './liveness';
 import type { LocalMedia } from './media';
 import { SeatBook } from './seat';
 import { FakeSocket } from './testing/fake-socket';
@@ -17,6 +18,9 @@ class FakePC {
   iceRestarts = 0;
   signalingState = 'stable';
   connectionState = 'new';
+  iceConnectionState = 'new';
+  /** received is what getStats() reports as received: the test moves it as media would. */
+  received = 0;
   onnegotiationneeded: unknown = null;
   onicecandidate: unknown = null;
   ontrack: unknown = null;
@@ -44,6 +48,9 @@ class FakePC {
   }
   restartIce() {
     this.iceRestarts++;
+  }
+  getStats() {
+    return Promise.resolve(new Map([['P', { id: 'P', type: 'candidate-pair', bytesReceived: this.received }]]));
   }
 }
 
@@ -195,5 +202,80 @@ describe('Call after a lost connection', () => {
     ws.serve({ type: 'resumed', seq: 3, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [ben], capacity: 4, token: 't', lost: 0 });
     expect(FakePC.made).toHaveLength(1);
     expect(FakePC.made[0]!.iceRestarts).toBe(1);
+  });
+});
+
+describe('Call when a partner’s media stops arriving', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  /** flowing moves Ben's bytes on every watch tick for ms. */
+  async function flowing(pc: FakePC, ms: number) {
+    for (let t = 0; t < ms; t += WATCH_MS) {
+      pc.received += 1200;
+      await vi.advanceTimersByTimeAsync(WATCH_MS);
+    }
+  }
+
+  it('shows Ben as reconnecting within STALL_MS plus a tick, back when his media flows, and never as left', async () => {
+    const { call, ws } = setup();
+    const news: string[] = [];
+    call.on('presence', (p) => news.push(`${p.kind} ${p.name}`));
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [ben], capacity: 4, token: 't' });
+    const pc = FakePC.made[0]!;
+    const ben_ = () => call.peers.get('B')!;
+    // Connecting: nothing arrives yet, and that is not "reconnecting".
+    await vi.advanceTimersByTimeAsync(3 * STALL_MS);
+    expect(news).toEqual([]);
+    pc.iceConnectionState = 'connected';
+    await flowing(pc, 2000);
+    expect(news).toEqual([]);
+    // Ben's Wi-Fi drops: nothing more arrives, the server knows nothing yet.
+    await vi.advanceTimersByTimeAsync(STALL_MS + WATCH_MS);
+    expect(news).toEqual(['away Ben']);
+    expect(reconnecting(ben_())).toBe(true);
+    expect(ben_().away).toBe(false);
+    // Later the server notices too, and then sees him back before the call
+    // has found its new path: still reconnecting, said once.
+    ws.serve({ type: 'peer-away', seq: 3, room: 'math', peer: ben });
+    ws.serve({ type: 'peer-back', seq: 4, room: 'math', peer: ben });
+    expect(news).toEqual(['away Ben']);
+    expect(reconnecting(ben_())).toBe(true);
+    await flowing(pc, WATCH_MS);
+    expect(news).toEqual(['away Ben', 'back Ben']);
+    expect(reconnecting(ben_())).toBe(false);
+    expect(call.peers.has('B')).toBe(true);
+    expect(call.log.filter((e) => e.dir === 'local' && e.local.event.startsWith('media-')).map((e) => e.dir === 'local' && e.local.event)).toEqual(['media-stalled', 'media-flowing']);
+  });
+
+  it('does not take the silence of a partner who sends nothing for a lost connection', async () => {
+    const { call, ws } = setup();
+    const news: string[] = [];
+    call.on('presence', (p) => news.push(`${p.kind} ${p.name}`));
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [ben], capacity: 4, token: 't' });
+    const pc = FakePC.made[0]!;
+    pc.iceConnectionState = 'connected';
+    await flowing(pc, 1000);
+    ws.serve({ type: 'broadcast', seq: 3, from: 'B', name: 'Ben', data: { media: { mic: false, cam: false, screen: false } } });
+    await vi.advanceTimersByTimeAsync(5 * STALL_MS);
+    expect(news).toEqual([]);
+    // ICE losing the path still counts.
+    pc.iceConnectionState = 'disconnected';
+    await vi.advanceTimersByTimeAsync(WATCH_MS);
+    expect(news).toEqual(['away Ben']);
+  });
+
+  it('stops watching when the call ends', async () => {
+    const { call, ws } = setup();
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [ben], capacity: 4, token: 't' });
+    expect(vi.getTimerCount()).toBeGreaterThan(0);
+    call.leave();
+    ws.serve({ type: 'left', seq: 3 });
+    ws.drop(1000);
+    expect(call.ended).not.toBeNull();
+    const pc = FakePC.made[0]!;
+    const reads = vi.spyOn(pc, 'getStats');
+    await vi.advanceTimersByTimeAsync(5 * WATCH_MS);
+    expect(reads).not.toHaveBeenCalled();
   });
 });

@@ -2,6 +2,7 @@
 // per remote peer, tied together. Views subscribe to its events and call
 // its methods; it knows nothing about the DOM.
 
+import { MediaWatch, WATCH_MS } from './liveness';
 import type { LocalMedia } from './media';
 import { isPolite, routeSignal } from './negotiation';
 import { PeerLink } from './peer';
@@ -37,12 +38,24 @@ export interface RemotePeer {
   media: MediaState | null;
   /** away: the server says its connection dropped and its seat waits for it (peer-away). */
   away: boolean;
+  /** stalled: its media stopped arriving on our call with it (liveness.ts), whatever the server knows yet. */
+  stalled: boolean;
+}
+
+/**
+ * reconnecting says whether the page shows p as reconnecting: the server
+ * says its seat waits for it, or its media stopped arriving. Either way it
+ * has not left.
+ */
+export function reconnecting(p: RemotePeer): boolean {
+  return p.away || p.stalled;
 }
 
 /**
  * Presence is news about another peer for the page to say aloud: it lost
- * its connection (away), came back, left (its seat expired, or it left),
- * or took a new name (renamed; was is the old name).
+ * its connection (away: the server noticed, or its media stopped
+ * arriving), came back, left (its seat expired, or it left), or took a new
+ * name (renamed; was is the old name).
  */
 export interface Presence {
   kind: 'away' | 'back' | 'left' | 'renamed';
@@ -102,6 +115,10 @@ export class Call {
   #iceServers: RTCIceServer[] = [];
   #listeners = new Map<keyof CallEvents, Set<(v: never) => void>>();
   #statsTimer: ReturnType<typeof setInterval> | null = null;
+  /** #watchTimer reads every call's received bytes each WATCH_MS once there is a call. */
+  #watchTimer: ReturnType<typeof setInterval> | null = null;
+  #watching = false;
+  #watches = new Map<string, MediaWatch>();
   #unmedia: () => void;
   #lastMedia = '';
 
@@ -246,10 +263,7 @@ export class Call {
       case 'peer-away':
       case 'peer-back': {
         const p = this.peers.get(f.peer.id);
-        if (!p) break;
-        p.away = f.type === 'peer-away';
-        this.#emit('peers', undefined);
-        this.#presence(p.away ? 'away' : 'back', f.peer.id, p.info.name);
+        if (p) this.#reconnecting(p, () => (p.away = f.type === 'peer-away'));
         break;
       }
       case 'peer-renamed':
@@ -277,6 +291,49 @@ export class Call {
     this.#emit('peers', undefined);
     this.#presence('renamed', info.id, info.name, was);
     this.#addChat({ at: Date.now(), name: info.name, text: was, self: false, notice: 'renamed' });
+  }
+
+  /**
+   * #reconnecting applies change to p and says "reconnecting" or "back"
+   * when that changes what the page shows (reconnecting(p)): the server's
+   * peer-away and the call's own liveness watch each say it once, whichever
+   * notices first, and "back" waits for both.
+   */
+  #reconnecting(p: RemotePeer, change: () => void): void {
+    const before = reconnecting(p);
+    change();
+    const now = reconnecting(p);
+    this.#emit('peers', undefined);
+    if (now !== before) this.#presence(now ? 'away' : 'back', p.info.id, p.info.name);
+  }
+
+  /**
+   * #watchMedia reads each call's received bytes once and feeds its
+   * MediaWatch (liveness.ts). One reading at a time: a slow getStats()
+   * skips a beat rather than piling up.
+   */
+  async #watchMedia(): Promise<void> {
+    if (this.#watching) return;
+    this.#watching = true;
+    try {
+      await Promise.all(
+        [...this.peers.values()].map(async (p) => {
+          const link = p.link;
+          if (!link) return;
+          const received = await link.received().catch(() => null);
+          if (this.peers.get(p.info.id) !== p || p.link !== link || this.ended) return; // changed meanwhile
+          let w = this.#watches.get(p.info.id);
+          if (!w) this.#watches.set(p.info.id, (w = new MediaWatch()));
+          const expecting = p.media === null || p.media.mic || p.media.cam;
+          if (w.observe({ link: link.localPc, received, ice: link.pc.iceConnectionState, expecting }, Date.now())) {
+            this.#local({ event: w.stalled ? 'media-stalled' : 'media-flowing', peer: p.info.name });
+            this.#reconnecting(p, () => (p.stalled = w.stalled));
+          }
+        }),
+      );
+    } finally {
+      this.#watching = false;
+    }
   }
 
   #presence(kind: Presence['kind'], id: string, name: string, was?: string): void {
@@ -314,7 +371,7 @@ export class Call {
    */
   #known(info: PeerInfo): RemotePeer {
     let p = this.peers.get(info.id);
-    if (!p) this.peers.set(info.id, (p = { info, link: null, media: null, away: false }));
+    if (!p) this.peers.set(info.id, (p = { info, link: null, media: null, away: false, stalled: false }));
     p.info = info;
     if (info.chatOnly && p.link) {
       p.link.close();
@@ -326,6 +383,7 @@ export class Call {
   #newLink(remoteId: string, initiator: boolean, remotePc: string | null): PeerLink | null {
     if (!this.o.webrtc || !this.self || this.peers.get(remoteId)?.info.chatOnly) return null;
     const media = this.o.media;
+    this.#watchTimer ??= setInterval(() => void this.#watchMedia(), WATCH_MS);
     return new PeerLink({
       remoteId,
       iceServers: this.#iceServers,
@@ -348,7 +406,7 @@ export class Call {
     if (!p) {
       // A signal can overtake nothing (the server keeps order), but a peer
       // we only know from a replay may speak first: take it in.
-      p = { info: { id: f.from, name: f.name }, link: null, media: null, away: false };
+      p = { info: { id: f.from, name: f.name }, link: null, media: null, away: false, stalled: false };
       this.peers.set(f.from, p);
     }
     if (p.info.chatOnly) {
@@ -399,6 +457,7 @@ export class Call {
     if (!p) return;
     p.link?.close();
     this.peers.delete(id);
+    this.#watches.delete(id);
     if (emit) this.#emit('peers', undefined);
   }
 
@@ -441,6 +500,8 @@ export class Call {
   #end(r: EndReason): void {
     this.ended = r;
     this.setStatsPolling(false);
+    if (this.#watchTimer !== null) clearInterval(this.#watchTimer);
+    this.#watchTimer = null;
     for (const id of [...this.peers.keys()]) this.#remove(id, false);
     this.#unmedia();
     this.#emit('peers', undefined);

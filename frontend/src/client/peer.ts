@@ -2,6 +2,7 @@
 // perfect-negotiation pattern (W3C WebRTC 1.0, §10.7): either side may
 // offer at any time; when both do at once, the polite side yields.
 
+import { receivedBytes } from './liveness';
 import { keepDtlsRole, newConnId, settledDtlsRole } from './negotiation';
 import type { SignalData } from './protocol';
 import { reportEntries, summarize, type ConnStats } from './stats';
@@ -173,6 +174,12 @@ export class PeerLink {
     const report = await this.pc.getStats();
     this.stats = summarize(reportEntries(report), this.stats, performance.now());
     return this.stats;
+  }
+
+  /** received reads how many bytes this connection has received so far (liveness.ts). */
+  async received(): Promise<number | null> {
+    if (this.#closed) return null;
+    return receivedBytes(reportEntries(await this.pc.getStats()));
   }
 
   /** close ends the connection. */

@@ -22,6 +22,8 @@ export type LocalEvent =
   | { event: 'replaced'; peer: string }
   | { event: 'ice-restart'; peer: string }
   | { event: 'dtls-role-kept'; peer: string }
+  | { event: 'media-stalled'; peer: string }
+  | { event: 'media-flowing'; peer: string }
   | { event: 'socket-lost' }
   | { event: 'socket-dropped' };
 
@@ -241,6 +243,10 @@ function describeLocal(t: Translate, e: LocalEvent): Described {
       return { kind: 'local', text: t('log.local.iceRestart', { peer: e.peer }) };
     case 'dtls-role-kept':
       return { kind: 'local', text: t('log.local.dtlsRoleKept', { peer: e.peer }) };
+    case 'media-stalled':
+      return { kind: 'local', text: t('log.local.mediaStalled', { peer: e.peer }) };
+    case 'media-flowing':
+      return { kind: 'local', text: t('log.local.mediaFlowing', { peer: e.peer }) };
     case 'socket-lost':
       return { kind: 'local', text: t('log.local.socketLost') };
     case 'socket-dropped':

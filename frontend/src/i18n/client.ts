@@ -264,6 +264,8 @@ const en = {
   'log.local.replaced': '{peer} started a new connection (page reloaded?): replacing ours',
   'log.local.iceRestart': 'Connection with {peer} broke: restarting ICE to find a new route',
   'log.local.dtlsRoleKept': 'The answer of {peer} would swap the DTLS roles the call started with: kept them (a=setup), as its browser still does',
+  'log.local.mediaStalled': 'Nothing has arrived from {peer} for a moment: showing them as reconnecting',
+  'log.local.mediaFlowing': 'Media from {peer} is arriving again',
   'log.local.socketLost': 'Lost the connection to Signalbox; the calls keep going',
   'log.local.socketDropped': 'Cut the connection to Signalbox on purpose (simulation)',
 } as const satisfies Record<string, Entry>;
@@ -526,6 +528,8 @@ const zhCN: Record<ClientKey, Entry> = {
   'log.local.replaced': '{peer} 建立了新连接（刷新了页面？）：替换我们的旧连接',
   'log.local.iceRestart': '与 {peer} 的连接中断：重启 ICE，寻找新的路径',
   'log.local.dtlsRoleKept': '{peer} 的应答会互换通话开始时的 DTLS 角色：已保留原角色（a=setup），对方浏览器实际上也仍是原角色',
+  'log.local.mediaStalled': '{peer} 的媒体暂时没有到达：显示为正在重新连接',
+  'log.local.mediaFlowing': '{peer} 的媒体又到达了',
   'log.local.socketLost': '与 Signalbox 的连接断开；通话继续进行',
   'log.local.socketDropped': '有意切断了与 Signalbox 的连接（模拟）',
 };

@@ -3,7 +3,7 @@
 // names for the peers in the room for chat only, who have no picture.
 
 import type { ClientKey } from '../../i18n/client';
-import type { RemotePeer } from '../call';
+import { reconnecting, type RemotePeer } from '../call';
 import { h, type Localizer, setUserText } from '../dom';
 import type { LocalMedia } from '../media';
 
@@ -119,11 +119,12 @@ export class RemoteTile {
     if (camOff) badges.push('tile.cameraOff');
     if (p.media?.screen) badges.push('tile.sharing');
     const state = link?.pc.connectionState;
-    if (p.away) badges.push('tile.reconnecting');
+    const away = reconnecting(p);
+    if (away) badges.push('tile.reconnecting');
     else if (!link) badges.push('tile.waiting');
     else if (state === 'new' || state === 'connecting') badges.push('tile.connecting');
     else if (state === 'disconnected' || state === 'failed') badges.push('tile.reconnecting');
-    this.el.dataset.state = p.away ? 'away' : (state ?? 'none');
+    this.el.dataset.state = away ? 'away' : (state ?? 'none');
     this.#badges.replaceChildren(...badges.map((k) => h(this.l, 'span', { class: 'pill', l10n: { text: k } })));
   }
 
