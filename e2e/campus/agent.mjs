@@ -87,9 +87,13 @@ const scripts = [];
 async function newPage() {
   page = await browser.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[${opts.name}] page error: ${err}\n`));
-  // The page's warnings (a negotiation step that failed) go to the run's log.
+  // The page's warnings (a negotiation step that failed) and its own notes
+  // (a route upgrade: "signalbox: …") go to the run's log.
   page.on('console', (m) => {
-    if (m.type() === 'warn' || m.type() === 'error') process.stderr.write(`[${opts.name}] console.${m.type()}: ${m.text()}\n`);
+    const t = m.type();
+    if (t === 'warn' || t === 'error' || ((t === 'info' || t === 'log') && m.text().startsWith('signalbox:'))) {
+      process.stderr.write(`[${opts.name}] console.${t}: ${m.text()}\n`);
+    }
   });
   for (const src of scripts) await page.evaluateOnNewDocument(src);
 }

@@ -9,6 +9,8 @@ import { Call, reconnecting } from './call';
 import { STALL_MS, WATCH_MS } from './liveness';
 import type { LocalMedia } from './media';
 import { SeatBook } from './seat';
+import type { StatsEntry } from './stats';
+import { UPGRADE_AFTER_MS } from './upgrade';
 import { FakeSocket } from './testing/fake-socket';
 
 /** FakePC records each RTCPeerConnection the call makes; it never negotiates. */
@@ -49,7 +51,10 @@ class FakePC {
   restartIce() {
     this.iceRestarts++;
   }
+  /** report, when set, is the whole getStats() answer (a candidate-pair view for the route upgrade). */
+  report: StatsEntry[] | null = null;
   getStats() {
+    if (this.report) return Promise.resolve(new Map(this.report.map((e) => [e.id, e])));
     return Promise.resolve(new Map([['P', { id: 'P', type: 'candidate-pair', bytesReceived: this.received }]]));
   }
 }
@@ -277,5 +282,46 @@ describe('Call when a partner’s media stops arriving', () => {
     const reads = vi.spyOn(pc, 'getStats');
     await vi.advanceTimersByTimeAsync(5 * WATCH_MS);
     expect(reads).not.toHaveBeenCalled();
+  });
+});
+
+describe('Call on the relay while a direct path works', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  /** report is Ana's getStats(): the pair in use starts at her relay; the host pair did or did not succeed. */
+  const report = (hostPair: string): StatsEntry[] => [
+    { id: 'T', type: 'transport', selectedCandidatePairId: 'CPr' },
+    { id: 'Lh', type: 'local-candidate', candidateType: 'host', address: '10.42.0.11', port: 5001 },
+    { id: 'Lr', type: 'local-candidate', candidateType: 'relay', address: '10.42.0.1', port: 49160 },
+    { id: 'Rh', type: 'remote-candidate', candidateType: 'host', address: '10.42.0.13', port: 6001 },
+    { id: 'CPh', type: 'candidate-pair', localCandidateId: 'Lh', remoteCandidateId: 'Rh', state: hostPair },
+    { id: 'CPr', type: 'candidate-pair', localCandidateId: 'Lr', remoteCandidateId: 'Rh', state: 'succeeded', nominated: true, bytesReceived: 1 },
+  ];
+
+  it.each([
+    ['open network: restarts ICE once, logs it and counts it', 'succeeded', 1],
+    ['AP isolation: the direct pair failed, so it never restarts', 'failed', 0],
+  ])('%s', async (_, hostPair, want) => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    const { call, ws } = setup();
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [ben], capacity: 4, token: 't' });
+    const pc = FakePC.made[0]!;
+    pc.iceConnectionState = 'connected';
+    pc.report = report(hostPair);
+    await vi.advanceTimersByTimeAsync(UPGRADE_AFTER_MS - WATCH_MS);
+    expect(pc.iceRestarts).toBe(0); // the browser gets its time to switch by itself
+    await vi.advanceTimersByTimeAsync(10 * UPGRADE_AFTER_MS);
+    expect(pc.iceRestarts).toBe(want); // the same pair in use: the restart is not repeated
+    expect(call.routeUpgrades).toBe(want);
+    const logged = call.log.filter((e) => e.dir === 'local' && e.local.event === 'route-upgrade');
+    expect(logged.map((e) => e.dir === 'local' && e.local)).toEqual(
+      want ? [{ event: 'route-upgrade', peer: 'Ben', via: 'relay 10.42.0.1:49160 → host 10.42.0.13:6001', direct: 'host 10.42.0.11:5001 → host 10.42.0.13:6001' }] : [],
+    );
+    expect(info).toHaveBeenCalledTimes(want);
+    if (want) expect(String(info.mock.calls[0]![0])).toMatch(/^signalbox: route upgrade with Ben: /);
   });
 });

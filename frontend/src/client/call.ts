@@ -2,7 +2,7 @@
 // per remote peer, tied together. Views subscribe to its events and call
 // its methods; it knows nothing about the DOM.
 
-import { MediaWatch, WATCH_MS } from './liveness';
+import { MediaWatch, receivedBytes, WATCH_MS } from './liveness';
 import type { LocalMedia } from './media';
 import { isPolite, routeSignal } from './negotiation';
 import { PeerLink } from './peer';
@@ -21,6 +21,7 @@ import {
 import type { SeatBook } from './seat';
 import { SignalingClient, type EndReason, type SocketLike, type Status } from './signaling';
 import type { LocalEvent, LogEntry } from './teaching';
+import { readRoute, RouteWatch } from './upgrade';
 
 /** LOG_MAX bounds the teaching log kept in memory. */
 export const LOG_MAX = 400;
@@ -119,6 +120,9 @@ export class Call {
   #watchTimer: ReturnType<typeof setInterval> | null = null;
   #watching = false;
   #watches = new Map<string, MediaWatch>();
+  #routes = new Map<string, RouteWatch>();
+  /** routeUpgrades counts the ICE restarts made to move a call off the relay onto a direct path (upgrade.ts). */
+  routeUpgrades = 0;
   #unmedia: () => void;
   #lastMedia = '';
 
@@ -308,9 +312,11 @@ export class Call {
   }
 
   /**
-   * #watchMedia reads each call's received bytes once and feeds its
-   * MediaWatch (liveness.ts). One reading at a time: a slow getStats()
-   * skips a beat rather than piling up.
+   * #watchMedia reads each call's getStats() once and feeds its MediaWatch
+   * (liveness.ts: has the partner's media stalled?) and its RouteWatch
+   * (upgrade.ts: is the call stuck on our relay while a direct path
+   * works?). One reading at a time: a slow getStats() skips a beat rather
+   * than piling up.
    */
   async #watchMedia(): Promise<void> {
     if (this.#watching) return;
@@ -320,14 +326,25 @@ export class Call {
         [...this.peers.values()].map(async (p) => {
           const link = p.link;
           if (!link) return;
-          const received = await link.received().catch(() => null);
+          const entries = await link.report().catch(() => null);
           if (this.peers.get(p.info.id) !== p || p.link !== link || this.ended) return; // changed meanwhile
+          const now = Date.now();
+          const ice = link.pc.iceConnectionState;
           let w = this.#watches.get(p.info.id);
           if (!w) this.#watches.set(p.info.id, (w = new MediaWatch()));
           const expecting = p.media === null || p.media.mic || p.media.cam;
-          if (w.observe({ link: link.localPc, received, ice: link.pc.iceConnectionState, expecting }, Date.now())) {
+          const received = entries === null ? null : receivedBytes(entries);
+          if (w.observe({ link: link.localPc, received, ice, expecting }, now)) {
             this.#local({ event: w.stalled ? 'media-stalled' : 'media-flowing', peer: p.info.name });
             this.#reconnecting(p, () => (p.stalled = w.stalled));
+          }
+          if (entries === null) return;
+          let r = this.#routes.get(p.info.id);
+          if (!r) this.#routes.set(p.info.id, (r = new RouteWatch()));
+          const route = readRoute(entries);
+          if (r.observe({ link: link.localPc, ice, route }, now)) {
+            this.routeUpgrades++;
+            link.upgradeRoute(route, r.upgrades);
           }
         }),
       );
@@ -458,6 +475,7 @@ export class Call {
     p.link?.close();
     this.peers.delete(id);
     this.#watches.delete(id);
+    this.#routes.delete(id);
     if (emit) this.#emit('peers', undefined);
   }
 

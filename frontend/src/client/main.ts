@@ -238,8 +238,8 @@ declare global {
     /** __signalbox lets tests (and curious students, from the console) look inside the page. */
     __signalbox?: {
       dropSocket(): void;
-      /** state: peers are every other peer's id; chatOnly those in the room for chat only; links those with an RTCPeerConnection. */
-      state(): { phase: string; self: string | null; room: string | null; peers: string[]; chatOnly: string[]; links: string[]; ended: string | null };
+      /** state: peers are every other peer's id; chatOnly those in the room for chat only; links those with an RTCPeerConnection; routeUpgrades the ICE restarts made to leave the relay for a direct path (upgrade.ts). */
+      state(): { phase: string; self: string | null; room: string | null; peers: string[]; chatOnly: string[]; links: string[]; ended: string | null; routeUpgrades: number };
       inboundVideo(): Promise<{ id: string; name: string; framesDecoded: number }[]>;
     };
   }
@@ -258,6 +258,7 @@ window.__signalbox = {
       chatOnly: c ? c.chatOnlyPeers().map((p) => p.info.id) : [],
       links: c ? [...c.peers.values()].filter((p) => p.link !== null).map((p) => p.info.id) : [],
       ended: c?.ended ? (c.ended.kind === 'refused' ? c.ended.code : c.ended.kind) : null,
+      routeUpgrades: c?.routeUpgrades ?? 0,
     };
   },
   inboundVideo: () => app.inboundVideo(),

@@ -2,11 +2,11 @@
 // perfect-negotiation pattern (W3C WebRTC 1.0, §10.7): either side may
 // offer at any time; when both do at once, the polite side yields.
 
-import { receivedBytes } from './liveness';
 import { keepDtlsRole, newConnId, settledDtlsRole } from './negotiation';
 import type { SignalData } from './protocol';
-import { reportEntries, summarize, type ConnStats } from './stats';
+import { reportEntries, summarize, type ConnStats, type StatsEntry } from './stats';
 import type { LocalEvent } from './teaching';
+import { MAX_UPGRADES, type RouteReading } from './upgrade';
 
 /** DISCONNECTED_RESTART_MS is how long a connection may stay "disconnected" before the impolite side restarts ICE. */
 export const DISCONNECTED_RESTART_MS = 4000;
@@ -168,6 +168,21 @@ export class PeerLink {
     this.pc.restartIce();
   }
 
+  /**
+   * upgradeRoute restarts ICE to move the call off our relay onto a direct
+   * path that works (upgrade.ts); n counts the upgrades of this path. It
+   * says so in the teaching log and the page's console.
+   */
+  upgradeRoute(route: RouteReading, n: number): void {
+    if (this.#closed) return;
+    const peer = this.o.peerName();
+    console.info(
+      `signalbox: route upgrade with ${peer}: the call goes through the relay (${route.selected}) while a direct pair works (${route.direct}); restarting ICE (${n} of ${MAX_UPGRADES})`,
+    );
+    this.o.onLocal({ event: 'route-upgrade', peer, via: route.selected ?? '', direct: route.direct ?? '' });
+    this.pc.restartIce();
+  }
+
   /** sample reads getStats() into this.stats. */
   async sample(): Promise<ConnStats | null> {
     if (this.#closed) return null;
@@ -176,10 +191,10 @@ export class PeerLink {
     return this.stats;
   }
 
-  /** received reads how many bytes this connection has received so far (liveness.ts). */
-  async received(): Promise<number | null> {
+  /** report reads getStats() as entries (for liveness.ts and upgrade.ts), or null once closed. */
+  async report(): Promise<StatsEntry[] | null> {
     if (this.#closed) return null;
-    return receivedBytes(reportEntries(await this.pc.getStats()));
+    return reportEntries(await this.pc.getStats());
   }
 
   /** close ends the connection. */

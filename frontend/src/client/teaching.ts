@@ -21,6 +21,7 @@ export type LocalEvent =
   | { event: 'chat-only'; peer: string }
   | { event: 'replaced'; peer: string }
   | { event: 'ice-restart'; peer: string }
+  | { event: 'route-upgrade'; peer: string; via: string; direct: string }
   | { event: 'dtls-role-kept'; peer: string }
   | { event: 'media-stalled'; peer: string }
   | { event: 'media-flowing'; peer: string }
@@ -241,6 +242,8 @@ function describeLocal(t: Translate, e: LocalEvent): Described {
       return { kind: 'local', text: t('log.local.replaced', { peer: e.peer }) };
     case 'ice-restart':
       return { kind: 'local', text: t('log.local.iceRestart', { peer: e.peer }) };
+    case 'route-upgrade':
+      return { kind: 'local', text: t('log.local.routeUpgrade', { peer: e.peer, via: e.via, direct: e.direct }) };
     case 'dtls-role-kept':
       return { kind: 'local', text: t('log.local.dtlsRoleKept', { peer: e.peer }) };
     case 'media-stalled':

@@ -1,0 +1,188 @@
+// Route upgrade: a call on an open LAN that settled on the teacher's relay
+// although a direct path works moves to the direct path.
+//
+// Why it happens: ICE checks race the signalling. When a partner's checks
+// arrive before its candidates do, the browser learns them as
+// peer-reflexive, and the check that came through the partner's TURN
+// allocation may carry the higher priority; a controlling agent that
+// nominates it (Firefox does, at once) keeps the call on the relay for good,
+// though the host-to-host pair succeeded too. Every byte of that call then
+// crosses the laptop.
+//
+// The fix, from this side alone: a few seconds after the call settles (and
+// again after any ICE restart), read getStats(); when the pair in use goes
+// through our own relay candidate while a pair with no relay on either end
+// has succeeded, restart ICE once. The side that restarts makes the offer
+// and becomes the controlling agent (Chromium and Firefox both redetermine
+// the role on a restart), and its offer carries its host candidates ahead
+// of its checks, so the partner knows them as host candidates: the direct
+// pair wins. Under AP isolation no direct pair ever succeeds, so no restart
+// is made. Only the side whose own candidate is the relay acts: it can
+// always tell (candidateType 'relay' on its local candidate), and the two
+// sides never restart at once for the same reason.
+//
+// readRoute and RouteWatch are pure: the call feeds them getStats() entries
+// and a clock.
+
+import { selectedPair, type StatsEntry } from './stats';
+
+/** UPGRADE_AFTER_MS is how long a connected call must have gone through our relay, with a direct pair known to work, before ICE restarts to move it. */
+export const UPGRADE_AFTER_MS = 3000;
+/** MAX_UPGRADES bounds the route upgrades of one connection between two losses of its path (roaming starts a new budget). */
+export const MAX_UPGRADES = 2;
+/** MAX_UPGRADES_TOTAL bounds the route upgrades of one connection over its whole life. */
+export const MAX_UPGRADES_TOTAL = 6;
+
+/** RouteReading is what one getStats() report says about the call's path. */
+export interface RouteReading {
+  /** pair is the id of the candidate pair in use, or null before one is chosen. */
+  pair: string | null;
+  /** viaOurRelay: the pair in use starts at this side's own relay (TURN) candidate. */
+  viaOurRelay: boolean;
+  /** relayed: the pair in use has a relay on either end (ours, or the partner's as far as we can tell). */
+  relayed: boolean;
+  /** direct is a succeeded candidate pair with no relay on either end, described ("host 10.0.0.2:5000 → host 10.0.0.3:6000"), or null. */
+  direct: string | null;
+  /** selected describes the pair in use, for the log. */
+  selected: string | null;
+}
+
+type Candidate = StatsEntry | undefined;
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** address is a candidate's IP address: `address` (Chromium, the spec) or `ip` (older Firefox). */
+function address(c: Candidate): string | null {
+  return str(c?.address) ?? str(c?.ip);
+}
+
+/** endpoint is a candidate's "address:port", or null when it has no address. */
+function endpoint(c: Candidate): string | null {
+  const a = address(c);
+  return a === null ? null : `${a}:${typeof c?.port === 'number' ? c.port : '?'}`;
+}
+
+function describe(c: Candidate): string {
+  return `${str(c?.candidateType) ?? '?'} ${endpoint(c) ?? '?'}`;
+}
+
+/**
+ * readRoute reads which path a getStats() report's connection uses, and
+ * whether a direct one works. A remote candidate counts as the partner's
+ * relay when its type is 'relay', or when it is peer-reflexive (learnt
+ * from a check before its candidate was signalled: Firefox keeps it so even
+ * after) and either matches the address and port of a remote relay
+ * candidate, or comes from the address of our own relay candidates (the
+ * same laptop relays both partners) without being a host candidate the
+ * partner signalled there. In doubt a pair counts as relayed, so the
+ * upgrade errs towards no restart.
+ */
+export function readRoute(entries: readonly StatsEntry[]): RouteReading {
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const remotes = entries.filter((e) => e.type === 'remote-candidate');
+  const relayEndpoints = new Set(remotes.filter((e) => e.candidateType === 'relay').map(endpoint).filter((x) => x !== null));
+  const knownEndpoints = new Set(
+    remotes.filter((e) => e.candidateType === 'host' || e.candidateType === 'srflx').map(endpoint).filter((x) => x !== null),
+  );
+  const relayAddresses = new Set(
+    entries.filter((e) => e.type === 'local-candidate' && e.candidateType === 'relay').map(address).filter((x) => x !== null),
+  );
+  const remoteRelay = (c: Candidate): boolean => {
+    if (!c) return true;
+    if (c.candidateType === 'relay') return true;
+    if (c.candidateType !== 'prflx') return false;
+    const ep = endpoint(c);
+    if (ep === null) return true;
+    if (relayEndpoints.has(ep)) return true;
+    return relayAddresses.has(address(c) ?? '') && !knownEndpoints.has(ep);
+  };
+  const ends = (p: StatsEntry): [Candidate, Candidate] => [
+    typeof p.localCandidateId === 'string' ? byId.get(p.localCandidateId) : undefined,
+    typeof p.remoteCandidateId === 'string' ? byId.get(p.remoteCandidateId) : undefined,
+  ];
+
+  const sel = selectedPair(entries);
+  let viaOurRelay = false;
+  let relayed = false;
+  let selected: string | null = null;
+  if (sel) {
+    const [l, r] = ends(sel);
+    viaOurRelay = l?.candidateType === 'relay';
+    relayed = viaOurRelay || remoteRelay(r);
+    selected = `${describe(l)} → ${describe(r)}`;
+  }
+  let direct: string | null = null;
+  for (const p of entries) {
+    if (p.type !== 'candidate-pair' || p.state !== 'succeeded') continue;
+    const [l, r] = ends(p);
+    if (!l || l.candidateType === 'relay' || typeof l.candidateType !== 'string' || remoteRelay(r)) continue;
+    direct = `${describe(l)} → ${describe(r)}`;
+    break;
+  }
+  return { pair: sel?.id ?? null, viaOurRelay, relayed, direct, selected };
+}
+
+/** RouteSample is one reading of one connection. */
+export interface RouteSample {
+  /** link identifies the RTCPeerConnection read: a new one starts afresh. */
+  link: string;
+  /** ice is its iceConnectionState. */
+  ice: RTCIceConnectionState;
+  route: RouteReading;
+}
+
+/**
+ * RouteWatch decides, from samples of one connection, when to restart ICE
+ * to move the call off our relay: the call is connected, its pair in use
+ * starts at our relay, a direct pair has succeeded, and all of that held
+ * for UPGRADE_AFTER_MS. After an upgrade it waits until another pair is in
+ * use (the restart done) before judging again, so a restart that never
+ * completes is not repeated; at most MAX_UPGRADES between two losses of the
+ * path (ICE disconnected or failed: the device roamed, and a new network
+ * may have opened a direct path), and MAX_UPGRADES_TOTAL in all.
+ */
+export class RouteWatch {
+  upgrades = 0;
+  #total = 0;
+  #link: string | null = null;
+  #since: number | null = null;
+  /** #restartedOn is the pair in use when we last restarted; null once another one is. */
+  #restartedOn: string | null = null;
+
+  constructor(private readonly afterMs = UPGRADE_AFTER_MS) {}
+
+  /** observe takes one sample at time now (ms) and says whether to restart ICE now. */
+  observe(s: RouteSample, now: number): boolean {
+    if (s.link !== this.#link) {
+      this.#link = s.link;
+      this.upgrades = 0;
+      this.#total = 0;
+      this.#since = null;
+      this.#restartedOn = null;
+    }
+    if (s.ice === 'disconnected' || s.ice === 'failed') {
+      this.upgrades = 0; // the path was lost: a new network, a new budget
+      this.#since = null;
+      return false;
+    }
+    if (this.#restartedOn !== null && s.route.pair !== this.#restartedOn) this.#restartedOn = null;
+    const stuck =
+      (s.ice === 'connected' || s.ice === 'completed') &&
+      this.#restartedOn === null &&
+      s.route.viaOurRelay &&
+      s.route.direct !== null;
+    if (!stuck) {
+      this.#since = null;
+      return false;
+    }
+    this.#since ??= now;
+    if (now - this.#since < this.afterMs || this.upgrades >= MAX_UPGRADES || this.#total >= MAX_UPGRADES_TOTAL) return false;
+    this.upgrades++;
+    this.#total++;
+    this.#since = null;
+    this.#restartedOn = s.route.pair;
+    return true;
+  }
+}
