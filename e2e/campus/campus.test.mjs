@@ -8,14 +8,16 @@
 //      loads the join URL with no certificate warning (before: refused);
 //   4. students join by the board's address and call: Ana (Chromium) with
 //      Cleo (Firefox), Ben with Dev on the socket.io tutorial page;
-//      every call decodes video both ways;
+//      every call decodes video both ways, and settles on a direct
+//      (host) pair: one that started on the laptop's relay although the
+//      direct pair works moves within seconds (the client's route upgrade);
 //   5. Ana roams: her link goes down for 3 s and comes back with a new
 //      address; her seat resumes, the call recovers, Cleo is told "Ana is
 //      reconnecting…" within a second or two and never sees her leave;
 //   6. the teacher's window shows the rooms and peers; a screenshot.
 // Then again with AP isolation: every call must go through the laptop's
 // TURN relay (Ben and Dev on the native client: the tutorial page knows no
-// relay).
+// relay), and no page may restart ICE looking for a direct path.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
