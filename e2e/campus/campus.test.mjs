@@ -22,7 +22,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ap, BIN, HOOK, inNS, LAPTOP, PREFIX, Student, STEP_TIMEOUT, Teacher, waitFor } from './net.mjs';
+import { ap, BIN, HOOK, inNS, LAPTOP, PREFIX, SLOW_HOST_KEY, Student, STEP_TIMEOUT, Teacher, waitFor } from './net.mjs';
 
 const LAN = /^10\.42\.0\.\d+$/;
 const teacher = new Teacher();
@@ -206,6 +206,14 @@ async function calls(pairs, expectRoute) {
   return { seen, route, at: Date.now() };
 }
 
+/** direct asserts s's call goes directly from its own address to the partner's (a host candidate, or a peer-reflexive one when checks came first). */
+function direct(s, c) {
+  assert.equal(c.local.type, 'host', `[${s.name}] ${JSON.stringify(c)}`);
+  assert.equal(c.local.address, s.address);
+  assert.ok(['host', 'prflx'].includes(c.remote.type), `[${s.name}] ${JSON.stringify(c)}`);
+  assert.equal(c.remote.address, s.partner.address, `[${s.name}] ${JSON.stringify(c)}`);
+}
+
 test('4–6. open network: calls go direct (host candidates), a student roams, the window shows it', async () => {
   isolate(false);
   const { Ana, Cleo, Ben, Dev } = students;
@@ -216,14 +224,7 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
       [Ana, Cleo, board('lab')], // the class address on the board: Ana and Cleo are its first pair
       [Ben, Dev, tutorial('pair-2')], // the tutorial keeps its own rooms
     ],
-    (s, c) => {
-      // Direct: this student's own address to the partner's (a host
-      // candidate, or a peer-reflexive one when checks came first).
-      assert.equal(c.local.type, 'host', `[${s.name}] ${JSON.stringify(c)}`);
-      assert.equal(c.local.address, s.address);
-      assert.ok(['host', 'prflx'].includes(c.remote.type), `[${s.name}] ${JSON.stringify(c)}`);
-      assert.equal(c.remote.address, s.partner.address, `[${s.name}] ${JSON.stringify(c)}`);
-    },
+    direct,
   );
   await window('campus-open-window.png', { rooms: 2, peers: 4, direct: 4, relayed: 0 });
 
@@ -309,6 +310,24 @@ test('4–6. open network: calls go direct (host candidates), a student roams, t
     const text = await Cleo.eval('document.body.innerText');
     return { ok: !/Ana is reconnecting/.test(text), text };
   });
+});
+
+test('4. open network, slow signalling: a call that starts on the laptop’s relay moves to the direct path', async () => {
+  // Cleo's browser gets Ben's host candidates 2 s late, as over a slow
+  // signalling path: Ben's checks reach it first, from his address and from
+  // his relay allocation, both learnt as peer-reflexive, and Firefox (which
+  // offers, so controls) may nominate the relayed one and keep it. Ben's
+  // page sees its call going through its own relay while the direct pair
+  // works, and restarts ICE (the route upgrade): the call must end direct.
+  const { Ben, Cleo } = students;
+  await Cleo.eval(`localStorage.setItem(${JSON.stringify(SLOW_HOST_KEY)}, '2000')`);
+  try {
+    const { route } = await calls([[Ben, Cleo, `${joinURL}r/lab-slow`]], direct);
+    console.log(`slow signalling: route upgrades Ben ${route.Ben.upgrades}, Cleo ${route.Cleo.upgrades}`);
+  } finally {
+    await Cleo.eval(`localStorage.removeItem(${JSON.stringify(SLOW_HOST_KEY)})`);
+  }
+  for (const s of [Ben, Cleo]) await s.do('goto', { url: 'about:blank' });
 });
 
 test('4–6. AP isolation: students reach only the laptop, every call is relayed by its TURN', async () => {

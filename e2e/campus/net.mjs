@@ -52,15 +52,27 @@ export async function waitFor(what, fn, timeout = STEP_TIMEOUT, every = 250) {
 
 /**
  * HOOK runs first in every page a student opens: it keeps the page's
- * RTCPeerConnections (without changing them) and reports each one's
- * selected candidate pair and decoded video, in Chromium and Firefox alike.
+ * RTCPeerConnections and reports each one's selected candidate pair and
+ * decoded video, in Chromium and Firefox alike. It changes nothing, except
+ * when the test sets SLOW_HOST_KEY in the page's localStorage to a number
+ * of milliseconds: then the partner's host candidates reach the browser
+ * that late (and whatever the page applies after them, in order), as over
+ * a slow signalling path, so the partner's ICE checks arrive first and the
+ * browser learns its addresses as peer-reflexive.
  */
+export const SLOW_HOST_KEY = 'campus.slowHostCandidates';
 export const HOOK = `(() => {
   const Native = window.RTCPeerConnection;
   if (!Native || window.__campus) return;
   const pcs = [];
+  const slow = () => { try { return Number(localStorage.getItem(${JSON.stringify(SLOW_HOST_KEY)})) || 0; } catch { return 0; } };
   window.RTCPeerConnection = class extends Native {
     constructor(...args) { super(...args); pcs.push(this); }
+    addIceCandidate(c, ...rest) {
+      const ms = slow();
+      if (ms > 0 && / typ host/.test((c && c.candidate) || '')) return new Promise((ok) => setTimeout(ok, ms)).then(() => super.addIceCandidate(c, ...rest));
+      return super.addIceCandidate(c, ...rest);
+    }
   };
   async function one(pc) {
     const stats = await pc.getStats();
