@@ -324,4 +324,20 @@ describe('Call on the relay while a direct path works', () => {
     expect(info).toHaveBeenCalledTimes(want);
     if (want) expect(String(info.mock.calls[0]![0])).toMatch(/^signalbox: route upgrade with Ben: /);
   });
+
+  it('restarts ICE when the partner asks for the direct route, once per upgrade under way', async () => {
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    const { call, ws } = setup();
+    ws.serve({ type: 'joined', seq: 2, room: 'math', self: { id: 'A', name: 'Ana' }, peers: [ben], capacity: 4, token: 't' });
+    const pc = FakePC.made[0]!;
+    const localPc = call.peers.get('B')!.link!.localPc;
+    ws.serve({ type: 'signal', seq: 3, from: 'B', name: 'Ben', data: { pc: 'bbbbbbbbbbbb', toPc: localPc, restart: 'route' } });
+    ws.serve({ type: 'signal', seq: 4, from: 'B', name: 'Ben', data: { pc: 'bbbbbbbbbbbb', toPc: localPc, restart: 'route' } });
+    expect(pc.iceRestarts).toBe(1);
+    expect(call.routeUpgrades).toBe(1);
+    // Meant for an earlier connection of ours: ignored.
+    ws.serve({ type: 'signal', seq: 5, from: 'B', name: 'Ben', data: { pc: 'bbbbbbbbbbbb', toPc: '000000000000', restart: 'route' } });
+    expect(pc.iceRestarts).toBe(1);
+    expect(FakePC.made).toHaveLength(1);
+  });
 });

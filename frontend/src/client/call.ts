@@ -339,18 +339,33 @@ export class Call {
             this.#reconnecting(p, () => (p.stalled = w.stalled));
           }
           if (entries === null) return;
-          let r = this.#routes.get(p.info.id);
-          if (!r) this.#routes.set(p.info.id, (r = new RouteWatch()));
-          const route = readRoute(entries);
-          if (r.observe({ link: link.localPc, ice, route }, now)) {
-            this.routeUpgrades++;
-            link.upgradeRoute(route, r.upgrades);
-          }
+          const r = this.#routeWatch(p.info.id);
+          const route = readRoute(entries, link.signalled);
+          const offered = link.pc.currentLocalDescription?.type === 'offer';
+          const todo = r.observe({ link: link.localPc, ice, offered, route }, now);
+          if (todo === null) return;
+          this.routeUpgrades++;
+          if (todo === 'restart') link.upgradeRoute(route, r.upgrades);
+          else link.askUpgrade(route, r.upgrades);
         }),
       );
     } finally {
       this.#watching = false;
     }
+  }
+
+  #routeWatch(id: string): RouteWatch {
+    let r = this.#routes.get(id);
+    if (!r) this.#routes.set(id, (r = new RouteWatch()));
+    return r;
+  }
+
+  /** #upgradeAsked restarts ICE for p, whose side of the call goes through the relay, if the budget allows (upgrade.ts). */
+  #upgradeAsked(p: RemotePeer, link: PeerLink): void {
+    const r = this.#routeWatch(p.info.id);
+    if (!r.asked()) return;
+    this.routeUpgrades++;
+    link.upgradeRoute(null, r.upgrades);
   }
 
   #presence(kind: Presence['kind'], id: string, name: string, was?: string): void {
@@ -432,6 +447,12 @@ export class Call {
       return;
     }
     const route = routeSignal(p.link ? { localPc: p.link.localPc, remotePc: p.link.remotePc } : null, data);
+    if (data.restart !== undefined) {
+      // A route upgrade request (upgrade.ts) concerns the current connection only.
+      if (route === 'accept' && p.link) this.#upgradeAsked(p, p.link);
+      else this.#local({ event: 'stale', peer: p.info.name });
+      return;
+    }
     switch (route) {
       case 'stale':
         this.#local({ event: 'stale', peer: p.info.name });

@@ -5,8 +5,8 @@
 import { keepDtlsRole, newConnId, settledDtlsRole } from './negotiation';
 import type { SignalData } from './protocol';
 import { reportEntries, summarize, type ConnStats, type StatsEntry } from './stats';
-import type { LocalEvent } from './teaching';
-import { MAX_UPGRADES, type RouteReading } from './upgrade';
+import { parseCandidate, type LocalEvent } from './teaching';
+import { MAX_UPGRADES, type RouteReading, type Signalled } from './upgrade';
 
 /** DISCONNECTED_RESTART_MS is how long a connection may stay "disconnected" before the impolite side restarts ICE. */
 export const DISCONNECTED_RESTART_MS = 4000;
@@ -37,6 +37,8 @@ export class PeerLink {
   readonly pc: RTCPeerConnection;
   readonly remoteStream = new MediaStream();
   stats: ConnStats | null = null;
+  /** signalled is what the candidates exchanged say about relays (upgrade.ts). */
+  readonly signalled = { remoteRelays: new Set<string>(), remoteDirect: new Set<string>(), relayAddresses: new Set<string>() } satisfies Signalled;
   #makingOffer = false;
   #ignoreOffer = false;
   #settingRemoteAnswer = false;
@@ -49,7 +51,10 @@ export class PeerLink {
     this.pc = new RTCPeerConnection({ iceServers: o.iceServers });
     this.pc.onnegotiationneeded = () => void this.#offer();
     this.pc.onicecandidate = ({ candidate }) => {
-      if (candidate && candidate.candidate) this.#send({ candidate: candidate.toJSON() });
+      if (!candidate || !candidate.candidate) return;
+      const c = parseCandidate(candidate.candidate);
+      if (c?.type === 'relay') this.signalled.relayAddresses.add(c.address);
+      this.#send({ candidate: candidate.toJSON() });
     };
     this.pc.ontrack = ({ track }) => {
       if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
@@ -77,6 +82,9 @@ export class PeerLink {
 
   /** handle applies one signal from the remote peer, in arrival order. */
   handle(data: SignalData): Promise<void> {
+    const c = data.candidate ? parseCandidate(data.candidate.candidate ?? '') : null;
+    if (c?.type === 'relay') this.signalled.remoteRelays.add(`${c.address}:${c.port}`);
+    else if (c?.type === 'host' || c?.type === 'srflx') this.signalled.remoteDirect.add(`${c.address}:${c.port}`);
     this.#chain = this.#chain.then(() => this.#apply(data)).catch((err: unknown) => {
       console.warn('signalbox: negotiation step failed', err);
     });
@@ -169,18 +177,29 @@ export class PeerLink {
   }
 
   /**
-   * upgradeRoute restarts ICE to move the call off our relay onto a direct
-   * path that works (upgrade.ts); n counts the upgrades of this path. It
-   * says so in the teaching log and the page's console.
+   * upgradeRoute restarts ICE to move the call off the relay onto a direct
+   * path that works (upgrade.ts): route is what this side saw, or null when
+   * the partner asked; n counts the upgrades of this path. It says so in the
+   * teaching log and the page's console.
    */
-  upgradeRoute(route: RouteReading, n: number): void {
+  upgradeRoute(route: RouteReading | null, n: number): void {
+    if (this.#closed) return;
+    const peer = this.o.peerName();
+    const why = route ? `the call goes through the relay (${route.selected}) while a direct pair works (${route.direct})` : `${peer} asked: its side of the call goes through the relay`;
+    console.info(`signalbox: route upgrade with ${peer}: ${why}; restarting ICE (${n} of ${MAX_UPGRADES})`);
+    this.o.onLocal({ event: 'route-upgrade', peer, via: route?.selected ?? '', direct: route?.direct ?? '' });
+    this.pc.restartIce();
+  }
+
+  /** askUpgrade asks the partner to restart ICE and make the offer (upgrade.ts: the last answerer restarts); n counts the upgrades of this path. */
+  askUpgrade(route: RouteReading, n: number): void {
     if (this.#closed) return;
     const peer = this.o.peerName();
     console.info(
-      `signalbox: route upgrade with ${peer}: the call goes through the relay (${route.selected}) while a direct pair works (${route.direct}); restarting ICE (${n} of ${MAX_UPGRADES})`,
+      `signalbox: route upgrade with ${peer}: the call goes through the relay (${route.selected}) while a direct pair works (${route.direct}); asking ${peer} to restart ICE (${n} of ${MAX_UPGRADES})`,
     );
-    this.o.onLocal({ event: 'route-upgrade', peer, via: route.selected ?? '', direct: route.direct ?? '' });
-    this.pc.restartIce();
+    this.o.onLocal({ event: 'route-upgrade-asked', peer, via: route.selected ?? '', direct: route.direct ?? '' });
+    this.#send({ restart: 'route' });
   }
 
   /** sample reads getStats() into this.stats. */

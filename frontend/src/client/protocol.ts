@@ -132,6 +132,8 @@ export interface SignalData {
   toPc?: string;
   description?: RTCSessionDescriptionInit;
   candidate?: RTCIceCandidateInit;
+  /** restart `route` asks the receiver to restart ICE and make the offer: the sender's side of the call goes through the relay while a direct pair works (upgrade.ts). */
+  restart?: 'route';
 }
 
 /** MediaState is what a peer tells the room about its own media. */
@@ -161,7 +163,8 @@ export function asSignalData(data: unknown): SignalData | null {
   }
   const cand = d.candidate as Record<string, unknown> | undefined;
   if (cand !== undefined && (typeof cand !== 'object' || cand === null || typeof cand.candidate !== 'string')) return null;
-  if ((desc === undefined) === (cand === undefined)) return null;
+  if (d.restart !== undefined && d.restart !== 'route') return null;
+  if ([desc, cand, d.restart].filter((x) => x !== undefined).length !== 1) return null;
   return d as unknown as SignalData;
 }
 

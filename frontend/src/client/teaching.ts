@@ -22,6 +22,7 @@ export type LocalEvent =
   | { event: 'replaced'; peer: string }
   | { event: 'ice-restart'; peer: string }
   | { event: 'route-upgrade'; peer: string; via: string; direct: string }
+  | { event: 'route-upgrade-asked'; peer: string; via: string; direct: string }
   | { event: 'dtls-role-kept'; peer: string }
   | { event: 'media-stalled'; peer: string }
   | { event: 'media-flowing'; peer: string }
@@ -243,7 +244,11 @@ function describeLocal(t: Translate, e: LocalEvent): Described {
     case 'ice-restart':
       return { kind: 'local', text: t('log.local.iceRestart', { peer: e.peer }) };
     case 'route-upgrade':
-      return { kind: 'local', text: t('log.local.routeUpgrade', { peer: e.peer, via: e.via, direct: e.direct }) };
+      return e.via
+        ? { kind: 'local', text: t('log.local.routeUpgrade', { peer: e.peer, via: e.via, direct: e.direct }) }
+        : { kind: 'local', text: t('log.local.routeUpgradeForPeer', { peer: e.peer }) };
+    case 'route-upgrade-asked':
+      return { kind: 'local', text: t('log.local.routeUpgradeAsked', { peer: e.peer, via: e.via, direct: e.direct }) };
     case 'dtls-role-kept':
       return { kind: 'local', text: t('log.local.dtlsRoleKept', { peer: e.peer }) };
     case 'media-stalled':

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { StatsEntry } from './stats';
-import { MAX_UPGRADES, MAX_UPGRADES_TOTAL, readRoute, RouteWatch, UPGRADE_AFTER_MS, type RouteReading, type RouteSample } from './upgrade';
+import { MAX_UPGRADES, MAX_UPGRADES_TOTAL, readRoute, RouteWatch, UPGRADE_AFTER_MS, type RouteReading, type RouteSample, type Signalled, type Upgrade } from './upgrade';
 
 const local = (id: string, candidateType: string, address: string, port: number): StatsEntry => ({ id, type: 'local-candidate', candidateType, address, port, protocol: 'udp' });
 const remote = (id: string, candidateType: string, address: string, port: number): StatsEntry => ({ id, type: 'remote-candidate', candidateType, address, port, protocol: 'udp' });
@@ -74,99 +74,147 @@ describe('readRoute', () => {
   ])('%s', (_, entries, want) => {
     expect(readRoute(entries)).toMatchObject(want);
   });
+
+  // Firefox's report from a campus run (slow signalling): both of Ben's
+  // checks learnt as peer-reflexive, the relayed one selected; it lists no
+  // candidate outside its pairs, so only the signalled relay candidate tells.
+  const firefox: StatsEntry[] = [
+    local('l1', 'host', '10.42.0.12', 49702),
+    remote('r1', 'prflx', '10.42.0.1', 40123),
+    remote('r2', 'prflx', '10.42.0.13', 54978),
+    pair('p1', 'l1', 'r1', 'succeeded', { nominated: true, selected: true }),
+    pair('p2', 'l1', 'r2', 'succeeded', { nominated: true, selected: false }),
+  ];
+  it.each<[string, Signalled, Partial<RouteReading>]>([
+    ['Firefox, the partner’s relay candidate signalled: relayed, and the direct pair works', {
+      remoteRelays: new Set(['10.42.0.1:40123']), remoteDirect: new Set(['10.42.0.13:54978']), relayAddresses: new Set(['10.42.0.1']),
+    }, { pair: 'p1', viaOurRelay: false, relayed: true, direct: 'host 10.42.0.12:49702 → prflx 10.42.0.13:54978' }],
+    ['Firefox, only our own relay candidate signalled (its address is the relay’s)', {
+      remoteRelays: new Set(), remoteDirect: new Set(), relayAddresses: new Set(['10.42.0.1']),
+    }, { relayed: true, direct: 'host 10.42.0.12:49702 → prflx 10.42.0.13:54978' }],
+    ['Firefox, nothing signalled about relays: it cannot tell, and sees the call direct', {
+      remoteRelays: new Set(), remoteDirect: new Set(), relayAddresses: new Set(),
+    }, { relayed: false }],
+    ['the laptop in the call: a signalled host candidate at the relay’s address is direct', {
+      remoteRelays: new Set(), remoteDirect: new Set(['10.42.0.1:40123']), relayAddresses: new Set(['10.42.0.1']),
+    }, { relayed: false }],
+  ])('%s', (_, signalled, want) => {
+    expect(readRoute(firefox, signalled)).toMatchObject(want);
+  });
 });
 
-/** step is one sample fed to the watch at time at (ms), and whether it must restart then. */
-type Step = { at: number; restart: boolean; ice?: RTCIceConnectionState; link?: string; pair?: string; viaOurRelay?: boolean; direct?: string | null };
+/** step is one sample fed to the watch at time at (ms), and what it must say then. */
+type Step = { at: number; want: Upgrade; ice?: RTCIceConnectionState; link?: string; pair?: string; relayed?: boolean; direct?: string | null; offered?: boolean };
 
-function sample(s: Step): RouteSample {
+function sample(s: Omit<Step, 'want'>): RouteSample {
+  const relayed = s.relayed ?? true;
   const route: RouteReading = {
     pair: s.pair ?? 'P1',
-    viaOurRelay: s.viaOurRelay ?? true,
-    relayed: s.viaOurRelay ?? true,
+    viaOurRelay: relayed,
+    relayed,
     direct: s.direct === undefined ? 'host → host' : s.direct,
     selected: 'relay → host',
   };
-  return { link: s.link ?? 'L1', ice: s.ice ?? 'connected', route };
+  return { link: s.link ?? 'L1', ice: s.ice ?? 'connected', offered: s.offered ?? false, route };
 }
 
 describe('RouteWatch', () => {
   const A = UPGRADE_AFTER_MS;
   it.each<[string, Step[]]>([
-    ['stuck on our relay for UPGRADE_AFTER_MS: restart once', [
-      { at: 0, restart: false },
-      { at: A - 1, restart: false },
-      { at: A, restart: true },
-      { at: 2 * A, restart: false }, // the same pair: the restart is not done yet
-      { at: 10 * A, restart: false },
+    ['stuck on the relay for UPGRADE_AFTER_MS, having answered: restart once', [
+      { at: 0, want: null },
+      { at: A - 1, want: null },
+      { at: A, want: 'restart' },
+      { at: 2 * A, want: null }, // the same pair: the restart is not done yet
+      { at: 10 * A, want: null },
+    ]],
+    ['stuck, having offered: ask the partner (a restart of ours would run the same race)', [
+      { at: 0, offered: true, want: null },
+      { at: A, offered: true, want: 'ask' },
+      { at: 10 * A, offered: true, want: null },
     ]],
     ['isolated (no direct pair works): never', [
-      { at: 0, direct: null, restart: false },
-      { at: A, direct: null, restart: false },
-      { at: 100 * A, direct: null, restart: false },
-    ]],
-    ['the partner’s relay, not ours: the partner acts, we do not', [
-      { at: 0, viaOurRelay: false, restart: false },
-      { at: 10 * A, viaOurRelay: false, restart: false },
+      { at: 0, direct: null, want: null },
+      { at: A, direct: null, want: null },
+      { at: 100 * A, direct: null, offered: true, want: null },
     ]],
     ['a direct call: never', [
-      { at: 0, viaOurRelay: false, direct: 'host → host', restart: false },
-      { at: 10 * A, viaOurRelay: false, restart: false },
+      { at: 0, relayed: false, want: null },
+      { at: 10 * A, relayed: false, want: null },
     ]],
-    ['the browser moves to the direct pair by itself in time: no restart', [
-      { at: 0, restart: false },
-      { at: A - 500, pair: 'P2', viaOurRelay: false, restart: false },
-      { at: 3 * A, pair: 'P2', viaOurRelay: false, restart: false },
+    ['the browser moves to the direct pair by itself in time: nothing', [
+      { at: 0, want: null },
+      { at: A - 500, pair: 'P2', relayed: false, want: null },
+      { at: 3 * A, pair: 'P2', relayed: false, want: null },
     ]],
     ['the clock starts when the call connects, and again after a blip', [
-      { at: 0, ice: 'checking', restart: false },
-      { at: A, restart: false },
-      { at: 2 * A - 1, restart: false },
-      { at: 2 * A - 1, ice: 'checking', restart: false },
-      { at: 2 * A, restart: false },
-      { at: 3 * A, restart: true },
+      { at: 0, ice: 'checking', want: null },
+      { at: A, want: null },
+      { at: 2 * A - 1, want: null },
+      { at: 2 * A - 1, ice: 'checking', want: null },
+      { at: 2 * A, want: null },
+      { at: 3 * A, want: 'restart' },
     ]],
     ['still on the relay after the restart: one more, then no more', [
-      { at: 0, restart: false },
-      { at: A, restart: true },
-      { at: A + 800, pair: 'P2', restart: false }, // the restart chose our relay again
-      { at: 2 * A + 800, pair: 'P2', restart: true },
-      { at: 2 * A + 1600, pair: 'P3', restart: false },
-      { at: 20 * A, pair: 'P3', restart: false },
+      { at: 0, want: null },
+      { at: A, want: 'restart' },
+      { at: A + 800, pair: 'P2', offered: true, want: null }, // the restart chose the relay again
+      { at: 2 * A + 800, pair: 'P2', offered: true, want: 'ask' },
+      { at: 2 * A + 1600, pair: 'P3', want: null },
+      { at: 20 * A, pair: 'P3', want: null },
     ]],
     ['roaming (ICE disconnected) gives a new budget', [
-      { at: 0, restart: false },
-      { at: A, restart: true },
-      { at: A + 500, pair: 'P2', restart: false },
-      { at: 2 * A + 500, pair: 'P2', restart: true },
-      { at: 10 * A, pair: 'P2', ice: 'disconnected', restart: false },
-      { at: 11 * A, pair: 'P4', restart: false },
-      { at: 12 * A, pair: 'P4', restart: true },
+      { at: 0, want: null },
+      { at: A, want: 'restart' },
+      { at: A + 500, pair: 'P2', want: null },
+      { at: 2 * A + 500, pair: 'P2', want: 'restart' },
+      { at: 10 * A, pair: 'P2', ice: 'disconnected', want: null },
+      { at: 11 * A, pair: 'P4', want: null },
+      { at: 12 * A, pair: 'P4', want: 'restart' },
     ]],
     ['a new connection starts afresh', [
-      { at: 0, restart: false },
-      { at: A, restart: true },
-      { at: A + 10, link: 'L2', pair: 'Q1', restart: false },
-      { at: 2 * A + 10, link: 'L2', pair: 'Q1', restart: true },
+      { at: 0, want: null },
+      { at: A, want: 'restart' },
+      { at: A + 10, link: 'L2', pair: 'Q1', want: null },
+      { at: 2 * A + 10, link: 'L2', pair: 'Q1', want: 'restart' },
     ]],
   ])('%s', (_, steps) => {
     const w = new RouteWatch();
-    for (const s of steps) expect({ at: s.at, restart: w.observe(sample(s), s.at) }).toEqual({ at: s.at, restart: s.restart });
+    for (const { want, ...s } of steps) expect({ at: s.at, todo: w.observe(sample(s), s.at) }).toEqual({ at: s.at, todo: want });
+  });
+
+  it('restarts when the partner asks, within the budget, and not while an upgrade is under way', () => {
+    const w = new RouteWatch();
+    expect(w.observe(sample({ at: 0, relayed: false }), 0)).toBeNull(); // our side looks direct
+    expect(w.asked()).toBe(true);
+    expect(w.asked()).toBe(false); // the restart is not done yet
+    expect(w.observe(sample({ at: 1000, pair: 'P2', relayed: false }), 1000)).toBeNull();
+    expect(w.asked()).toBe(true);
+    expect(w.observe(sample({ at: 2000, pair: 'P3', relayed: false }), 2000)).toBeNull();
+    expect(w.asked()).toBe(false); // MAX_UPGRADES spent
+    expect(w.upgrades).toBe(MAX_UPGRADES);
+    // Both sides saw it: the partner asked, and our own watch would have restarted too.
+    const both = new RouteWatch();
+    both.observe(sample({ at: 0 }), 0);
+    expect(both.asked()).toBe(true);
+    expect(both.observe(sample({ at: A }), A)).toBeNull();
+    expect(both.observe(sample({ at: 5 * A }), 5 * A)).toBeNull();
   });
 
   it(`makes at most ${MAX_UPGRADES} upgrades between losses and ${MAX_UPGRADES_TOTAL} in all, however often the path is lost`, () => {
     const w = new RouteWatch();
     let t = 0;
-    let restarts = 0;
+    let upgrades = 0;
     for (let round = 0; round < 20; round++) {
       for (let i = 0; i < 5; i++) {
-        if (w.observe(sample({ at: t, pair: `P${round}-${i}`, restart: false }), t)) restarts++;
+        if (w.observe(sample({ at: t, pair: `P${round}-${i}` }), t)) upgrades++;
         t += A;
-        if (w.observe(sample({ at: t, pair: `P${round}-${i}`, restart: false }), t)) restarts++;
+        if (w.observe(sample({ at: t, pair: `P${round}-${i}` }), t)) upgrades++;
+        if (w.asked()) upgrades++;
         t += A;
       }
-      w.observe(sample({ at: t, ice: 'disconnected', restart: false }), t);
+      w.observe(sample({ at: t, ice: 'disconnected' }), t);
     }
-    expect(restarts).toBe(MAX_UPGRADES_TOTAL);
+    expect(upgrades).toBe(MAX_UPGRADES_TOTAL);
   });
 });

@@ -9,20 +9,29 @@
 // though the host-to-host pair succeeded too. Every byte of that call then
 // crosses the laptop.
 //
-// The fix, from this side alone: a few seconds after the call settles (and
-// again after any ICE restart), read getStats(); when the pair in use goes
-// through our own relay candidate while a pair with no relay on either end
-// has succeeded, restart ICE once. The side that restarts makes the offer
-// and becomes the controlling agent (Chromium and Firefox both redetermine
-// the role on a restart), and its offer carries its host candidates ahead
-// of its checks, so the partner knows them as host candidates: the direct
-// pair wins. Under AP isolation no direct pair ever succeeds, so no restart
-// is made. Only the side whose own candidate is the relay acts: it can
-// always tell (candidateType 'relay' on its local candidate), and the two
-// sides never restart at once for the same reason.
+// The fix: a few seconds after the call settles (and again after any ICE
+// restart), read getStats(); when the pair in use has a relay on either
+// end while a pair with no relay on either end has succeeded, the side
+// that answered the last negotiation restarts ICE. It then makes the offer
+// and becomes the controlling agent (Chromium and Firefox both take the
+// role from the offer on a restart), and its candidates reach the partner
+// ahead of its checks, so the partner knows them as what they are and the
+// direct pair wins. So the side that sees the relay restarts itself when it
+// answered last, and asks its partner to (signal.data `restart: "route"`)
+// when it offered: a restart made by the last offerer would run the same
+// race again. Both sides may see it (the two directions of a call can use
+// different pairs: Firefox nominated the relayed pair, Chromium kept the
+// direct one); the budget keeps that to one restart. Under AP isolation no
+// direct pair ever succeeds, so none is made.
 //
-// readRoute and RouteWatch are pure: the call feeds them getStats() entries
-// and a clock.
+// Whether a peer-reflexive remote candidate is the partner's relay is read
+// from what was signalled (the partner's relay candidates, address and
+// port) as well as from the report: Firefox keeps the candidate
+// peer-reflexive even after the relay candidate arrives, and lists no
+// candidates outside its pairs.
+//
+// readRoute and RouteWatch are pure: the call feeds them getStats() entries,
+// the signalled candidates and a clock.
 
 import { selectedPair, type StatsEntry } from './stats';
 
@@ -32,6 +41,18 @@ export const UPGRADE_AFTER_MS = 3000;
 export const MAX_UPGRADES = 2;
 /** MAX_UPGRADES_TOTAL bounds the route upgrades of one connection over its whole life. */
 export const MAX_UPGRADES_TOTAL = 6;
+
+/** Signalled is what the signalling said about candidates, as "address:port" endpoints and addresses. */
+export interface Signalled {
+  /** remoteRelays are the partner's relay candidates. */
+  remoteRelays: ReadonlySet<string>;
+  /** remoteDirect are the partner's host and server-reflexive candidates. */
+  remoteDirect: ReadonlySet<string>;
+  /** relayAddresses are the addresses of our own relay candidates (the relay's address). */
+  relayAddresses: ReadonlySet<string>;
+}
+
+const NOTHING: Signalled = { remoteRelays: new Set(), remoteDirect: new Set(), relayAddresses: new Set() };
 
 /** RouteReading is what one getStats() report says about the call's path. */
 export interface RouteReading {
@@ -73,22 +94,24 @@ function describe(c: Candidate): string {
  * whether a direct one works. A remote candidate counts as the partner's
  * relay when its type is 'relay', or when it is peer-reflexive (learnt
  * from a check before its candidate was signalled: Firefox keeps it so even
- * after) and either matches the address and port of a remote relay
- * candidate, or comes from the address of our own relay candidates (the
- * same laptop relays both partners) without being a host candidate the
- * partner signalled there. In doubt a pair counts as relayed, so the
- * upgrade errs towards no restart.
+ * after) and either matches the address and port of a relay candidate the
+ * partner signalled (or the report lists), or comes from the address of our
+ * own relay candidates (the same laptop relays both partners) without being
+ * a host candidate the partner signalled there. A succeeded pair counts as
+ * direct only when neither end is a relay by these rules.
  */
-export function readRoute(entries: readonly StatsEntry[]): RouteReading {
+export function readRoute(entries: readonly StatsEntry[], signalled: Signalled = NOTHING): RouteReading {
   const byId = new Map(entries.map((e) => [e.id, e]));
   const remotes = entries.filter((e) => e.type === 'remote-candidate');
-  const relayEndpoints = new Set(remotes.filter((e) => e.candidateType === 'relay').map(endpoint).filter((x) => x !== null));
-  const knownEndpoints = new Set(
-    remotes.filter((e) => e.candidateType === 'host' || e.candidateType === 'srflx').map(endpoint).filter((x) => x !== null),
-  );
-  const relayAddresses = new Set(
-    entries.filter((e) => e.type === 'local-candidate' && e.candidateType === 'relay').map(address).filter((x) => x !== null),
-  );
+  const relayEndpoints = new Set([...signalled.remoteRelays, ...remotes.filter((e) => e.candidateType === 'relay').map(endpoint).filter((x) => x !== null)]);
+  const knownEndpoints = new Set([
+    ...signalled.remoteDirect,
+    ...remotes.filter((e) => e.candidateType === 'host' || e.candidateType === 'srflx').map(endpoint).filter((x) => x !== null),
+  ]);
+  const relayAddresses = new Set([
+    ...signalled.relayAddresses,
+    ...entries.filter((e) => e.type === 'local-candidate' && e.candidateType === 'relay').map(address).filter((x) => x !== null),
+  ]);
   const remoteRelay = (c: Candidate): boolean => {
     if (!c) return true;
     if (c.candidateType === 'relay') return true;
@@ -130,59 +153,89 @@ export interface RouteSample {
   link: string;
   /** ice is its iceConnectionState. */
   ice: RTCIceConnectionState;
+  /** offered: this side made the offer of the last completed negotiation. */
+  offered: boolean;
   route: RouteReading;
 }
 
+/** Upgrade is what RouteWatch says to do: restart ICE here, ask the partner to, or nothing. */
+export type Upgrade = 'restart' | 'ask' | null;
+
 /**
- * RouteWatch decides, from samples of one connection, when to restart ICE
- * to move the call off our relay: the call is connected, its pair in use
- * starts at our relay, a direct pair has succeeded, and all of that held
- * for UPGRADE_AFTER_MS. After an upgrade it waits until another pair is in
- * use (the restart done) before judging again, so a restart that never
- * completes is not repeated; at most MAX_UPGRADES between two losses of the
- * path (ICE disconnected or failed: the device roamed, and a new network
- * may have opened a direct path), and MAX_UPGRADES_TOTAL in all.
+ * RouteWatch decides, from samples of one connection, when to move the
+ * call off the relay: the call is connected, its pair in use has a relay on
+ * either end, a direct pair has succeeded, and all of that held for
+ * UPGRADE_AFTER_MS. Then it says 'restart' when this side answered last,
+ * 'ask' (the partner to restart) when it offered. After an upgrade (its
+ * own, or one the partner asked for) it waits until another pair is in use
+ * before judging again, so a restart that never completes is not repeated;
+ * at most MAX_UPGRADES between two losses of the path (ICE disconnected or
+ * failed: the device roamed, and a new network may have opened a direct
+ * path), and MAX_UPGRADES_TOTAL in all, counting requests either way.
  */
 export class RouteWatch {
   upgrades = 0;
   #total = 0;
   #link: string | null = null;
   #since: number | null = null;
-  /** #restartedOn is the pair in use when we last restarted; null once another one is. */
-  #restartedOn: string | null = null;
+  /** #pair is the pair in use at the last sample. */
+  #pair: string | null = null;
+  /** #upgradedOn is the pair in use at the last upgrade; null once another one is. */
+  #upgradedOn: string | null = null;
+  /** #waiting: an upgrade was made and no sample has shown its outcome yet. */
+  #waiting = false;
 
   constructor(private readonly afterMs = UPGRADE_AFTER_MS) {}
 
-  /** observe takes one sample at time now (ms) and says whether to restart ICE now. */
-  observe(s: RouteSample, now: number): boolean {
+  #budget(): boolean {
+    return this.upgrades < MAX_UPGRADES && this.#total < MAX_UPGRADES_TOTAL;
+  }
+
+  #spend(): void {
+    this.upgrades++;
+    this.#total++;
+    this.#since = null;
+    this.#upgradedOn = this.#pair;
+    this.#waiting = true;
+  }
+
+  /** observe takes one sample at time now (ms) and says what to do now. */
+  observe(s: RouteSample, now: number): Upgrade {
     if (s.link !== this.#link) {
       this.#link = s.link;
       this.upgrades = 0;
       this.#total = 0;
       this.#since = null;
-      this.#restartedOn = null;
+      this.#upgradedOn = null;
+      this.#waiting = false;
     }
+    this.#pair = s.route.pair;
     if (s.ice === 'disconnected' || s.ice === 'failed') {
       this.upgrades = 0; // the path was lost: a new network, a new budget
       this.#since = null;
-      return false;
+      return null;
     }
-    if (this.#restartedOn !== null && s.route.pair !== this.#restartedOn) this.#restartedOn = null;
-    const stuck =
-      (s.ice === 'connected' || s.ice === 'completed') &&
-      this.#restartedOn === null &&
-      s.route.viaOurRelay &&
-      s.route.direct !== null;
+    if (this.#waiting && s.route.pair !== this.#upgradedOn) this.#waiting = false;
+    const stuck = (s.ice === 'connected' || s.ice === 'completed') && !this.#waiting && s.route.relayed && s.route.direct !== null;
     if (!stuck) {
       this.#since = null;
-      return false;
+      return null;
     }
     this.#since ??= now;
-    if (now - this.#since < this.afterMs || this.upgrades >= MAX_UPGRADES || this.#total >= MAX_UPGRADES_TOTAL) return false;
-    this.upgrades++;
-    this.#total++;
-    this.#since = null;
-    this.#restartedOn = s.route.pair;
+    if (now - this.#since < this.afterMs || !this.#budget()) return null;
+    this.#spend();
+    return s.offered ? 'ask' : 'restart';
+  }
+
+  /**
+   * asked says whether to restart ICE now that the partner asks for a
+   * route upgrade: yes within the budget, unless an upgrade is already
+   * under way. (Our own view may show a direct pair in use: the two
+   * directions of a call can take different pairs.)
+   */
+  asked(): boolean {
+    if (this.#waiting || !this.#budget()) return false;
+    this.#spend();
     return true;
   }
 }
