@@ -5,9 +5,9 @@
 // arrive before its candidates do, the browser learns them as
 // peer-reflexive, and the check that came through the partner's TURN
 // allocation may carry the higher priority; a controlling agent that
-// nominates it (Firefox does, at once) keeps the call on the relay for good,
-// though the host-to-host pair succeeded too. Every byte of that call then
-// crosses the laptop.
+// selects it (Firefox does, about one call in four on the campus LAN) keeps
+// its side of the call on the relay for good, though the host-to-host pair
+// succeeded too. Its media then crosses the laptop.
 //
 // The fix: a few seconds after the call settles (and again after any ICE
 // restart), read getStats(); when the pair in use has a relay on either
@@ -35,7 +35,7 @@
 
 import { selectedPair, type StatsEntry } from './stats';
 
-/** UPGRADE_AFTER_MS is how long a connected call must have gone through our relay, with a direct pair known to work, before ICE restarts to move it. */
+/** UPGRADE_AFTER_MS is how long a connected call must have gone through the relay, with a direct pair known to work, before it is moved (the browsers get their time to switch by themselves). */
 export const UPGRADE_AFTER_MS = 3000;
 /** MAX_UPGRADES bounds the route upgrades of one connection between two losses of its path (roaming starts a new budget). */
 export const MAX_UPGRADES = 2;
