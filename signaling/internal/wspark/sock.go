@@ -48,9 +48,7 @@ type Sock struct {
 	owned   bool            // Own took the descriptor: raw holds it
 	raw     rawFD
 
-	emu    sync.Mutex // guards ep
-	ep     net.Conn   // the episode's connection, while one runs
-	epRefs int
+	eps atomic.Pointer[episodes] // made by the first episode: most sockets never need one
 
 	rdeadline atomic.Int64 // an owned socket's read deadline, Unix ns (0: none)
 
@@ -137,10 +135,19 @@ func (s *Sock) Own() int {
 		return -1
 	}
 	// Closing the runtime's descriptor takes it off the runtime's poller;
-	// the socket lives on in ours.
+	// the socket lives on in ours. The runtime's connection still answers
+	// for the addresses.
 	_ = plainTCP(s.Conn).Close()
 	s.owned, s.raw.fd = true, fd
 	return fd
+}
+
+// episodes is an owned socket's episode: the connection, while one runs,
+// and how many calls use it.
+type episodes struct {
+	mu   sync.Mutex
+	conn net.Conn
+	refs int
 }
 
 // Read reads from the connection. The poller's read (readNow) is one
@@ -197,11 +204,13 @@ func (s *Sock) Close() error {
 	if err := s.raw.do(shutBoth); errors.Is(err, net.ErrClosed) {
 		return err
 	}
-	s.emu.Lock()
-	if s.ep != nil {
-		_ = s.ep.Close()
+	if e := s.eps.Load(); e != nil {
+		e.mu.Lock()
+		if e.conn != nil {
+			_ = e.conn.Close()
+		}
+		e.mu.Unlock()
 	}
-	s.emu.Unlock()
 	return s.raw.close()
 }
 
@@ -209,9 +218,14 @@ func (s *Sock) Close() error {
 // which the runtime's poller watches, for one read or write that must
 // wait; endEpisode ends it once no one uses it.
 func (s *Sock) episode() (net.Conn, error) {
-	s.emu.Lock()
-	defer s.emu.Unlock()
-	if s.ep == nil {
+	e := s.eps.Load()
+	if e == nil {
+		s.eps.CompareAndSwap(nil, new(episodes))
+		e = s.eps.Load()
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.conn == nil {
 		var f *os.File
 		err := s.raw.do(func(fd int) error {
 			d, err := dupCloexec(fd)
@@ -228,18 +242,19 @@ func (s *Sock) episode() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.ep = c
+		e.conn = c
 	}
-	s.epRefs++
-	return s.ep, nil
+	e.refs++
+	return e.conn, nil
 }
 
 func (s *Sock) endEpisode() {
-	s.emu.Lock()
-	defer s.emu.Unlock()
-	if s.epRefs--; s.epRefs == 0 && s.ep != nil {
-		_ = s.ep.Close()
-		s.ep = nil
+	e := s.eps.Load()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.refs--; e.refs == 0 && e.conn != nil {
+		_ = e.conn.Close()
+		e.conn = nil
 	}
 }
 
