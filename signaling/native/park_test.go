@@ -26,31 +26,31 @@ func TestIdleConnectionsParkAndWake(t *testing.T) {
 		t.Skip("no poller on this platform")
 	}
 	a, b := dial(t, ts), dial(t, ts)
-	a.join("r")
-	bj := b.join("r")
-	a.expect("peer-joined")
+	a.Join("r")
+	bj := b.Join("r")
+	a.Expect("peer-joined")
 	eventually(t, "both connections are parked", func() bool { return ts.parked() == 2 })
 
 	// A relay is served by the poller: the sender's frame is read and
 	// routed, and the recipient written to, with no goroutine of theirs.
 	bID := bj["self"].(map[string]any)["id"].(string)
-	a.send(frame{"type": "signal", "to": bID, "data": frame{"n": 1}})
-	if got := b.expect("signal"); got["data"].(map[string]any)["n"] != float64(1) {
+	a.Send(frame{"type": "signal", "to": bID, "data": frame{"n": 1}})
+	if got := b.Expect("signal"); got["data"].(map[string]any)["n"] != float64(1) {
 		t.Errorf("signal = %v", got)
 	}
 
 	// A WebSocket ping to a parked connection is answered by the server.
 	eventually(t, "both connections are parked again", func() bool { return ts.parked() == 2 })
 	pong := make(chan string, 1)
-	b.ws.SetPongHandler(func(s string) error { pong <- s; return nil })
-	if err := b.ws.WriteControl(websocket.PingMessage, []byte("hi"), time.Now().Add(readTimeout)); err != nil {
+	b.WS.SetPongHandler(func(s string) error { pong <- s; return nil })
+	if err := b.WS.WriteControl(websocket.PingMessage, []byte("hi"), time.Now().Add(readTimeout)); err != nil {
 		t.Fatal(err)
 	}
 	// The server handles b's frames in order: its answer to this request
 	// comes after its answer to the ping, and reading it lets gorilla
 	// see the pong.
-	b.send(frame{"type": "ping"})
-	b.expect("pong")
+	b.Send(frame{"type": "ping"})
+	b.Expect("pong")
 	select {
 	case s := <-pong:
 		if s != "hi" {
@@ -66,15 +66,15 @@ func TestSilentParkedPeerTimesOut(t *testing.T) {
 		PingInterval: 20 * time.Millisecond, PongTimeout: 80 * time.Millisecond, ResumeGrace: 20 * time.Millisecond,
 	})
 	a, silent := dial(t, ts), dial(t, ts)
-	a.join("r")
-	silent.join("r")
-	a.expect("peer-joined")
+	a.Join("r")
+	silent.Join("r")
+	a.Expect("peer-joined")
 	// silent never reads again, so it answers no ping: half-open, as a
 	// laptop whose lid closed. a keeps reading, so it answers.
 	start := time.Now()
-	a.expect("peer-away")
-	left := a.expect("peer-left")
-	if left.str("reason") != string(signaling.ReasonTimedOut) {
+	a.Expect("peer-away")
+	left := a.Expect("peer-left")
+	if left.Str("reason") != string(signaling.ReasonTimedOut) {
 		t.Errorf("peer-left = %v, want reason timed-out", left)
 	}
 	if d := time.Since(start); d > readTimeout {
@@ -89,7 +89,7 @@ func TestShutdownEndsParkedConnections(t *testing.T) {
 		t.Skip("no poller on this platform")
 	}
 	a := dial(t, ts)
-	a.join("r")
+	a.Join("r")
 	eventually(t, "the connection is parked", func() bool { return ts.parked() == 1 })
 	done := make(chan struct{})
 	go func() {
@@ -97,10 +97,10 @@ func TestShutdownEndsParkedConnections(t *testing.T) {
 		ts.srv.Wait()
 		close(done)
 	}()
-	if code := a.expectClose(); code != websocket.CloseGoingAway {
+	if code := a.ExpectClose(); code != websocket.CloseGoingAway {
 		t.Errorf("close code %d, want %d", code, websocket.CloseGoingAway)
 	}
-	a.ws.Close()
+	a.WS.Close()
 	select {
 	case <-done:
 	case <-time.After(readTimeout):

@@ -34,36 +34,36 @@ func TestRoomAcrossServers(t *testing.T) {
 	_, ns := threeNodes(t, signaling.Config{})
 	a, b, c, d := dial(t, ns[0]), dial(t, ns[1]), dial(t, ns[2]), dial(t, ns[2])
 
-	if f := a.join("math"); len(peerIDs(f, "peers")) != 0 {
+	if f := a.Join("math"); len(peerIDs(f, "peers")) != 0 {
 		t.Fatalf("a joined %v, want an empty room", f)
 	}
-	bj := b.join("math")
-	if ids := peerIDs(bj, "peers"); !slices.Equal(ids, []string{a.id}) {
-		t.Errorf("b's joined peers = %v, want [a %s]", ids, a.id)
+	bj := b.Join("math")
+	if ids := peerIDs(bj, "peers"); !slices.Equal(ids, []string{a.ID}) {
+		t.Errorf("b's joined peers = %v, want [a %s]", ids, a.ID)
 	}
-	if pj := a.expect("peer-joined"); peerOf(pj) != b.id {
+	if pj := a.Expect("peer-joined"); peerOf(pj) != b.ID {
 		t.Errorf("a got %v, want peer-joined b", pj)
 	}
-	c.send(frame{"type": "join", "room": "math"})
-	if e := c.expect("error"); e.str("code") != "room-full" {
+	c.Send(frame{"type": "join", "room": "math"})
+	if e := c.Expect("error"); e.Str("code") != "room-full" {
 		t.Errorf("third join on a third server = %v, want room-full", e)
 	}
 
-	d.join("art") // same server as c and b's neighbour: must hear nothing of math
-	a.send(frame{"type": "signal", "to": b.id, "data": frame{"n": 1}})
-	if s := b.expect("signal"); s.str("from") != a.id {
+	d.Join("art") // same server as c and b's neighbour: must hear nothing of math
+	a.Send(frame{"type": "signal", "to": b.ID, "data": frame{"n": 1}})
+	if s := b.Expect("signal"); s.Str("from") != a.ID {
 		t.Errorf("b got %v, want a's signal", s)
 	}
-	b.send(frame{"type": "signal", "to": a.id, "data": frame{"n": 2}})
-	if s := a.expect("signal"); s.str("from") != b.id {
+	b.Send(frame{"type": "signal", "to": a.ID, "data": frame{"n": 2}})
+	if s := a.Expect("signal"); s.Str("from") != b.ID {
 		t.Errorf("a got %v, want b's signal", s)
 	}
-	b.send(frame{"type": "broadcast", "data": frame{"chat": "hi"}})
-	if s := a.expect("broadcast"); s.str("from") != b.id {
+	b.Send(frame{"type": "broadcast", "data": frame{"chat": "hi"}})
+	if s := a.Expect("broadcast"); s.Str("from") != b.ID {
 		t.Errorf("a got %v, want b's broadcast", s)
 	}
-	d.send(frame{"type": "signal", "to": a.id, "data": frame{"n": 3}})
-	if e := d.expect("error"); e.str("code") != "unknown-peer" {
+	d.Send(frame{"type": "signal", "to": a.ID, "data": frame{"n": 3}})
+	if e := d.Expect("error"); e.Str("code") != "unknown-peer" {
 		t.Errorf("signal into another room = %v, want unknown-peer", e)
 	}
 
@@ -81,35 +81,35 @@ func TestRoomAcrossServers(t *testing.T) {
 		t.Errorf("snapshot on a server with no member of math = %+v", snap.Rooms)
 	}
 
-	b.send(frame{"type": "leave"})
-	if l := a.expect("peer-left"); peerOf(l) != b.id || l.str("reason") != "left" {
+	b.Send(frame{"type": "leave"})
+	if l := a.Expect("peer-left"); peerOf(l) != b.ID || l.Str("reason") != "left" {
 		t.Errorf("a got %v, want peer-left b (left)", l)
 	}
-	c.join("math") // the seat b gave up
-	if pj := a.expect("peer-joined"); peerOf(pj) != c.id {
+	c.Join("math") // the seat b gave up
+	if pj := a.Expect("peer-joined"); peerOf(pj) != c.ID {
 		t.Errorf("a got %v, want peer-joined c", pj)
 	}
-	d.send(frame{"type": "ping"})
-	d.expect("pong") // d saw nothing of math in between
+	d.Send(frame{"type": "ping"})
+	d.Expect("pong") // d saw nothing of math in between
 }
 
 // Per sender, order is kept across servers.
 func TestOrderAcrossServers(t *testing.T) {
 	_, ns := threeNodes(t, signaling.Config{Rate: 1e6, Burst: 1e6, OutboxSize: 2048})
 	a, b := dial(t, ns[0]), dial(t, ns[1])
-	a.join("r")
-	b.join("r")
-	a.expect("peer-joined")
+	a.Join("r")
+	b.Join("r")
+	a.Expect("peer-joined")
 	const n = 500
 	for i := range n {
 		if i%2 == 0 {
-			a.send(frame{"type": "signal", "to": b.id, "data": i})
+			a.Send(frame{"type": "signal", "to": b.ID, "data": i})
 		} else {
-			a.send(frame{"type": "broadcast", "data": i})
+			a.Send(frame{"type": "broadcast", "data": i})
 		}
 	}
 	for i := range n {
-		f := b.read()
+		f := b.Read()
 		if got, _ := f["data"].(float64); int(got) != i {
 			t.Fatalf("message %d: got %v", i, f)
 		}
@@ -121,52 +121,52 @@ func TestOrderAcrossServers(t *testing.T) {
 func TestResumeOnAnotherServer(t *testing.T) {
 	_, ns := threeNodes(t, signaling.Config{ResumeGrace: 5 * time.Second})
 	a, b := dial(t, ns[0]), dial(t, ns[1])
-	a.join("math")
-	b.join("math")
-	a.expect("peer-joined")
-	b.ws.Close() // Wi-Fi gone; the load balancer sends b elsewhere
-	if f := a.expect("peer-away"); peerOf(f) != b.id {
+	a.Join("math")
+	b.Join("math")
+	a.Expect("peer-joined")
+	b.WS.Close() // Wi-Fi gone; the load balancer sends b elsewhere
+	if f := a.Expect("peer-away"); peerOf(f) != b.ID {
 		t.Errorf("a got %v, want peer-away b", f)
 	}
 
 	b2 := dial(t, ns[2])
-	b2.send(frame{"type": "resume", "token": b.token, "lastSeq": b.seq})
-	r := b2.expect("resumed")
-	if r["self"].(map[string]any)["id"] != b.id || r["moved"] != true || !slices.Equal(peerIDs(r, "peers"), []string{a.id}) {
+	b2.Send(frame{"type": "resume", "token": b.Token, "lastSeq": b.Seq})
+	r := b2.Expect("resumed")
+	if r["self"].(map[string]any)["id"] != b.ID || r["moved"] != true || !slices.Equal(peerIDs(r, "peers"), []string{a.ID}) {
 		t.Errorf("resumed = %v, want b's seat, moved, with a", r)
 	}
-	if s, _ := r["seq"].(float64); s <= b.seq {
-		t.Errorf("resumed seq %v, want after the last seen %v", s, b.seq)
+	if s, _ := r["seq"].(float64); s <= b.Seq {
+		t.Errorf("resumed seq %v, want after the last seen %v", s, b.Seq)
 	}
-	if f := a.expect("peer-back"); peerOf(f) != b.id {
+	if f := a.Expect("peer-back"); peerOf(f) != b.ID {
 		t.Errorf("a got %v, want peer-back b", f)
 	}
-	waitMoved(t, ns[0], b.id, ns[2])
-	a.send(frame{"type": "signal", "to": b.id, "data": "after"})
-	if s := b2.expect("signal"); s["data"] != "after" {
+	waitMoved(t, ns[0], b.ID, ns[2])
+	a.Send(frame{"type": "signal", "to": b.ID, "data": "after"})
+	if s := b2.Expect("signal"); s["data"] != "after" {
 		t.Errorf("b on its new server got %v", s)
 	}
-	b2.send(frame{"type": "signal", "to": a.id, "data": "back"})
-	if s := a.expect("signal"); s["data"] != "back" { // no peer-left came first
+	b2.Send(frame{"type": "signal", "to": a.ID, "data": "back"})
+	if s := a.Expect("signal"); s["data"] != "back" { // no peer-left came first
 		t.Errorf("a got %v, want b's signal and no presence change", s)
 	}
 	testwait.Until(t, "the old server forgets b", readTimeout, func() bool { return ns[1].hub.Stats().Peers == 0 })
 
 	// A token resumes once: the old one is worth nothing now, the new one
 	// moves the seat again.
-	fresh := r.str("token")
-	if fresh == "" || fresh == b.token {
+	fresh := r.Str("token")
+	if fresh == "" || fresh == b.Token {
 		t.Fatalf("resumed token %q, want a new one", fresh)
 	}
 	b3 := dial(t, ns[0])
-	b3.send(frame{"type": "resume", "token": b.token})
-	if e := b3.expect("error"); e.str("code") != "bad-token" {
+	b3.Send(frame{"type": "resume", "token": b.Token})
+	if e := b3.Expect("error"); e.Str("code") != "bad-token" {
 		t.Errorf("resume with the used token = %v", e)
 	}
-	b2.ws.Close()
+	b2.WS.Close()
 	b4 := dial(t, ns[1])
-	b4.send(frame{"type": "resume", "token": fresh, "lastSeq": b2.seq})
-	if r := b4.expect("resumed"); r["self"].(map[string]any)["id"] != b.id {
+	b4.Send(frame{"type": "resume", "token": fresh, "lastSeq": b2.Seq})
+	if r := b4.Expect("resumed"); r["self"].(map[string]any)["id"] != b.ID {
 		t.Errorf("second move = %v", r)
 	}
 }
@@ -175,35 +175,35 @@ func TestResumeOnAnotherServer(t *testing.T) {
 func TestAdminAcrossServers(t *testing.T) {
 	_, ns := threeNodes(t, signaling.Config{RoomCapacity: 3})
 	a, b, c := dial(t, ns[0]), dial(t, ns[1]), dial(t, ns[2])
-	a.join("math")
-	b.join("math")
-	a.expect("peer-joined")
+	a.Join("math")
+	b.Join("math")
+	a.Expect("peer-joined")
 	if err := ns[2].hub.LockRoom("math", true); err != nil {
 		t.Fatal(err)
 	}
-	c.send(frame{"type": "join", "room": "math"})
-	if e := c.expect("error"); e.str("code") != "room-locked" {
+	c.Send(frame{"type": "join", "room": "math"})
+	if e := c.Expect("error"); e.Str("code") != "room-locked" {
 		t.Errorf("join of a room locked on another server = %v", e)
 	}
-	if err := ns[2].hub.Kick(b.id); err != nil {
+	if err := ns[2].hub.Kick(b.ID); err != nil {
 		t.Fatal(err)
 	}
-	if l := b.expect("left"); l.str("reason") != "kicked" {
+	if l := b.Expect("left"); l.Str("reason") != "kicked" {
 		t.Errorf("b got %v, want left kicked", l)
 	}
-	if l := a.expect("peer-left"); peerOf(l) != b.id || l.str("reason") != "kicked" {
+	if l := a.Expect("peer-left"); peerOf(l) != b.ID || l.Str("reason") != "kicked" {
 		t.Errorf("a got %v, want peer-left b kicked", l)
 	}
 	if err := ns[1].hub.CloseRoom("math"); err != nil {
 		t.Fatal(err)
 	}
-	if l := a.expect("left"); l.str("reason") != "room-closed" {
+	if l := a.Expect("left"); l.Str("reason") != "room-closed" {
 		t.Errorf("a got %v, want left room-closed", l)
 	}
 	if err := ns[1].hub.CloseRoom("math"); !errors.Is(err, signaling.ErrNoSuchRoom) {
 		t.Errorf("close of a closed room = %v, want ErrNoSuchRoom", err)
 	}
-	c.join("math") // closed rooms reopen unlocked
+	c.Join("math") // closed rooms reopen unlocked
 }
 
 // 1,000 joins at once over three servers into rooms of two seat exactly
@@ -275,45 +275,45 @@ func TestKilledServerSeatsTimeOut(t *testing.T) {
 	const grace = 2 * time.Second
 	_, ns := threeNodes(t, signaling.Config{ResumeGrace: grace})
 	a, b, c := dial(t, ns[0]), dial(t, ns[1]), dial(t, ns[2])
-	a.join("math")
-	b.join("math")
-	a.expect("peer-joined")
-	c.join("art")
+	a.Join("math")
+	b.Join("math")
+	a.Expect("peer-joined")
+	c.Join("art")
 
 	start := time.Now()
 	ns[1].kill()
-	l := a.expect("peer-left")
-	if peerOf(l) != b.id || l.str("reason") != "timed-out" {
+	l := a.Expect("peer-left")
+	if peerOf(l) != b.ID || l.Str("reason") != "timed-out" {
 		t.Errorf("a got %v, want peer-left b timed-out", l)
 	}
 	// The grace period counts from the last heartbeat, up to one before the kill.
 	if waited := time.Since(start); waited < grace-heartbeat {
 		t.Errorf("b's seat ended after %v, before the grace period %v", waited, grace)
 	}
-	c.send(frame{"type": "signal", "to": b.id, "data": 1})
-	c.expect("error")
+	c.Send(frame{"type": "signal", "to": b.ID, "data": 1})
+	c.Expect("error")
 	d := dial(t, ns[2])
-	d.join("math") // b's seat is free again
-	a.expect("peer-joined")
+	d.Join("math") // b's seat is free again
+	a.Expect("peer-joined")
 }
 
 // A seat of a killed server can be resumed on another within the grace period.
 func TestResumeAfterServerKilled(t *testing.T) {
 	_, ns := threeNodes(t, signaling.Config{ResumeGrace: 5 * time.Second})
 	a, b := dial(t, ns[0]), dial(t, ns[1])
-	a.join("math")
-	b.join("math")
-	a.expect("peer-joined")
+	a.Join("math")
+	b.Join("math")
+	a.Expect("peer-joined")
 	ns[1].kill()
 	b2 := dial(t, ns[2])
-	b2.send(frame{"type": "resume", "token": b.token, "lastSeq": b.seq})
-	if r := b2.expect("resumed"); r["moved"] != true {
+	b2.Send(frame{"type": "resume", "token": b.Token, "lastSeq": b.Seq})
+	if r := b2.Expect("resumed"); r["moved"] != true {
 		t.Errorf("resumed = %v", r)
 	}
-	a.expect("peer-back") // no away came: the server died without a word
-	waitMoved(t, ns[0], b.id, ns[2])
-	a.send(frame{"type": "signal", "to": b.id, "data": "still here"})
-	if s := b2.expect("signal"); s["data"] != "still here" {
+	a.Expect("peer-back") // no away came: the server died without a word
+	waitMoved(t, ns[0], b.ID, ns[2])
+	a.Send(frame{"type": "signal", "to": b.ID, "data": "still here"})
+	if s := b2.Expect("signal"); s["data"] != "still here" {
 		t.Errorf("b got %v", s)
 	}
 }
@@ -336,26 +336,26 @@ func TestNATSRestartDuringRelay(t *testing.T) {
 	cfg := signaling.Config{Rate: 1e6, Burst: 1e6, OutboxSize: 4096, ResumeGrace: time.Minute}
 	n0, n1 := startNode(t, e.ClientURL(), cfg), startNode(t, e.ClientURL(), cfg)
 	a, b := dial(t, n0), dial(t, n1)
-	a.join("call")
-	b.join("call")
-	a.expect("peer-joined")
+	a.Join("call")
+	b.Join("call")
+	a.Expect("peer-joined")
 	c, d := dial(t, n0), dial(t, n0)
-	c.join("local")
-	d.join("local")
-	c.expect("peer-joined")
+	c.Join("local")
+	d.Join("local")
+	c.Expect("peer-joined")
 
 	// sendOne relays i from a to b and reports whether the server took it.
 	sendOne := func(i int) bool {
-		a.send(frame{"type": "signal", "to": b.id, "data": i})
-		a.send(frame{"type": "ping"})
+		a.Send(frame{"type": "signal", "to": b.ID, "data": i})
+		a.Send(frame{"type": "ping"})
 		ok := true
 		for {
-			f := a.read()
-			switch f.str("type") {
+			f := a.Read()
+			switch f.Str("type") {
 			case "pong":
 				return ok
 			case "error":
-				if f.str("code") != "cluster-unavailable" {
+				if f.Str("code") != "cluster-unavailable" {
 					t.Fatalf("relay %d refused with %v, want cluster-unavailable", i, f)
 				}
 				ok = false
@@ -384,13 +384,13 @@ func TestNATSRestartDuringRelay(t *testing.T) {
 	testwait.Until(t, "both servers see NATS gone", readTimeout, func() bool {
 		return !n0.bus.Status().Connected && !n1.bus.Status().Connected
 	})
-	c.send(frame{"type": "signal", "to": d.id, "data": "local"}) // a room wholly on n0
-	if s := d.expect("signal"); s["data"] != "local" {
+	c.Send(frame{"type": "signal", "to": d.ID, "data": "local"}) // a room wholly on n0
+	if s := d.Expect("signal"); s["data"] != "local" {
 		t.Errorf("local relay during the outage: %v", s)
 	}
 	x := dial(t, n0)
-	x.send(frame{"type": "join", "room": "new"})
-	if f := x.expect("error"); f.str("code") != "cluster-unavailable" {
+	x.Send(frame{"type": "join", "room": "new"})
+	if f := x.Expect("error"); f.Str("code") != "cluster-unavailable" {
 		t.Errorf("join during the outage = %v, want cluster-unavailable", f)
 	}
 
@@ -410,7 +410,7 @@ func TestNATSRestartDuringRelay(t *testing.T) {
 	got := map[int]bool{}
 	prev := -1
 	for prev != last {
-		f := b.expect("signal")
+		f := b.Expect("signal")
 		n := int(f["data"].(float64))
 		if n <= prev {
 			t.Fatalf("b got %d after %d: duplicated or out of order", n, prev)
@@ -434,9 +434,9 @@ func TestNATSRestartDuringRelay(t *testing.T) {
 	}
 	t.Logf("%d relays accepted, %d refused during the outage, %d lost as it began", len(accepted), i-len(accepted), lost)
 
-	x.join("new") // joins work again
-	c.send(frame{"type": "signal", "to": d.id, "data": "still local"})
-	d.expect("signal")
+	x.Join("new") // joins work again
+	c.Send(frame{"type": "signal", "to": d.ID, "data": "still local"})
+	d.Expect("signal")
 }
 
 // A server whose NATS is not there yet starts anyway, says so, refuses
@@ -459,13 +459,13 @@ func TestStartWithoutNATS(t *testing.T) {
 		t.Errorf("status without NATS = %+v, want not ready, with an error", st)
 	}
 	a := dial(t, n)
-	a.send(frame{"type": "join", "room": "math"})
-	if f := a.expect("error"); f.str("code") != "cluster-unavailable" {
+	a.Send(frame{"type": "join", "room": "math"})
+	if f := a.Expect("error"); f.Str("code") != "cluster-unavailable" {
 		t.Errorf("join without NATS = %v, want cluster-unavailable", f)
 	}
 	e = startNATS(t, addr, t.TempDir())
 	testwait.Until(t, "the server is ready", readTimeout, func() bool { return n.bus.Status().Ready })
-	a.join("math")
+	a.Join("math")
 }
 
 // waitMoved waits until n knows that peer id is now on server to: relays
@@ -490,24 +490,24 @@ func TestSocketIOAcrossServers(t *testing.T) {
 	_, ns := threeNodes(t, signaling.Config{})
 	sio := dialSocketIO(t, ns[0])
 	sio.emit(`["create or join","math"]`)
-	sio.expect(`42["created","math"`)
+	sio.Expect(`42["created","math"`)
 	b := dial(t, ns[1])
-	b.join("math")
-	sio.expect(`42["join","math","` + b.id + `"]`)
-	b.send(frame{"type": "broadcast", "data": "from native"})
-	sio.expect(`42["message","from native"`)
+	b.Join("math")
+	sio.Expect(`42["join","math","` + b.ID + `"]`)
+	b.Send(frame{"type": "broadcast", "data": "from native"})
+	sio.Expect(`42["message","from native"`)
 	sio.emit(`["message",{"sdp":"x"}]`)
-	if f := b.expect("broadcast"); f["data"].(map[string]any)["sdp"] != "x" {
+	if f := b.Expect("broadcast"); f["data"].(map[string]any)["sdp"] != "x" {
 		t.Errorf("native peer got %v", f)
 	}
-	b.send(frame{"type": "leave"})
-	sio.expect(`42["bye","math","` + b.id + `","left"]`)
+	b.Send(frame{"type": "leave"})
+	sio.Expect(`42["bye","math","` + b.ID + `","left"]`)
 }
 
 // sioClient speaks Engine.IO v4 / Socket.IO v5 over a WebSocket, packet by packet.
 type sioClient struct {
-	t  *testing.T
-	ws *websocket.Conn
+	T  *testing.T
+	WS *websocket.Conn
 }
 
 func dialSocketIO(t *testing.T, n *node) *sioClient {
@@ -518,31 +518,31 @@ func dialSocketIO(t *testing.T, n *node) *sioClient {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	c := &sioClient{t: t, ws: ws}
-	c.expect("0{")
+	c := &sioClient{T: t, WS: ws}
+	c.Expect("0{")
 	c.write("40")
-	c.expect("40{")
+	c.Expect("40{")
 	return c
 }
 
 func (c *sioClient) write(pk string) {
-	c.t.Helper()
-	if err := c.ws.WriteMessage(websocket.TextMessage, []byte(pk)); err != nil {
-		c.t.Fatal(err)
+	c.T.Helper()
+	if err := c.WS.WriteMessage(websocket.TextMessage, []byte(pk)); err != nil {
+		c.T.Fatal(err)
 	}
 }
 
-func (c *sioClient) emit(args string) { c.t.Helper(); c.write("42" + args) }
+func (c *sioClient) emit(args string) { c.T.Helper(); c.write("42" + args) }
 
-// expect reads packets, answering pings, until one starting with prefix;
+// Expect reads packets, answering pings, until one starting with prefix;
 // any other event packet fails the test.
-func (c *sioClient) expect(prefix string) string {
-	c.t.Helper()
+func (c *sioClient) Expect(prefix string) string {
+	c.T.Helper()
 	for {
-		_ = c.ws.SetReadDeadline(time.Now().Add(readTimeout))
-		_, b, err := c.ws.ReadMessage()
+		_ = c.WS.SetReadDeadline(time.Now().Add(readTimeout))
+		_, b, err := c.WS.ReadMessage()
 		if err != nil {
-			c.t.Fatalf("waiting for %s: %v", prefix, err)
+			c.T.Fatalf("waiting for %s: %v", prefix, err)
 		}
 		pk := string(b)
 		switch {
@@ -552,7 +552,7 @@ func (c *sioClient) expect(prefix string) string {
 			c.write("3")
 		case strings.Contains(pk, `["ready"`), strings.Contains(pk, `["ipaddr"`): // the tutorial's extras
 		default:
-			c.t.Fatalf("got %s, want %s…", pk, prefix)
+			c.T.Fatalf("got %s, want %s…", pk, prefix)
 		}
 	}
 }
@@ -562,31 +562,31 @@ func (c *sioClient) expect(prefix string) string {
 func TestLocalResumeThenMove(t *testing.T) {
 	_, ns := threeNodes(t, signaling.Config{ResumeGrace: 5 * time.Second})
 	a, b := dial(t, ns[0]), dial(t, ns[1])
-	a.join("math")
-	b.join("math")
-	a.expect("peer-joined")
-	b.ws.Close()
+	a.Join("math")
+	b.Join("math")
+	a.Expect("peer-joined")
+	b.WS.Close()
 	b2 := dial(t, ns[1]) // same server
-	b2.send(frame{"type": "resume", "token": b.token, "lastSeq": b.seq})
-	r := b2.expect("resumed")
+	b2.Send(frame{"type": "resume", "token": b.Token, "lastSeq": b.Seq})
+	r := b2.Expect("resumed")
 	if r["moved"] == true {
 		t.Errorf("resume on the same server says moved: %v", r)
 	}
-	fresh := r.str("token")
-	b2.ws.Close()
+	fresh := r.Str("token")
+	b2.WS.Close()
 	b3 := dial(t, ns[2])
 	testwait.Until(t, "the new token reaches the cluster", readTimeout, func() bool {
 		for _, st := range ns[2].bus.Rooms() {
 			for _, m := range st.Members {
-				if m.ID == b.id && m.TokenHash == signaling.TokenHash(fresh) {
+				if m.ID == b.ID && m.TokenHash == signaling.TokenHash(fresh) {
 					return true
 				}
 			}
 		}
 		return false
 	})
-	b3.send(frame{"type": "resume", "token": fresh, "lastSeq": b2.seq})
-	if r := b3.expect("resumed"); r["moved"] != true {
+	b3.Send(frame{"type": "resume", "token": fresh, "lastSeq": b2.Seq})
+	if r := b3.Expect("resumed"); r["moved"] != true {
 		t.Errorf("move after a local resume = %v", r)
 	}
 }

@@ -47,15 +47,15 @@ func TestEmbeddedServersFormACluster(t *testing.T) {
 		ns = append(ns, n)
 	}
 	a, b, c := dial(t, ns[0]), dial(t, ns[1]), dial(t, ns[2])
-	a.join("math")
-	b.join("math")
-	a.expect("peer-joined")
-	c.send(frame{"type": "join", "room": "math"})
-	if e := c.expect("error"); e.str("code") != "room-full" {
+	a.Join("math")
+	b.Join("math")
+	a.Expect("peer-joined")
+	c.Send(frame{"type": "join", "room": "math"})
+	if e := c.Expect("error"); e.Str("code") != "room-full" {
 		t.Errorf("third join = %v, want room-full", e)
 	}
-	b.send(frame{"type": "signal", "to": a.id, "data": "over the route"})
-	if s := a.expect("signal"); s["data"] != "over the route" {
+	b.Send(frame{"type": "signal", "to": a.ID, "data": "over the route"})
+	if s := a.Expect("signal"); s["data"] != "over the route" {
 		t.Errorf("a got %v", s)
 	}
 }

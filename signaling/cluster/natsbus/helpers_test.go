@@ -2,7 +2,6 @@ package natsbus
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -12,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"signalbox/internal/testwait"
+	"signalbox/internal/wstest"
 	"signalbox/signaling"
 	"signalbox/signaling/native"
 	"signalbox/signaling/origin"
@@ -121,75 +119,13 @@ func (n *node) kill() {
 	n.http.Close()
 }
 
-type client struct {
-	t     testing.TB
-	ws    *websocket.Conn
-	id    string
-	token string
-	seq   float64
-}
+// client and frame are the shared test client of the protocol.
+type (
+	client = wstest.Client
+	frame  = wstest.Frame
+)
 
-type frame map[string]any
-
-func (f frame) str(key string) string { s, _ := f[key].(string); return s }
-
-func dial(t testing.TB, n *node) *client {
-	t.Helper()
-	ws, _, err := websocket.DefaultDialer.Dial(n.url, nil)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	c := &client{t: t, ws: ws}
-	w := c.read()
-	if w.str("type") != "welcome" {
-		t.Fatalf("first frame = %v, want welcome", w)
-	}
-	c.id = w["peer"].(map[string]any)["id"].(string)
-	return c
-}
-
-func (c *client) send(v any) {
-	c.t.Helper()
-	if err := c.ws.WriteJSON(v); err != nil {
-		c.t.Fatalf("send: %v", err)
-	}
-}
-
-func (c *client) read() frame {
-	c.t.Helper()
-	_ = c.ws.SetReadDeadline(time.Now().Add(readTimeout))
-	_, b, err := c.ws.ReadMessage()
-	if err != nil {
-		c.t.Fatalf("read: %v", err)
-	}
-	var f frame
-	if err := json.Unmarshal(b, &f); err != nil {
-		c.t.Fatalf("frame %s: %v", b, err)
-	}
-	if s, ok := f["seq"].(float64); ok {
-		c.seq = s
-	}
-	return f
-}
-
-// expect reads the next frame and fails unless it has type typ.
-func (c *client) expect(typ string) frame {
-	c.t.Helper()
-	f := c.read()
-	if f.str("type") != typ {
-		c.t.Fatalf("got %v, want a %q frame", f, typ)
-	}
-	return f
-}
-
-func (c *client) join(room string) frame {
-	c.t.Helper()
-	c.send(map[string]any{"type": "join", "room": room})
-	f := c.expect("joined")
-	c.token = f.str("token")
-	return f
-}
+func dial(t testing.TB, n *node) *client { return wstest.Dial(t, n.url, readTimeout) }
 
 // peerIDs lists the ids in f[key], an array of peers.
 func peerIDs(f frame, key string) []string {

@@ -54,18 +54,18 @@ func BenchmarkRelayHop(b *testing.B) {
 			for i := range hopPairs {
 				room := fmt.Sprintf("hop-%d-%d", r, i)
 				receivers[i] = dial(b, tc.to)
-				receivers[i].join(room)
+				receivers[i].Join(room)
 				senders[i] = dial(b, a)
-				senders[i].join(room)
-				receivers[i].expect("peer-joined")
+				senders[i].Join(room)
+				receivers[i].Expect("peer-joined")
 			}
 			lat := newLatencies(b.N)
 			var wg sync.WaitGroup
 			for _, rc := range receivers {
 				wg.Go(func() {
 					for lat.more() {
-						_ = rc.ws.SetReadDeadline(time.Now().Add(readTimeout))
-						_, msg, err := rc.ws.ReadMessage()
+						_ = rc.WS.SetReadDeadline(time.Now().Add(readTimeout))
+						_, msg, err := rc.WS.ReadMessage()
 						if err != nil {
 							return
 						}
@@ -87,18 +87,18 @@ func BenchmarkRelayHop(b *testing.B) {
 			lag := pace(b.N, func(i int) {
 				s := senders[i%hopPairs]
 				frames[i%hopPairs] = fmt.Appendf(frames[i%hopPairs][:0],
-					`{"type":"signal","to":%q,"data":{"t":%d}}`, receivers[i%hopPairs].id, time.Now().UnixNano())
-				if err := s.ws.WriteMessage(1, frames[i%hopPairs]); err != nil {
+					`{"type":"signal","to":%q,"data":{"t":%d}}`, receivers[i%hopPairs].ID, time.Now().UnixNano())
+				if err := s.WS.WriteMessage(1, frames[i%hopPairs]); err != nil {
 					b.Fatal(err)
 				}
 			})
 			lat.wait(b)
 			b.StopTimer()
 			for _, rc := range receivers {
-				rc.ws.Close()
+				rc.WS.Close()
 			}
 			for _, s := range senders {
-				s.ws.Close()
+				s.WS.Close()
 			}
 			wg.Wait()
 			lat.report(b, lag)

@@ -47,52 +47,52 @@ func seatName(n *node, room, id string) (string, uint32) {
 func TestRenameAcrossServers(t *testing.T) {
 	_, ns := threeNodes(t, signaling.Config{RoomCapacity: 4})
 	a, b, c := dial(t, ns[0]), dial(t, ns[1]), dial(t, ns[2])
-	a.join("math")
-	b.join("math")
-	a.expect("peer-joined")
-	c.join("math")
-	a.expect("peer-joined")
-	b.expect("peer-joined")
+	a.Join("math")
+	b.Join("math")
+	a.Expect("peer-joined")
+	c.Join("math")
+	a.Expect("peer-joined")
+	b.Expect("peer-joined")
 
-	a.send(frame{"type": "rename", "name": "Ana María"})
-	a.send(frame{"type": "signal", "to": b.id, "data": frame{"n": 1}})
-	if f := a.expect("peer-renamed"); peerOf(f) != a.id || nameOf(f) != "Ana María" || f.str("room") != "math" {
+	a.Send(frame{"type": "rename", "name": "Ana María"})
+	a.Send(frame{"type": "signal", "to": b.ID, "data": frame{"n": 1}})
+	if f := a.Expect("peer-renamed"); peerOf(f) != a.ID || nameOf(f) != "Ana María" || f.Str("room") != "math" {
 		t.Errorf("a got %v, want its own peer-renamed", f)
 	}
 	for _, x := range []*client{b, c} {
-		if f := x.expect("peer-renamed"); peerOf(f) != a.id || nameOf(f) != "Ana María" || f.str("room") != "math" {
+		if f := x.Expect("peer-renamed"); peerOf(f) != a.ID || nameOf(f) != "Ana María" || f.Str("room") != "math" {
 			t.Errorf("a peer on another server got %v, want peer-renamed a", f)
 		}
 	}
-	if s := b.expect("signal"); s.str("from") != a.id {
+	if s := b.Expect("signal"); s.Str("from") != a.ID {
 		t.Errorf("b got %v, want a's signal after the rename", s)
 	}
 
 	testwait.Until(t, "every server's record of the room has the new name", readTimeout, func() bool {
 		for _, n := range ns {
-			if name, renames := seatName(n, "math", a.id); name != "Ana María" || renames != 1 {
+			if name, renames := seatName(n, "math", a.ID); name != "Ana María" || renames != 1 {
 				return false
 			}
 		}
 		return true
 	})
 	// The record arriving after the relay announces nothing again.
-	a.send(frame{"type": "signal", "to": b.id, "data": frame{"n": 2}})
-	if s := b.expect("signal"); s.str("from") != a.id {
+	a.Send(frame{"type": "signal", "to": b.ID, "data": frame{"n": 2}})
+	if s := b.Expect("signal"); s.Str("from") != a.ID {
 		t.Errorf("b got %v, want a's second signal and no second peer-renamed", s)
 	}
-	c.send(frame{"type": "ping"})
-	c.expect("pong")
+	c.Send(frame{"type": "ping"})
+	c.Expect("pong")
 
 	d := dial(t, ns[1])
-	if f := d.join("math"); peerNamed(f, "peers", a.id) != "Ana María" {
+	if f := d.Join("math"); peerNamed(f, "peers", a.ID) != "Ana María" {
 		t.Errorf("d joined %v, want a listed as Ana María", f)
 	}
-	b.expect("peer-joined")
+	b.Expect("peer-joined")
 	snap := ns[2].hub.Snapshot()
 	for _, r := range snap.Rooms {
 		for _, p := range r.Peers {
-			if p.ID == a.id && p.Name != "Ana María" {
+			if p.ID == a.ID && p.Name != "Ana María" {
 				t.Errorf("server 3's window shows a as %q", p.Name)
 			}
 		}
@@ -104,31 +104,31 @@ func TestRenameAcrossServers(t *testing.T) {
 	st.Rev += 1000
 	st.Members = slices.Clone(st.Members)
 	for i, m := range st.Members {
-		if m.ID == a.id {
+		if m.ID == a.ID {
 			st.Members[i].Name, st.Members[i].Renames = "Ana", m.Renames+1
 		}
 	}
 	ns[1].hub.ApplyRoom(st)
 	for _, x := range []*client{b, d} {
-		if f := x.expect("peer-renamed"); peerOf(f) != a.id || nameOf(f) != "Ana" {
+		if f := x.Expect("peer-renamed"); peerOf(f) != a.ID || nameOf(f) != "Ana" {
 			t.Errorf("got %v, want peer-renamed a to Ana from the record", f)
 		}
 	}
 	ns[1].hub.ApplyRoom(st) // the same state again: nothing
-	b.send(frame{"type": "ping"})
-	b.expect("pong")
+	b.Send(frame{"type": "ping"})
+	b.Expect("pong")
 }
 
-// joinClass joins room with overflow and returns the room it was seated in.
-func (c *client) joinClass(class string) string {
-	c.t.Helper()
-	c.send(frame{"type": "join", "room": class, "overflow": true})
-	f := c.expect("joined")
-	if f.str("class") != class {
-		c.t.Errorf("joined %v, want class %q", f, class)
+// joinClass joins class with overflow and returns the room c was seated in.
+func joinClass(c *client, class string) string {
+	c.T.Helper()
+	c.Send(frame{"type": "join", "room": class, "overflow": true})
+	f := c.Expect("joined")
+	if f.Str("class") != class {
+		c.T.Errorf("joined %v, want class %q", f, class)
 	}
-	c.token = f.str("token")
-	return f.str("room")
+	c.Token = f.Str("token")
+	return f.Str("room")
 }
 
 // A class address fills its rooms in order over every server: pairs into
@@ -138,7 +138,7 @@ func TestClassOverflowAcrossServers(t *testing.T) {
 	_, ns := threeNodes(t, signaling.Config{})
 	var got []string
 	for i := range 6 {
-		got = append(got, dial(t, ns[i%3]).joinClass("math"))
+		got = append(got, joinClass(dial(t, ns[i%3]), "math"))
 	}
 	want := []string{"math", "math", "math · 2", "math · 2", "math · 3", "math · 3"}
 	if !slices.Equal(got, want) {
@@ -161,9 +161,9 @@ func TestClassOverflowAcrossServers(t *testing.T) {
 
 	// A room named like the class's fourth by hand, and the fifth locked.
 	x := dial(t, ns[2])
-	x.join("math · 4")
+	x.Join("math · 4")
 	y := dial(t, ns[0])
-	if r := y.joinClass("math"); r != "math · 5" {
+	if r := joinClass(y, "math"); r != "math · 5" {
 		t.Fatalf("seventh student seated in %q, want math · 5 (math · 4 is not the class's)", r)
 	}
 	if err := ns[1].hub.LockRoom("math · 5", true); err != nil {
@@ -173,7 +173,7 @@ func TestClassOverflowAcrossServers(t *testing.T) {
 		st, _ := ns[1].bus.Room("math · 5")
 		return st.Locked
 	})
-	if r := dial(t, ns[1]).joinClass("math"); r != "math · 6" {
+	if r := joinClass(dial(t, ns[1]), "math"); r != "math · 6" {
 		t.Errorf("student after the lock seated in %q, want math · 6", r)
 	}
 
@@ -186,7 +186,7 @@ func TestClassOverflowAcrossServers(t *testing.T) {
 			}
 			for _, p := range r.Peers {
 				if p.Server == "" && leaver == nil {
-					leaver = &client{id: p.ID}
+					leaver = &client{ID: p.ID}
 				}
 			}
 		}
@@ -194,7 +194,7 @@ func TestClassOverflowAcrossServers(t *testing.T) {
 	if leaver == nil {
 		t.Fatal("no local peer of math · 2 found")
 	}
-	kicked := leaver.id
+	kicked := leaver.ID
 	if err := ns[2].hub.Kick(kicked); err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestClassOverflowAcrossServers(t *testing.T) {
 		}
 		return true
 	})
-	if r := dial(t, ns[2]).joinClass("math"); r != "math · 2" {
+	if r := joinClass(dial(t, ns[2]), "math"); r != "math · 2" {
 		t.Errorf("student after a kick seated in %q, want math · 2", r)
 	}
 }
