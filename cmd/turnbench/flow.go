@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"signalbox/internal/steal"
+
 	"github.com/pion/logging"
 	"github.com/pion/turn/v4"
 )
@@ -54,6 +56,15 @@ type Result struct {
 	P99           time.Duration `json:"p99"`
 	AddedP50      time.Duration `json:"addedP50"`
 	AddedP99      time.Duration `json:"addedP99"`
+	// QuietP99 is the p99 of the packets that crossed no window in which
+	// the hypervisor stole processor time (package steal), QuietAddedP99
+	// what the relay added to the baseline's at that; Steal is the share
+	// of the step's windows that saw steal, Quiet the share of packets
+	// counted in QuietP99.
+	QuietP99      time.Duration `json:"quietP99"`
+	QuietAddedP99 time.Duration `json:"quietAddedP99"`
+	Steal         float64       `json:"steal"`
+	Quiet         float64       `json:"quiet"`
 	CPUMsPerSec   float64       `json:"cpuMsPerSec"`
 	CPUMsPerMbit  float64       `json:"cpuMsPerMbit"`
 }
@@ -75,7 +86,8 @@ type endpoint struct {
 	bytes     atomic.Int64
 	probed    chan struct{} // closed on the first packet from the partner
 	probeOnce sync.Once
-	lat       []time.Duration // receiver only
+	lat       []time.Duration // receiver only: one-way latency of each packet
+	sentAt    []time.Duration // receiver only: when each was sent, since the step's start
 }
 
 // runStep runs cfg.flows flows through tg (nil: straight between sockets).
@@ -93,7 +105,12 @@ func runStep(ctx context.Context, cfg stepConfig, tg *target, log *slog.Logger) 
 		}
 		eps = append(eps, e)
 	}
-	start := time.Now()
+	rec, err := steal.Start()
+	if err != nil {
+		return Result{}, err
+	}
+	defer rec.Stop()
+	start := rec.Start()
 	var wg sync.WaitGroup
 	for _, e := range eps {
 		wg.Go(func() { e.receive(start) })
@@ -140,13 +157,14 @@ func runStep(ctx context.Context, cfg stepConfig, tg *target, log *slog.Logger) 
 		e.close()
 	}
 	wg.Wait()
+	tl := rec.Stop()
 	done := eps
 	eps = nil
 
 	var r Result
 	r.Flows = cfg.flows
 	r.OfferedMbps = float64(cfg.flows) * flowBitrate / 1e6
-	var all []time.Duration
+	var all, quiet []time.Duration
 	var bytes int64
 	for _, e := range done {
 		r.Sent += e.sent.Load()
@@ -156,11 +174,22 @@ func runStep(ctx context.Context, cfg stepConfig, tg *target, log *slog.Logger) 
 		r.Lost -= e.received.Load()
 		bytes += e.bytes.Load()
 		all = append(all, e.lat...)
+		for i, l := range e.lat {
+			sent := start.Add(e.sentAt[i])
+			if tl.Quiet(sent, sent.Add(l)) {
+				quiet = append(quiet, l)
+			}
+		}
 	}
 	r.Lost = max(r.Lost, 0)
 	r.DeliveredMbps = float64(bytes) * 8 / elapsed.Seconds() / 1e6
 	slices.Sort(all)
 	r.P50, r.P99 = percentile(all, 0.50), percentile(all, 0.99)
+	slices.Sort(quiet)
+	r.QuietP99, r.Steal = percentile(quiet, 0.99), tl.Share()
+	if len(all) > 0 {
+		r.Quiet = float64(len(quiet)) / float64(len(all))
+	}
 	if tg != nil {
 		cpu := (cpu1 - cpu0).Seconds() * 1000
 		r.CPUMsPerSec = cpu / elapsed.Seconds()
@@ -302,6 +331,7 @@ func (e *endpoint) receive(start time.Time) {
 		}
 		sentAt := time.Duration(binary.BigEndian.Uint64(buf[1:9]))
 		e.lat = append(e.lat, time.Since(start)-sentAt)
+		e.sentAt = append(e.sentAt, sentAt)
 		e.received.Add(1)
 		e.bytes.Add(int64(n))
 	}

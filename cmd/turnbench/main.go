@@ -98,7 +98,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		base.Target = "direct"
 		results = append(results, base)
-		log.Info("step done", "target", "direct", "flows", n, "p50", base.P50, "p99", base.P99, "lost", base.Lost)
+		log.Info("step done", "target", "direct", "flows", n, "p50", base.P50, "p99", base.P99, "quietP99", base.QuietP99, "steal", base.Steal, "lost", base.Lost)
 		for i := range targets {
 			r, err := runStep(ctx, stepConfig{flows: n, duration: *duration, bind: bindIP}, &targets[i], log)
 			if err != nil {
@@ -108,8 +108,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			r.Target = targets[i].name
 			r.AddedP50 = r.P50 - base.P50
 			r.AddedP99 = r.P99 - base.P99
+			r.QuietAddedP99 = r.QuietP99 - base.QuietP99
 			results = append(results, r)
-			log.Info("step done", "target", r.Target, "flows", n, "p50", r.P50, "p99", r.P99, "lost", r.Lost, "cpuMsPerMbit", r.CPUMsPerMbit)
+			log.Info("step done", "target", r.Target, "flows", n, "p50", r.P50, "p99", r.P99, "quietP99", r.QuietP99, "steal", r.Steal, "lost", r.Lost, "cpuMsPerMbit", r.CPUMsPerMbit)
 		}
 	}
 	writeTable(stdout, results, targets)
@@ -148,20 +149,21 @@ func allowedIP(ip net.IP) bool {
 // writeTable prints a Markdown table: one row per step and target, and the
 // CPU ratio of each target to the last one (the anchor) at each step.
 func writeTable(w io.Writer, rs []Result, targets []target) {
-	fmt.Fprintln(w, "| flows | offered Mbit/s | target | delivered Mbit/s | relay CPU (ms/s) | CPU ms per Mbit | p50 one-way | p99 one-way | added p50 | added p99 | lost / sent |")
-	fmt.Fprintln(w, "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(w, "| flows | offered Mbit/s | target | delivered Mbit/s | relay CPU (ms/s) | CPU ms per Mbit | p50 one-way | p99 one-way | added p50 | added p99 | steal windows | added p99, steal-free (packets) | lost / sent |")
+	fmt.Fprintln(w, "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range rs {
 		cpu, per := "—", "—"
 		if r.Target != "direct" {
 			cpu = fmt.Sprintf("%.0f", r.CPUMsPerSec)
 			per = fmt.Sprintf("%.2f", r.CPUMsPerMbit)
 		}
-		added50, added99 := "—", "—"
+		added50, added99, quiet := "—", "—", fmt.Sprintf("p99 %s (%.0f %%)", ms(r.QuietP99), 100*r.Quiet)
 		if r.Target != "direct" {
 			added50, added99 = ms(r.AddedP50), ms(r.AddedP99)
+			quiet = fmt.Sprintf("%s (%.0f %%)", ms(r.QuietAddedP99), 100*r.Quiet)
 		}
-		fmt.Fprintf(w, "| %d | %.0f | %s | %.1f | %s | %s | %s | %s | %s | %s | %d / %d |\n",
-			r.Flows, r.OfferedMbps, r.Target, r.DeliveredMbps, cpu, per, ms(r.P50), ms(r.P99), added50, added99, r.Lost, r.Sent)
+		fmt.Fprintf(w, "| %d | %.0f | %s | %.1f | %s | %s | %s | %s | %s | %s | %.0f %% | %s | %d / %d |\n",
+			r.Flows, r.OfferedMbps, r.Target, r.DeliveredMbps, cpu, per, ms(r.P50), ms(r.P99), added50, added99, 100*r.Steal, quiet, r.Lost, r.Sent)
 	}
 	if len(targets) < 2 {
 		return

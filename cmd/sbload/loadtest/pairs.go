@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"signalbox/internal/steal"
 )
 
 // Defaults for a Worker.
@@ -196,6 +198,9 @@ func (pe *peer) receive(w *Worker) Receiver {
 			return
 		}
 		s.Relay.Record(time.Duration(now - st.SentAt))
+		if s.spans != nil {
+			s.spans.add(st.SentAt, now)
+		}
 		if st.Seq <= pe.max.Load() {
 			atomic.AddUint64(&s.OutOfOrder, 1)
 		} else {
@@ -218,6 +223,14 @@ func (p *pair) close() {
 func (w *Worker) Relay(ctx context.Context, rate float64, d, drain time.Duration) *Sample {
 	s := NewSample()
 	s.Conns = uint64(2 * len(w.pairs))
+	rec, err := steal.Start()
+	if err == nil { // else (not Linux) the phase has no steal-free figures
+		s.spans = &spanLog{}
+		defer func() {
+			tl := rec.Stop()
+			s.Quiet, s.Steal = s.spans.quiet(tl), tl.Share()
+		}()
+	}
 	w.phase.Store(s)
 	var sent0, recv0 uint64
 	for _, p := range w.pairs {

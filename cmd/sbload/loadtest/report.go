@@ -27,6 +27,10 @@ func (r *Report) WriteText(w io.Writer) {
 			fmt.Fprintf(w, " relay p50 %s p90 %s p99 %s max %s; sent %d received %d lost %d out-of-order %d wrong-room %d; send errors %d, disconnects %d; generator lag p99 %s",
 				ms(s.Relay.Quantile(50)), ms(s.Relay.Quantile(90)), ms(s.Relay.Quantile(99)), ms(s.Relay.Max()),
 				s.Sent, s.Received, s.Lost, s.OutOfOrder, s.WrongRoom, s.SendErrors, s.Disconnects, ms(s.Lag.Quantile(99)))
+			if s.Quiet != nil && s.Relay.Count() > 0 {
+				fmt.Fprintf(w, "; steal in %.0f %% of windows, relay p99 steal-free %s (%.0f %% of payloads)",
+					100*s.Steal, ms(s.Quiet.Quantile(99)), 100*float64(s.Quiet.Count())/float64(s.Relay.Count()))
+			}
 		}
 		if s.Cycles > 0 {
 			fmt.Fprintf(w, "; %d cycles (%.0f/s), join p99 %s", s.Cycles, float64(s.Cycles)/p.Elapsed.Seconds(), ms(s.Join.Quantile(99)))
@@ -153,6 +157,7 @@ func tableRows(cols []Column) []row {
 		{"join p50 / p99", setup(ScenarioRelay, func(s *Sample) string { return q(s.Join, 50) + " / " + q(s.Join, 99) })},
 		{"relay p50 / p90", step(ScenarioRelay, func(p Phase) string { return q(p.Sample.Relay, 50) + " / " + q(p.Sample.Relay, 90) })},
 		{"relay **p99** / max", step(ScenarioRelay, func(p Phase) string { return "**" + q(p.Sample.Relay, 99) + "** / " + ms(p.Sample.Relay.Max()) })},
+		{"relay p99 steal-free (share of payloads) / windows with steal", step(ScenarioRelay, quietCell)},
 		{"sent / received", step(ScenarioRelay, func(p Phase) string { return fmt.Sprintf("%d / %d", p.Sample.Sent, p.Sample.Received) })},
 		{"lost / out of order / wrong room", step(ScenarioRelay, lossCell)},
 		{"server RSS before / peak / after", step(ScenarioRelay, rssCell)},
@@ -310,4 +315,14 @@ func WriteFloorTargets(w io.Writer, base, col Column) {
 		fmt.Fprintf(w, "| idle RSS per connection ≤ 5 KiB | %.1f KiB | %.1f KiB | | %s |\n",
 			bi.Idle.PerConnKiB(), ci.Idle.PerConnKiB(), mark(ci.Idle.PerConnKiB() <= 5))
 	}
+}
+
+// quietCell is the relay p99 of the payloads that crossed no steal, the
+// share of payloads that is, and the share of windows with steal.
+func quietCell(p Phase) string {
+	s := p.Sample
+	if s.Quiet == nil || s.Relay.Count() == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%s (%.0f %%) / %.0f %%", ms(s.Quiet.Quantile(99)), 100*float64(s.Quiet.Count())/float64(s.Relay.Count()), 100*s.Steal)
 }

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"signalbox/internal/steal"
+
 	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
@@ -139,6 +141,14 @@ type Sample struct {
 	// Lag is how late sends left against their schedule: high values mean
 	// the load generator itself could not keep up.
 	Lag *Hist `json:"lag"`
+	// Quiet is Relay less the payloads sent or received in a window in
+	// which the hypervisor stole processor time from this machine
+	// (package steal); Steal is the share of the phase's windows that saw
+	// steal (the largest any worker saw). Relay phases only.
+	Quiet *Hist   `json:"quiet,omitempty"`
+	Steal float64 `json:"steal,omitempty"`
+
+	spans *spanLog // relay phases: every payload's send and receive time
 }
 
 // NewSample returns an empty Sample.
@@ -153,4 +163,45 @@ func (s *Sample) Merge(o *Sample) {
 	s.Join.Merge(o.Join)
 	s.Relay.Merge(o.Relay)
 	s.Lag.Merge(o.Lag)
+	if o.Quiet != nil {
+		if s.Quiet == nil {
+			s.Quiet = NewHist()
+		}
+		s.Quiet.Merge(o.Quiet)
+	}
+	s.Steal = max(s.Steal, o.Steal)
+}
+
+// spanLog keeps each relayed payload's send and receive time (Unix
+// nanoseconds) until the phase's steal timeline is known; sharded so the
+// receivers of 2,000 connections do not queue on one lock.
+type spanLog struct {
+	shards [32]struct {
+		mu    sync.Mutex
+		spans [][2]int64
+	}
+}
+
+func (l *spanLog) add(sent, received int64) {
+	sh := &l.shards[uint64(received)>>10%uint64(len(l.shards))]
+	sh.mu.Lock()
+	sh.spans = append(sh.spans, [2]int64{sent, received})
+	sh.mu.Unlock()
+}
+
+// quiet returns the latencies of the spans that crossed no steal.
+func (l *spanLog) quiet(tl *steal.Timeline) *Hist {
+	h := NewHist()
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		for _, sp := range sh.spans {
+			if tl.Quiet(time.Unix(0, sp[0]), time.Unix(0, sp[1])) {
+				h.Record(time.Duration(sp[1] - sp[0]))
+			}
+		}
+		sh.spans = nil
+		sh.mu.Unlock()
+	}
+	return h
 }
