@@ -2,7 +2,9 @@
 # bench-cluster.sh: the relay of sbload with each pair split over two
 # Signalbox servers of one cluster (every relay crosses NATS) beside the same
 # load on one clustered server and on a standalone server, in one run, on
-# loopback only. Prints each server's and NATS's CPU per relayed message.
+# loopback only. Prints each server's and NATS's CPU per relayed message,
+# and each run's p99 also over the payloads that crossed no window in which
+# the hypervisor stole processor time (internal/steal).
 # Then the same split over two servers in embedded mode (each runs its own
 # nats-server, joined by a route: the two-laptop setup); its server A and B
 # columns are those two servers, NATS included.
@@ -71,17 +73,20 @@ run() { # label sbload-args...
 import re, sys
 txt = open(sys.argv[1]).read(); label = sys.argv[2]; tick = float(sys.argv[3])
 a, b, n, s = (int(x) / tick for x in sys.argv[4:8])
-m = re.search(r"relay p50 ([\d.]+ \S+) p90 \S+ \S+ p99 ([\d.]+ \S+).*?received (\d+) lost (\d+) out-of-order (\d+).*?generator lag p99 ([\d.]+ \S+)", txt, re.S)
+m = re.search(r"relay p50 ([\d.]+ \w+) p90 \S+ \S+ p99 ([\d.]+ \w+).*?received (\d+) lost (\d+) out-of-order (\d+).*?generator lag p99 ([\d.]+ \w+)", txt, re.S)
 p50, p99, recv, lost, ooo, lag = m.groups() if m else ("?", "?", "0", "?", "?", "?")
+# The tail over the payloads that crossed no window with steal (sbload, internal/steal).
+q = re.search(r"steal in (\d+) % of windows, relay p99 steal-free ([\d.]+ \w+) \((\d+) % of payloads\)", txt)
+quiet, steal = ("%s (%s %%)" % (q.group(2), q.group(3)), q.group(1) + " %") if q else ("-", "-")
 recv = int(recv)
 def us(cpu): return "%.1f" % (cpu / recv * 1e6) if recv else "-"
-print("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (label, p50, p99, recv, lost, ooo, lag, us(a), us(b), us(n), us(s)))
+print("| %s | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (label, p50, p99, quiet, steal, recv, lost, ooo, lag, us(a), us(b), us(n), us(s)))
 PY
 }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pairs $PAIRS, $RATE msg/s per peer ($((PAIRS * 2 * RATE)) msg/s), $DURATION each; results in $OUT"
-echo "| run | relay p50 | relay p99 | received | lost | out of order | generator lag p99 | CPU µs/msg server A | server B | NATS | standalone |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| run | relay p50 | relay p99 | p99 steal-free (payloads) | windows with steal | received | lost | out of order | generator lag p99 | CPU µs/msg server A | server B | NATS | standalone |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 run standalone -addr "127.0.0.1:$PS"
 run cluster-one-server -addr "127.0.0.1:$PA"
 run cluster-split -addr "127.0.0.1:$PA" -addr2 "127.0.0.1:$PB"
