@@ -76,7 +76,7 @@ a, b, n, s = (int(x) / tick for x in sys.argv[4:8])
 m = re.search(r"relay p50 ([\d.]+ \w+) p90 \S+ \S+ p99 ([\d.]+ \w+).*?received (\d+) lost (\d+) out-of-order (\d+).*?generator lag p99 ([\d.]+ \w+)", txt, re.S)
 p50, p99, recv, lost, ooo, lag = m.groups() if m else ("?", "?", "0", "?", "?", "?")
 # The tail over the payloads that crossed no window with steal (sbload, internal/steal).
-q = re.search(r"steal in (\d+) % of windows, relay p99 steal-free ([\d.]+ \w+) \((\d+) % of payloads\)", txt)
+q = re.search(r"steal in (\d+) % of windows, relay p99 steal-free ([\d.]+ \w+|–) \((\d+) % of payloads\)", txt)
 quiet, steal = ("%s (%s %%)" % (q.group(2), q.group(3)), q.group(1) + " %") if q else ("-", "-")
 recv = int(recv)
 def us(cpu): return "%.1f" % (cpu / recv * 1e6) if recv else "-"

@@ -58,9 +58,10 @@ type Result struct {
 	AddedP99      time.Duration `json:"addedP99"`
 	// QuietP99 is the p99 of the packets that crossed no window in which
 	// the hypervisor stole processor time (package steal), QuietAddedP99
-	// what the relay added to the baseline's at that; Steal is the share
-	// of the step's windows that saw steal, Quiet the share of packets
-	// counted in QuietP99.
+	// what the relay added to the baseline's at that; both 0 when fewer
+	// than steal.MinSamples packets were steal-free. Steal is the share of
+	// the step's windows that saw steal, Quiet the share of packets that
+	// crossed none.
 	QuietP99      time.Duration `json:"quietP99"`
 	QuietAddedP99 time.Duration `json:"quietAddedP99"`
 	Steal         float64       `json:"steal"`
@@ -186,7 +187,10 @@ func runStep(ctx context.Context, cfg stepConfig, tg *target, log *slog.Logger) 
 	slices.Sort(all)
 	r.P50, r.P99 = percentile(all, 0.50), percentile(all, 0.99)
 	slices.Sort(quiet)
-	r.QuietP99, r.Steal = percentile(quiet, 0.99), tl.Share()
+	r.Steal = tl.Share()
+	if len(quiet) >= steal.MinSamples {
+		r.QuietP99 = percentile(quiet, 0.99)
+	}
 	if len(all) > 0 {
 		r.Quiet = float64(len(quiet)) / float64(len(all))
 	}

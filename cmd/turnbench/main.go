@@ -108,7 +108,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			r.Target = targets[i].name
 			r.AddedP50 = r.P50 - base.P50
 			r.AddedP99 = r.P99 - base.P99
-			r.QuietAddedP99 = r.QuietP99 - base.QuietP99
+			if r.QuietP99 > 0 && base.QuietP99 > 0 {
+				r.QuietAddedP99 = r.QuietP99 - base.QuietP99
+			}
 			results = append(results, r)
 			log.Info("step done", "target", r.Target, "flows", n, "p50", r.P50, "p99", r.P99, "quietP99", r.QuietP99, "steal", r.Steal, "lost", r.Lost, "cpuMsPerMbit", r.CPUMsPerMbit)
 		}
@@ -157,11 +159,14 @@ func writeTable(w io.Writer, rs []Result, targets []target) {
 			cpu = fmt.Sprintf("%.0f", r.CPUMsPerSec)
 			per = fmt.Sprintf("%.2f", r.CPUMsPerMbit)
 		}
-		added50, added99, quiet := "—", "—", fmt.Sprintf("p99 %s (%.0f %%)", ms(r.QuietP99), 100*r.Quiet)
+		added50, added99, quiet := "—", "—", "p99 "+ms(r.QuietP99)
 		if r.Target != "direct" {
-			added50, added99 = ms(r.AddedP50), ms(r.AddedP99)
-			quiet = fmt.Sprintf("%s (%.0f %%)", ms(r.QuietAddedP99), 100*r.Quiet)
+			added50, added99, quiet = ms(r.AddedP50), ms(r.AddedP99), ms(r.QuietAddedP99)
 		}
+		if r.QuietP99 == 0 || (r.Target != "direct" && r.QuietAddedP99 == 0) {
+			quiet = "—" // too few steal-free packets, here or in the baseline
+		}
+		quiet += fmt.Sprintf(" (%.0f %%)", 100*r.Quiet)
 		fmt.Fprintf(w, "| %d | %.0f | %s | %.1f | %s | %s | %s | %s | %s | %s | %.0f %% | %s | %d / %d |\n",
 			r.Flows, r.OfferedMbps, r.Target, r.DeliveredMbps, cpu, per, ms(r.P50), ms(r.P99), added50, added99, 100*r.Steal, quiet, r.Lost, r.Sent)
 	}

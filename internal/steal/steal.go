@@ -12,6 +12,11 @@ import (
 // 10 ms accounting ticks, and short beside a benchmark step.
 const Window = 50 * time.Millisecond
 
+// MinSamples is the fewest steal-free samples a percentile is taken from:
+// below it (a host that stole in most windows) the benchmarks print none,
+// as p99 of a few hundred samples says little.
+const MinSamples = 2000
+
 // Recorder samples the machine's steal time once per Window until Stop.
 type Recorder struct {
 	fs    procfs.FS

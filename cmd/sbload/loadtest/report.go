@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"signalbox/internal/steal"
 )
 
 // WriteText writes a human summary of r.
@@ -29,7 +31,7 @@ func (r *Report) WriteText(w io.Writer) {
 				s.Sent, s.Received, s.Lost, s.OutOfOrder, s.WrongRoom, s.SendErrors, s.Disconnects, ms(s.Lag.Quantile(99)))
 			if s.Quiet != nil && s.Relay.Count() > 0 {
 				fmt.Fprintf(w, "; steal in %.0f %% of windows, relay p99 steal-free %s (%.0f %% of payloads)",
-					100*s.Steal, ms(s.Quiet.Quantile(99)), 100*float64(s.Quiet.Count())/float64(s.Relay.Count()))
+					100*s.Steal, quietP99(s), 100*float64(s.Quiet.Count())/float64(s.Relay.Count()))
 			}
 		}
 		if s.Cycles > 0 {
@@ -324,5 +326,14 @@ func quietCell(p Phase) string {
 	if s.Quiet == nil || s.Relay.Count() == 0 {
 		return "–"
 	}
-	return fmt.Sprintf("%s (%.0f %%) / %.0f %%", ms(s.Quiet.Quantile(99)), 100*float64(s.Quiet.Count())/float64(s.Relay.Count()), 100*s.Steal)
+	return fmt.Sprintf("%s (%.0f %%) / %.0f %%", quietP99(s), 100*float64(s.Quiet.Count())/float64(s.Relay.Count()), 100*s.Steal)
+}
+
+// quietP99 is the steal-free p99, or "–" when too few payloads were
+// steal-free to say.
+func quietP99(s *Sample) string {
+	if s.Quiet.Count() < steal.MinSamples {
+		return "–"
+	}
+	return ms(s.Quiet.Quantile(99))
 }
