@@ -14,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"signalbox/internal/steal"
 	"signalbox/signaling"
 )
 
@@ -77,7 +78,7 @@ func BenchmarkRelayHop(b *testing.B) {
 							} `json:"data"`
 						}
 						if json.Unmarshal(msg, &f) == nil && f.Type == "signal" {
-							lat.add(now - f.Data.T)
+							lat.add(f.Data.T, now)
 						}
 					}
 				})
@@ -213,7 +214,7 @@ func (r *recorder) Deliver(d signaling.Delivery) {
 		T int64 `json:"t"`
 	}
 	if l := r.lat.Load(); l != nil && json.Unmarshal(d.Data, &v) == nil && v.T != 0 {
-		l.add(now - v.T)
+		l.add(v.T, now)
 	}
 }
 
@@ -235,23 +236,28 @@ func pace(n int, send func(i int)) []int64 {
 	return lag
 }
 
-// latencies collects n one-way latencies, in ns.
+// latencies collects n one-way latencies, in ns, with when each was sent
+// and received, and the steal timeline over them (internal/steal).
 type latencies struct {
-	mu   sync.Mutex
-	n    int
-	ns   []int64
-	done chan struct{}
+	mu    sync.Mutex
+	n     int
+	ns    []int64
+	spans [][2]int64 // sent, received: Unix ns
+	done  chan struct{}
+	steal *steal.Recorder // nil where steal cannot be read
 }
 
 func newLatencies(n int) *latencies {
-	return &latencies{n: n, ns: make([]int64, 0, n), done: make(chan struct{})}
+	rec, _ := steal.Start()
+	return &latencies{n: n, ns: make([]int64, 0, n), spans: make([][2]int64, 0, n), done: make(chan struct{}), steal: rec}
 }
 
-func (l *latencies) add(ns int64) {
+func (l *latencies) add(sent, received int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.ns) < l.n {
-		l.ns = append(l.ns, ns)
+		l.ns = append(l.ns, received-sent)
+		l.spans = append(l.spans, [2]int64{sent, received})
 		if len(l.ns) == l.n {
 			close(l.done)
 		}
@@ -283,6 +289,24 @@ func (l *latencies) report(b *testing.B, lag []int64) {
 	b.ReportMetric(quantile(l.ns, 0.50)/1e3, "p50-µs")
 	b.ReportMetric(quantile(l.ns, 0.99)/1e3, "p99-µs")
 	b.ReportMetric(quantile(lag, 0.99)/1e3, "lag-p99-µs")
+	if l.steal == nil {
+		return
+	}
+	// The tail over the messages that crossed no window in which the
+	// hypervisor stole processor time: what the hop adds when the machine
+	// is ours (0 when too few were).
+	tl := l.steal.Stop()
+	var quiet []int64
+	for _, sp := range l.spans {
+		if tl.Quiet(time.Unix(0, sp[0]), time.Unix(0, sp[1])) {
+			quiet = append(quiet, sp[1]-sp[0])
+		}
+	}
+	if len(quiet) < steal.MinSamples {
+		quiet = nil
+	}
+	b.ReportMetric(quantile(quiet, 0.99)/1e3, "p99-steal-free-µs")
+	b.ReportMetric(100*tl.Share(), "steal-windows-%")
 }
 
 // quantile is the q-quantile of xs (which it sorts).
@@ -325,7 +349,7 @@ func BenchmarkRawNATSHop(b *testing.B) {
 			T int64 `json:"t"`
 		}
 		if l := lat.Load(); l != nil && json.Unmarshal(m.Data, &v) == nil {
-			l.add(now - v.T)
+			l.add(v.T, now)
 		}
 	}); err != nil {
 		b.Fatal(err)
