@@ -77,11 +77,14 @@ type Message struct {
 	Token    string
 	Lost     uint64
 	Moved    bool // KindResumed: the seat came from another server of the cluster; nothing was replayed
-	Reason   Reason
-	Data     json.RawMessage
-	Err      error
-	Ref      string
-	Frame    []byte
+	// Transient: written once, never kept for a resume to replay (the
+	// welcome, a pong: a resumed connection has no use for them).
+	Transient bool
+	Reason    Reason
+	Data      json.RawMessage
+	Err       error
+	Ref       string
+	Frame     []byte
 
 	encoded [maxEncodings]atomic.Pointer[[]byte]
 }

@@ -21,6 +21,12 @@ type Entry struct {
 // Bytes are bounded too (budget.go): history holds at most keepBytes and
 // gives way when all histories pass the hub's budget; pending holds at
 // most maxBytes and never passes the hub's budget.
+//
+// A Transient message (the welcome, a pong) is written with its sequence
+// number but not kept: its slot in history is a hole (nil), which a
+// replay skips and which a client, keeping the highest number it saw,
+// never misses. A browser pings every 10 s; were pongs kept, every idle
+// connection of a lesson would hold a full history of them.
 type outbox struct {
 	ring            []*Message
 	max, keep       int
@@ -68,12 +74,17 @@ func (o *outbox) push(m *Message) bool {
 	return true
 }
 
-// dropOldest forgets the oldest history message; there must be one.
+// dropOldest forgets the oldest history slot (a message or a hole); there
+// must be one.
 func (o *outbox) dropOldest() {
 	slot := o.base % uint64(len(o.ring))
-	c := cost(o.ring[slot])
+	m := o.ring[slot]
 	o.ring[slot] = nil
 	o.base++
+	if m == nil {
+		return
+	}
+	c := cost(m)
 	o.histBytes -= c
 	if o.budget != nil {
 		o.budget.history.Add(-c)
@@ -95,18 +106,29 @@ func (o *outbox) grow() {
 func (o *outbox) take(dst []Entry) []Entry {
 	room := cap(dst) - len(dst)
 	for o.sent < o.end {
+		slot := o.sent % uint64(len(o.ring))
+		m := o.ring[slot]
+		if m == nil { // a transient message's hole, replayed: nothing to write
+			o.sent++
+			continue
+		}
 		if room == 0 && len(dst) > 0 {
 			break
 		}
-		m := o.ring[o.sent%uint64(len(o.ring))]
 		dst = append(dst, Entry{Seq: o.sent, Msg: m})
 		o.sent++
 		room--
 		c := cost(m)
 		o.pendBytes -= c
-		o.histBytes += c
 		if o.budget != nil {
 			o.budget.pending.Add(-c)
+		}
+		if m.Transient {
+			o.ring[slot] = nil
+			continue
+		}
+		o.histBytes += c
+		if o.budget != nil {
 			o.budget.history.Add(c)
 		}
 	}
@@ -118,7 +140,8 @@ func (o *outbox) take(dst []Entry) []Entry {
 // keepBytes, and while all histories pass the hub's budget, so that they
 // can be collected: history is what a resume needs, not a log.
 func (o *outbox) forget() {
-	for o.sent > o.base && (o.sent-o.base > uint64(o.keep) || o.histBytes > o.keepBytes ||
+	for o.sent > o.base && (o.ring[o.base%uint64(len(o.ring))] == nil ||
+		o.sent-o.base > uint64(o.keep) || o.histBytes > o.keepBytes ||
 		(o.budget != nil && o.budget.overHistory())) {
 		o.dropOldest()
 	}
@@ -163,7 +186,11 @@ func (o *outbox) rewind(lastSeen uint64) (lost uint64) {
 		next = o.base
 	}
 	for s := next; s < o.sent; s++ {
-		c := cost(o.ring[s%uint64(len(o.ring))])
+		m := o.ring[s%uint64(len(o.ring))]
+		if m == nil {
+			continue // a hole: take skips it
+		}
+		c := cost(m)
 		o.histBytes -= c
 		o.pendBytes += c
 		if o.budget != nil {

@@ -50,7 +50,7 @@ func (c *conn) route(p *signaling.Peer, req request) error {
 		c.Wake()
 		return nil
 	case typePing:
-		p.Send(&signaling.Message{Kind: signaling.KindFrame, Frame: pongJSON})
+		p.Send(&signaling.Message{Kind: signaling.KindFrame, Frame: pongJSON, Transient: true})
 		return nil
 	}
 	return errors.New("unrouted request type " + req.Type) // decodeRequest admits no other type

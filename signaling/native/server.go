@@ -99,7 +99,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.peer.Store(p)
-	p.Send(&signaling.Message{Kind: signaling.KindFrame, Frame: s.welcome(p)})
+	p.Send(&signaling.Message{Kind: signaling.KindFrame, Frame: s.welcome(p), Transient: true}) // a resume gets its own
 	// The read loop runs on a goroutine of its own and this handler
 	// returns: net/http's goroutine would otherwise keep its request, its
 	// 4 KiB read and write buffers and a deep stack alive for as long as
