@@ -1,11 +1,14 @@
 package native
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -139,3 +142,49 @@ func BenchmarkRelayWebSocket(b *testing.B) {
 }
 
 func newHTTPTest(srv *Server) *httptest.Server { return httptest.NewServer(srv) }
+
+// BenchmarkIdleSeatHeap is what an idle, seated browser costs the heap
+// after its heartbeats: 200 seats, each in its own room, ping 100 times (a
+// browser pings every 10 s: 17 minutes of a quiet lesson) and the heap is
+// read before and after, collected. A pong kept for a resume to replay
+// would cost about a history's worth (64 pongs) per seat; nothing is the
+// goal (docs/benchmarks.md, "Idle seats and their heartbeats").
+//
+//	go test -run '^$' -bench IdleSeatHeap -benchtime 1x ./signaling/native/
+func BenchmarkIdleSeatHeap(b *testing.B) {
+	const seats, pings = 200, 100
+	for range b.N {
+		time.Sleep(300 * time.Millisecond) // what an earlier run left ends first
+		liveHeap()
+		ts := startServer(b, signaling.Config{})
+		clients := make([]*client, seats)
+		for i := range clients {
+			clients[i] = dial(b, ts)
+			clients[i].Join(fmt.Sprintf("r%d", i))
+		}
+		before := liveHeap()
+		for _, c := range clients {
+			for range pings {
+				c.Send(frame{"type": "ping"})
+				c.Expect("pong")
+			}
+		}
+		after := liveHeap()
+		b.ReportMetric(float64(int64(after)-int64(before))/seats, "heap-B/seat")
+		ts.hub.Shutdown() // before the clients close: no seat waits out a grace
+		ts.srv.Wait()
+		ts.http.Close()
+		for _, c := range clients {
+			c.WS.Close()
+		}
+	}
+}
+
+// liveHeap is the heap's live bytes after two collections.
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}

@@ -31,7 +31,7 @@ type testServer struct {
 	url  string
 }
 
-func startServer(t *testing.T, cfg signaling.Config) *testServer {
+func startServer(t testing.TB, cfg signaling.Config) *testServer {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub, err := signaling.New(cfg, log)
@@ -55,7 +55,7 @@ type (
 	frame  = wstest.Frame
 )
 
-func dial(t *testing.T, ts *testServer) *client { return wstest.Dial(t, ts.url, readTimeout) }
+func dial(t testing.TB, ts *testServer) *client { return wstest.Dial(t, ts.url, readTimeout) }
 
 func TestWelcome(t *testing.T) {
 	ts := startServer(t, signaling.Config{ServerName: "Lab", RoomCapacity: 3})
