@@ -46,7 +46,9 @@ type Cluster interface {
 	// m.Renames, on its seat. It queues the change and returns at once.
 	Rename(room string, m Member)
 	// Send hands d to the server srv for its members; ErrClusterUnavailable
-	// when the cluster cannot be reached. It never blocks.
+	// when the cluster cannot be reached. It never blocks. The hub sends
+	// relays (KindSignal, KindBroadcast) holding no lock, so Send may yield
+	// the processor for them.
 	Send(srv string, d Delivery) error
 	// Kick asks the server holding peer id to kick it; ErrNoSuchPeer when
 	// no room of the cluster seats it.
