@@ -107,15 +107,6 @@ func NewTimeline(start time.Time, perWindow []time.Duration) *Timeline {
 	return &Timeline{start: start, steal: perWindow}
 }
 
-// Total is the steal time over the whole recording.
-func (t *Timeline) Total() time.Duration {
-	var sum time.Duration
-	for _, s := range t.steal {
-		sum += s
-	}
-	return sum
-}
-
 // Share is the fraction of windows that saw any steal.
 func (t *Timeline) Share() float64 {
 	if len(t.steal) == 0 {
