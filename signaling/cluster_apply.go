@@ -141,10 +141,7 @@ func (h *Hub) applyLocked(r *Room, st RoomState) (full []*Peer, gone []evicted) 
 // deliverEach pushes m to each of ps and returns those that overflowed.
 func deliverEach(ps []*Peer, m *Message, full []*Peer) []*Peer {
 	for _, p := range ps {
-		p.mu.Lock()
-		ok := p.push(m)
-		p.mu.Unlock()
-		if !ok {
+		if !p.offer(m) {
 			full = append(full, p)
 		}
 	}

@@ -1,5 +1,7 @@
 package signaling
 
+import "slices"
+
 // presenceRemote tells the servers that info's connection went away or
 // came back (kind). Presence is best effort: a server that cannot be
 // reached learns the seat's end, if it ends, from the room's state.
@@ -114,11 +116,7 @@ func (r *Room) remoteServer(id string) string {
 func (r *Room) remoteServers() []string {
 	var out []string
 	for _, m := range r.remote {
-		seen := false
-		for _, s := range out {
-			seen = seen || s == m.Server
-		}
-		if !seen {
+		if !slices.Contains(out, m.Server) {
 			out = append(out, m.Server)
 		}
 	}

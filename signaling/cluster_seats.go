@@ -199,11 +199,7 @@ func (h *Hub) resumeCluster(provisional *Peer, token string, lastSeen uint64) (*
 		h.mu.Unlock()
 		return nil, ErrBadToken
 	}
-	provisional.mu.Lock()
-	link := provisional.link
-	provisional.link = nil
-	provisional.mu.Unlock()
-	h.unregister(provisional, ReasonReplaced)
+	link := h.takeLink(provisional)
 	seat := &Peer{
 		hub: h, id: m.ID, token: fresh, seat: m.Seat, info: provisional.info, addr: provisional.addr,
 		connectedAt: h.now(), name: m.Name, renames: m.Renames, chatOnly: m.ChatOnly, link: link, joinedAt: h.now(),

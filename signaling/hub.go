@@ -456,11 +456,7 @@ func (h *Hub) Resume(provisional *Peer, token string, lastSeen uint64) (*Peer, e
 		h.mu.Unlock()
 		return nil, ErrBadToken
 	}
-	provisional.mu.Lock()
-	link := provisional.link
-	provisional.link = nil
-	provisional.mu.Unlock()
-	h.unregister(provisional, ReasonReplaced)
+	link := h.takeLink(provisional)
 
 	r := seat.room.Load()
 	r.mu.Lock()
@@ -555,4 +551,15 @@ func (h *Hub) Shutdown() {
 		l.Close(ReasonShutdown)
 	}
 	h.subs.closeAll()
+}
+
+// takeLink ends the provisional peer a resuming connection was given and
+// returns its link, for the seat it resumes. h.mu must be held.
+func (h *Hub) takeLink(provisional *Peer) Link {
+	provisional.mu.Lock()
+	link := provisional.link
+	provisional.link = nil
+	provisional.mu.Unlock()
+	h.unregister(provisional, ReasonReplaced)
+	return link
 }

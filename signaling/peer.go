@@ -116,12 +116,16 @@ func (p *Peer) Pending() int {
 // error) behind the hub's messages. A peer too far behind to take it is
 // dropped.
 func (p *Peer) Send(m *Message) {
-	p.mu.Lock()
-	ok := p.push(m)
-	p.mu.Unlock()
-	if !ok {
+	if !p.offer(m) {
 		p.hub.drop(p)
 	}
+}
+
+// offer is push under p.mu: it reports false when the outbox is full.
+func (p *Peer) offer(m *Message) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.push(m)
 }
 
 // SendError counts err under its code and queues it for the client; ref

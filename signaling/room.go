@@ -69,13 +69,7 @@ func (r *Room) infos(except *Peer) []PeerInfo {
 // message fans out, and it only ever reaches this room's members.
 func (r *Room) deliver(m *Message, except *Peer, full []*Peer) []*Peer {
 	for _, p := range r.members {
-		if p == except {
-			continue
-		}
-		p.mu.Lock()
-		ok := p.push(m)
-		p.mu.Unlock()
-		if !ok {
+		if p != except && !p.offer(m) {
 			full = append(full, p)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -111,11 +112,7 @@ func get(ctx context.Context, kv jetstream.KeyValue, k string) (signaling.RoomSt
 // servers adds to acc the servers of st's members, once each.
 func servers(st signaling.RoomState, acc []string) []string {
 	for _, m := range st.Members {
-		seen := false
-		for _, s := range acc {
-			seen = seen || s == m.Server
-		}
-		if !seen {
+		if !slices.Contains(acc, m.Server) {
 			acc = append(acc, m.Server)
 		}
 	}
