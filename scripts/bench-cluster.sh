@@ -8,9 +8,14 @@
 # Then the same split over two servers in embedded mode (each runs its own
 # nats-server, joined by a route: the two-laptop setup); its server A and B
 # columns are those two servers, NATS included.
+# Last, what the hop adds read from one phase (sbload -mixed): half the
+# pairs split over the two servers, half whole on one of them, so both
+# halves relay under the same load, steal and scheduling; the difference of
+# their percentiles is the hop's cost, over NATS and embedded.
 #
 #   scripts/bench-cluster.sh [OUTDIR]      PAIRS=250 RATE=10 DURATION=20s by default
 #
+# TABLES="hop" prints only the hop table (default "phases hop").
 # BIN=DIR uses the signalbox, sbload and nats-server already built in DIR
 # (an earlier run's OUTDIR/bin), to compare two versions under the same load.
 set -euo pipefail
@@ -83,8 +88,10 @@ def us(cpu): return "%.1f" % (cpu / recv * 1e6) if recv else "-"
 print("| %s | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (label, p50, p99, quiet, steal, recv, lost, ooo, lag, us(a), us(b), us(n), us(s)))
 PY
 }
+TABLES=${TABLES:-phases hop}
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pairs $PAIRS, $RATE msg/s per peer ($((PAIRS * 2 * RATE)) msg/s), $DURATION each; results in $OUT"
+if [[ $TABLES == *phases* ]]; then
 echo "| run | relay p50 | relay p99 | p99 steal-free (payloads) | windows with steal | received | lost | out of order | generator lag p99 | CPU µs/msg server A | server B | NATS | standalone |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 run standalone -addr "127.0.0.1:$PS"
@@ -92,4 +99,32 @@ run cluster-one-server -addr "127.0.0.1:$PA"
 run cluster-split -addr "127.0.0.1:$PA" -addr2 "127.0.0.1:$PB"
 RUN_A=$EA RUN_B=$EB run embedded-split -addr "127.0.0.1:$PEA" -addr2 "127.0.0.1:$PEB"
 run standalone-again -addr "127.0.0.1:$PS"
+fi
+# hop label sbload-args...: a -mixed run, as a row of the hop table.
+hop() {
+	local label=$1; shift
+	"$OUT/bin/sbload" -scenario relay -pairs "$PAIRS" -rate "$RATE" -duration "$DURATION" \
+		-label "$label" -json "$OUT/$label.json" -mixed "$@" >"$OUT/$label.txt"
+	python3 - "$OUT/$label.txt" "$label" <<'PY'
+import re, sys
+txt = open(sys.argv[1]).read()
+V = r"([+\-]?[\d.]+ ms|–)"
+m = re.search(("hop: local pairs p50 V p99 V steal-free p99 V, split pairs p50 V p99 V steal-free p99 V; "
+               "added by the hop p50 V p99 V steal-free p99 V").replace("V", V), txt)
+w = re.search(r"steal in (\d+) % of windows", txt)
+l = re.search(r"lost (\d+) out-of-order (\d+)", txt)
+cells = [c.strip() for c in m.groups()] if m else ["?"] * 9
+print("| %s | %s / %s | %s / %s | %s / %s | %s | **%s** | **%s** | %s | %s / %s |" % (sys.argv[2],
+      cells[0], cells[3], cells[1], cells[4], cells[2], cells[5], cells[6], cells[7], cells[8],
+      (w.group(1) + " %") if w else "-", *(l.groups() if l else ("?", "?"))))
+PY
+}
+if [[ $TABLES == *hop* ]]; then
+echo
+echo "What the hop adds, read from one phase: half the pairs split over two servers, half whole on one"
+echo "| run | p50 local / split | p99 local / split | p99 steal-free local / split | added p50 | added p99 | added p99 steal-free | windows with steal | lost / out of order |"
+echo "|---|---|---|---|---|---|---|---|---|"
+hop cluster-mixed -addr "127.0.0.1:$PA" -addr2 "127.0.0.1:$PB"
+hop embedded-mixed -addr "127.0.0.1:$PEA" -addr2 "127.0.0.1:$PEB"
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -74,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Options, string, erro
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:7480", "server host:port (loopback only)")
 	fs.StringVar(&o.Addr2, "addr2", "", "second server of a cluster, host:port: the second peer of every pair connects there, so every relay crosses the cluster")
+	fs.BoolVar(&o.Mixed, "mixed", false, "with -addr2: split only every other pair over the two servers and put the rest on one, and report what the hop adds (local vs split pairs in one phase)")
 	fs.StringVar(&o.Protocol, "protocol", "native", "native, socketio or peerjs")
 	fs.BoolVar(&o.TLS, "tls", false, "connect with wss:// (HTTPS), not checking the server's certificate")
 	fs.StringVar(&o.Scenario, "scenario", loadtest.ScenarioRelay, "relay, knee, idle or churn")
@@ -107,6 +108,8 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Options, string, erro
 		if err := checkLoopback(o.Addr2); err != nil {
 			return o, "", err
 		}
+	} else if o.Mixed {
+		return o, "", errors.New("-mixed needs -addr2")
 	}
 	for _, f := range strings.Split(rates, ",") {
 		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)

@@ -27,8 +27,9 @@ func (w *Worker) Churn(ctx context.Context, d time.Duration, concurrency, messag
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(end) && ctx.Err() == nil {
-				room := fmt.Sprintf("%s-w%d-c%d", w.cfg.RunID, w.cfg.Index, n.Add(1))
-				w.cycle(ctx, room, messages, s)
+				i := n.Add(1)
+				room := fmt.Sprintf("%s-w%d-c%d", w.cfg.RunID, w.cfg.Index, i)
+				w.cycle(ctx, room, w.placement(int(i)), messages, s)
 			}
 		}()
 	}
@@ -36,11 +37,11 @@ func (w *Worker) Churn(ctx context.Context, d time.Duration, concurrency, messag
 	return s
 }
 
-// cycle is one join-signal-leave round in room.
-func (w *Worker) cycle(ctx context.Context, room string, messages int, s *Sample) {
+// cycle is one join-signal-leave round in room, on the servers in addrs.
+func (w *Worker) cycle(ctx context.Context, room string, addrs [2]string, messages int, s *Sample) {
 	cctx, cancel := context.WithTimeout(ctx, setupTimeout)
 	defer cancel()
-	p, err := w.setupPair(cctx, room, s)
+	p, err := w.setupPair(cctx, room, addrs, s)
 	if err != nil {
 		return
 	}

@@ -22,6 +22,8 @@ type Plan struct {
 	// Addr2, when set, is the server the second peer of each pair
 	// connects to (WorkerConfig.Addr2).
 	Addr2 string
+	// Mixed, with Addr2, splits only half the pairs (WorkerConfig.Mixed).
+	Mixed bool
 	// TLS speaks wss:// to the server (Target.TLS).
 	TLS bool
 	// Pairs is how many rooms of two the run fills (relay and idle).
@@ -66,6 +68,14 @@ func (p Phase) CPUPer1000() time.Duration {
 		return 0
 	}
 	return time.Duration(float64(p.Cost.CPU()) * 1000 / float64(p.Sample.Received))
+}
+
+// SystemPer1000 is the kernel's part of CPUPer1000.
+func (p Phase) SystemPer1000() time.Duration {
+	if p.Sample == nil || p.Sample.Received == 0 {
+		return 0
+	}
+	return time.Duration(float64(p.Cost.System()) * 1000 / float64(p.Sample.Received))
 }
 
 // SyscallsPerMessage is the server's system calls per relayed payload
@@ -113,7 +123,7 @@ func Start(plan Plan) (*Run, error) {
 	r := &Run{plan: plan}
 	for i := range plan.Workers {
 		cfg := WorkerConfig{
-			Protocol: plan.Protocol, Addr: plan.Addr, Addr2: plan.Addr2, TLS: plan.TLS, Index: i, RunID: runID,
+			Protocol: plan.Protocol, Addr: plan.Addr, Addr2: plan.Addr2, Mixed: plan.Mixed, TLS: plan.TLS, Index: i, RunID: runID,
 			Pairs:       plan.Pairs / plan.Workers,
 			PayloadSize: plan.PayloadSize, ConnectConcurrency: plan.ConnectConcurrency,
 		}

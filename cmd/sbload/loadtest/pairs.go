@@ -38,6 +38,11 @@ type WorkerConfig struct {
 	// Addr2, when set, is where the second peer of every pair connects:
 	// another server of a cluster, so every relay crosses the cluster.
 	Addr2 string `json:"addr2,omitempty"`
+	// Mixed, with Addr2, splits only every other pair over the two
+	// servers and puts the rest on one (alternately Addr and Addr2), so
+	// each server carries the same load and the hop's cost is read from
+	// one phase: local and split pairs relay side by side (Sample.Hop).
+	Mixed bool `json:"mixed,omitempty"`
 	// TLS speaks wss:// (Target.TLS).
 	TLS bool `json:"tls,omitempty"`
 	// Index and RunID make this worker's room ids unique.
@@ -67,8 +72,12 @@ type Worker struct {
 
 type pair struct {
 	room  string
+	addrs [2]string // the server each peer connects to
 	peers [2]*peer
 }
+
+// split says whether the pair's peers are on two servers.
+func (p *pair) split() bool { return p.addrs[0] != p.addrs[1] }
 
 // peer is one simulated client of a pair.
 type peer struct {
@@ -126,7 +135,7 @@ func (w *Worker) Setup(ctx context.Context) *Sample {
 			defer func() { <-sem; wg.Done() }()
 			pctx, cancel := context.WithTimeout(ctx, setupTimeout)
 			defer cancel()
-			p, err := w.setupPair(pctx, w.roomID(i), s)
+			p, err := w.setupPair(pctx, w.roomID(i), w.placement(i), s)
 			if err != nil {
 				return
 			}
@@ -139,9 +148,23 @@ func (w *Worker) Setup(ctx context.Context) *Sample {
 	return s
 }
 
-// setupPair connects two peers into room.
-func (w *Worker) setupPair(ctx context.Context, room string, s *Sample) (*pair, error) {
-	p := &pair{room: room}
+// placement returns the servers the two peers of pair i connect to: with
+// Addr2, the second peer's server; in a Mixed run, pairs 4k and 4k+1 on
+// one server (Addr, then Addr2), 4k+2 and 4k+3 split both ways round.
+func (w *Worker) placement(i int) [2]string {
+	a, b := w.cfg.Addr, w.cfg.Addr2
+	switch {
+	case b == "":
+		return [2]string{a, a}
+	case !w.cfg.Mixed:
+		return [2]string{a, b}
+	}
+	return [4][2]string{{a, a}, {b, b}, {a, b}, {b, a}}[i%4]
+}
+
+// setupPair connects two peers into room, each to its server in addrs.
+func (w *Worker) setupPair(ctx context.Context, room string, addrs [2]string, s *Sample) (*pair, error) {
+	p := &pair{room: room, addrs: addrs}
 	for i := range p.peers {
 		pe := &peer{pair: p, idx: i}
 		c, err := w.connect(ctx, room, pe, s)
@@ -166,9 +189,7 @@ func (w *Worker) setupPair(ctx context.Context, room string, s *Sample) (*pair, 
 func (w *Worker) connect(ctx context.Context, room string, pe *peer, s *Sample) (Conn, error) {
 	start := time.Now()
 	t := w.target
-	if pe.idx == 1 && w.cfg.Addr2 != "" {
-		t.Addr = w.cfg.Addr2
-	}
+	t.Addr = pe.pair.addrs[pe.idx]
 	c, err := w.drv.Dial(ctx, t, pe.receive(w))
 	if err != nil {
 		atomic.AddUint64(&s.ConnectErrors, 1)
@@ -198,8 +219,11 @@ func (pe *peer) receive(w *Worker) Receiver {
 			return
 		}
 		s.Relay.Record(time.Duration(now - st.SentAt))
+		if s.Hop != nil {
+			s.Hop.of(pe.pair.split()).Record(time.Duration(now - st.SentAt))
+		}
 		if s.spans != nil {
-			s.spans.add(st.SentAt, now)
+			s.spans.add(st.SentAt, now, pe.pair.split())
 		}
 		if st.Seq <= pe.max.Load() {
 			atomic.AddUint64(&s.OutOfOrder, 1)
@@ -223,12 +247,16 @@ func (p *pair) close() {
 func (w *Worker) Relay(ctx context.Context, rate float64, d, drain time.Duration) *Sample {
 	s := NewSample()
 	s.Conns = uint64(2 * len(w.pairs))
+	if w.cfg.Mixed && w.cfg.Addr2 != "" {
+		s.Hop = NewHopSample()
+	}
 	rec, err := steal.Start()
 	if err == nil { // else (not Linux) the phase has no steal-free figures
 		s.spans = &spanLog{}
 		defer func() {
 			tl := rec.Stop()
-			s.Quiet, s.Steal = s.spans.quiet(tl), tl.Share()
+			s.Steal = tl.Share()
+			s.Quiet = s.spans.quiet(tl, s.Hop)
 		}()
 	}
 	w.phase.Store(s)

@@ -22,8 +22,11 @@ const procPoll = 100 * time.Millisecond
 type ProcSample struct {
 	// RSSKiB is the resident set (VmRSS).
 	RSSKiB int64 `json:"rssKiB"`
-	// CPU is user plus system time used so far.
-	CPU time.Duration `json:"cpu"`
+	// CPU is user plus system time used so far; System the part spent in
+	// the kernel (its system calls, and the loopback's delivery to the
+	// receiving socket, which runs in the sender's write).
+	CPU    time.Duration `json:"cpu"`
+	System time.Duration `json:"system,omitempty"`
 	// Threads is the process's thread count.
 	Threads int `json:"threads"`
 }
@@ -73,6 +76,7 @@ func ReadProc(pid int) (ProcSample, error) {
 		return s, fmt.Errorf("parse /proc/%d/stat: bad CPU times", pid)
 	}
 	s.CPU = time.Duration(ut+st) * time.Second / clockTicks
+	s.System = time.Duration(st) * time.Second / clockTicks
 	return s, nil
 }
 
@@ -89,6 +93,9 @@ type ServerCost struct {
 
 // CPU is the CPU time the phase used.
 func (c ServerCost) CPU() time.Duration { return c.After.CPU - c.Before.CPU }
+
+// System is the part of CPU spent in the kernel.
+func (c ServerCost) System() time.Duration { return c.After.System - c.Before.System }
 
 // ProcWatch samples a process while a phase runs, to find its peak RSS.
 type ProcWatch struct {

@@ -33,6 +33,9 @@ func (r *Report) WriteText(w io.Writer) {
 				fmt.Fprintf(w, "; steal in %.0f %% of windows, relay p99 steal-free %s (%.0f %% of payloads)",
 					100*s.Steal, quietP99(s), 100*float64(s.Quiet.Count())/float64(s.Relay.Count()))
 			}
+			if s.Hop != nil {
+				fmt.Fprintf(w, "; %s", s.Hop)
+			}
 		}
 		if s.Cycles > 0 {
 			fmt.Fprintf(w, "; %d cycles (%.0f/s), join p99 %s", s.Cycles, float64(s.Cycles)/p.Elapsed.Seconds(), ms(s.Join.Quantile(99)))
@@ -41,7 +44,7 @@ func (r *Report) WriteText(w io.Writer) {
 		if c.Before.RSSKiB > 0 {
 			fmt.Fprintf(w, "; server RSS %s → peak %s → %s, CPU %.2f s", kib(c.Before.RSSKiB), kib(c.PeakRSSKiB), kib(c.After.RSSKiB), c.CPU().Seconds())
 			if d := p.CPUPer1000(); d > 0 {
-				fmt.Fprintf(w, " (%.1f ms per 1,000 payloads)", float64(d)/float64(time.Millisecond))
+				fmt.Fprintf(w, " (%.1f ms per 1,000 payloads, %.1f in the kernel)", float64(d)/float64(time.Millisecond), float64(p.SystemPer1000())/float64(time.Millisecond))
 			}
 			if n := p.SyscallsPerMessage(); n > 0 {
 				fmt.Fprintf(w, ", %.2f system calls per payload", n)
@@ -163,8 +166,8 @@ func tableRows(cols []Column) []row {
 		{"sent / received", step(ScenarioRelay, func(p Phase) string { return fmt.Sprintf("%d / %d", p.Sample.Sent, p.Sample.Received) })},
 		{"lost / out of order / wrong room", step(ScenarioRelay, lossCell)},
 		{"server RSS before / peak / after", step(ScenarioRelay, rssCell)},
-		{"server CPU per 1,000 messages", step(ScenarioRelay, func(p Phase) string {
-			return fmt.Sprintf("%.1f ms", float64(p.CPUPer1000())/float64(time.Millisecond))
+		{"server CPU per 1,000 messages (in the kernel)", step(ScenarioRelay, func(p Phase) string {
+			return fmt.Sprintf("%.1f ms (%.1f)", float64(p.CPUPer1000())/float64(time.Millisecond), float64(p.SystemPer1000())/float64(time.Millisecond))
 		})},
 		{"server system calls per message", step(ScenarioRelay, func(p Phase) string {
 			if p.Cost.Syscalls == 0 {
@@ -300,8 +303,7 @@ func WriteFloorTargets(w io.Writer, base, col Column) {
 	if b != nil && c != nil {
 		bc, cc := b.CPUPer1000(), c.CPUPer1000()
 		ratio := float64(cc) / float64(max(bc, 1))
-		fmt.Fprintf(w, "| server CPU per message ≤ ½ PeerJS's | %.1f µs | %.1f µs | %.2f | %s |\n",
-			float64(bc)/float64(time.Microsecond)/1000, float64(cc)/float64(time.Microsecond)/1000, ratio, mark(ratio <= 0.5))
+		fmt.Fprintf(w, "| server CPU per message ≤ ½ PeerJS's | %s | %s | %.2f | %s |\n", perMessage(b), perMessage(c), ratio, mark(ratio <= 0.5))
 		if c.Cost.Syscalls > 0 {
 			bs := "–"
 			if b.Cost.Syscalls > 0 {
@@ -319,6 +321,13 @@ func WriteFloorTargets(w io.Writer, base, col Column) {
 	}
 }
 
+// perMessage is a relay phase's server CPU per message in µs, with the
+// kernel's part of it.
+func perMessage(p *Phase) string {
+	us := func(per1000 time.Duration) float64 { return float64(per1000) / float64(time.Microsecond) / 1000 }
+	return fmt.Sprintf("%.1f µs (kernel %.1f)", us(p.CPUPer1000()), us(p.SystemPer1000()))
+}
+
 // quietCell is the relay p99 of the payloads that crossed no steal, the
 // share of payloads that is, and the share of windows with steal.
 func quietCell(p Phase) string {
@@ -327,6 +336,26 @@ func quietCell(p Phase) string {
 		return "–"
 	}
 	return fmt.Sprintf("%s (%.0f %%) / %.0f %%", quietP99(s), 100*float64(s.Quiet.Count())/float64(s.Relay.Count()), 100*s.Steal)
+}
+
+// String says what the hop adds: the local and split pairs' p50 and p99,
+// over all payloads and steal-free, and the differences.
+func (h *HopSample) String() string {
+	added := func(split, local *Hist, q float64) string {
+		if split.Count() < steal.MinSamples || local.Count() < steal.MinSamples {
+			return "–"
+		}
+		return fmt.Sprintf("%+.2f ms", float64(split.Quantile(q)-local.Quantile(q))/float64(time.Millisecond))
+	}
+	p := func(x *Hist, q float64) string {
+		if x.Count() < steal.MinSamples {
+			return "–"
+		}
+		return ms(x.Quantile(q))
+	}
+	return fmt.Sprintf("hop: local pairs p50 %s p99 %s steal-free p99 %s, split pairs p50 %s p99 %s steal-free p99 %s; added by the hop p50 %s p99 %s steal-free p99 %s",
+		p(h.Local, 50), p(h.Local, 99), p(h.LocalQuiet, 99), p(h.Split, 50), p(h.Split, 99), p(h.SplitQuiet, 99),
+		added(h.Split, h.Local, 50), added(h.Split, h.Local, 99), added(h.SplitQuiet, h.LocalQuiet, 99))
 }
 
 // quietP99 is the steal-free p99, or "–" when too few payloads were

@@ -35,21 +35,26 @@ func startServer(t testing.TB, cfg signaling.Config) *testServer {
 // local CA of its own, as Signalbox serves the LAN.
 func startTLSServer(t testing.TB, cfg signaling.Config) *testServer {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := certs.Open(certs.Config{Dir: t.TempDir(), IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}, log)
+	m, err := certs.Open(certs.Config{Dir: t.TempDir(), IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}, quietLog())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return startServerWith(t, httpserver.Config{Hub: cfg, Version: "test", TLS: m.TLSConfig()})
 }
 
-// startServerWith serves hc on 127.0.0.1 until the test ends.
-func startServerWith(t testing.TB, hc httpserver.Config) *testServer {
+// quietLog is a logger that says nothing.
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// startServerWith serves hc on 127.0.0.1 until the test ends; before
+// serving, it hands the hub to each of setup (to attach a cluster).
+func startServerWith(t testing.TB, hc httpserver.Config, setup ...func(*signaling.Hub)) *testServer {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := httpserver.New(hc, log)
+	srv, err := httpserver.New(hc, quietLog())
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range setup {
+		f(srv.Hub())
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

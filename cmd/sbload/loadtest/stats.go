@@ -147,6 +147,8 @@ type Sample struct {
 	// steal (the largest any worker saw). Relay phases only.
 	Quiet *Hist   `json:"quiet,omitempty"`
 	Steal float64 `json:"steal,omitempty"`
+	// Hop splits Relay by the pairs' placement in a Mixed run.
+	Hop *HopSample `json:"hop,omitempty"`
 
 	spans *spanLog // relay phases: every payload's send and receive time
 }
@@ -170,6 +172,51 @@ func (s *Sample) Merge(o *Sample) {
 		s.Quiet.Merge(o.Quiet)
 	}
 	s.Steal = max(s.Steal, o.Steal)
+	if o.Hop != nil {
+		if s.Hop == nil {
+			s.Hop = NewHopSample()
+		}
+		s.Hop.merge(o.Hop)
+	}
+}
+
+// HopSample is the relay latency of a Mixed run's pairs on one server
+// (Local) and of its pairs split over two (Split), all of it and over the
+// payloads that crossed no steal: the two halves of one phase, under the
+// same load, so their difference is what the hop between servers adds.
+type HopSample struct {
+	Local      *Hist `json:"local"`
+	Split      *Hist `json:"split"`
+	LocalQuiet *Hist `json:"localQuiet"`
+	SplitQuiet *Hist `json:"splitQuiet"`
+}
+
+// NewHopSample returns an empty HopSample.
+func NewHopSample() *HopSample {
+	return &HopSample{Local: NewHist(), Split: NewHist(), LocalQuiet: NewHist(), SplitQuiet: NewHist()}
+}
+
+// of returns the histogram of local or split pairs.
+func (h *HopSample) of(split bool) *Hist {
+	if split {
+		return h.Split
+	}
+	return h.Local
+}
+
+// quietOf returns the steal-free histogram of local or split pairs.
+func (h *HopSample) quietOf(split bool) *Hist {
+	if split {
+		return h.SplitQuiet
+	}
+	return h.LocalQuiet
+}
+
+func (h *HopSample) merge(o *HopSample) {
+	h.Local.Merge(o.Local)
+	h.Split.Merge(o.Split)
+	h.LocalQuiet.Merge(o.LocalQuiet)
+	h.SplitQuiet.Merge(o.SplitQuiet)
 }
 
 // spanLog keeps each relayed payload's send and receive time (Unix
@@ -178,26 +225,39 @@ func (s *Sample) Merge(o *Sample) {
 type spanLog struct {
 	shards [32]struct {
 		mu    sync.Mutex
-		spans [][2]int64
+		spans []span
 	}
 }
 
-func (l *spanLog) add(sent, received int64) {
+// span is one payload's send and receive time, and whether it crossed
+// from one server to another.
+type span struct {
+	sent, received int64
+	split          bool
+}
+
+func (l *spanLog) add(sent, received int64, split bool) {
 	sh := &l.shards[uint64(received)>>10%uint64(len(l.shards))]
 	sh.mu.Lock()
-	sh.spans = append(sh.spans, [2]int64{sent, received})
+	sh.spans = append(sh.spans, span{sent, received, split})
 	sh.mu.Unlock()
 }
 
-// quiet returns the latencies of the spans that crossed no steal.
-func (l *spanLog) quiet(tl *steal.Timeline) *Hist {
+// quiet returns the latencies of the spans that crossed no steal, and
+// records them in hop's steal-free histograms too when hop is not nil.
+func (l *spanLog) quiet(tl *steal.Timeline, hop *HopSample) *Hist {
 	h := NewHist()
 	for i := range l.shards {
 		sh := &l.shards[i]
 		sh.mu.Lock()
 		for _, sp := range sh.spans {
-			if tl.Quiet(time.Unix(0, sp[0]), time.Unix(0, sp[1])) {
-				h.Record(time.Duration(sp[1] - sp[0]))
+			if !tl.Quiet(time.Unix(0, sp.sent), time.Unix(0, sp.received)) {
+				continue
+			}
+			d := time.Duration(sp.received - sp.sent)
+			h.Record(d)
+			if hop != nil {
+				hop.quietOf(sp.split).Record(d)
 			}
 		}
 		sh.spans = nil
