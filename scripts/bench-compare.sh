@@ -9,7 +9,10 @@
 #   churn  peers joining, signalling and leaving for 30 s
 #
 # Four columns: Node over socket.io, PeerJS server over its own protocol,
-# Signalbox over socket.io, Signalbox over its native protocol. Each scenario
+# Signalbox over socket.io, Signalbox over its native protocol. With the
+# relay scenario it also measures the floor (bench/floor, built with gcc):
+# a relay that only copies bytes, one read and one write per message, under
+# the same load shape: what no server on this machine can go below. Each scenario
 # gets a freshly started server, so every memory figure starts from the same
 # point. During relay steps perf counts the server's system calls. Results
 # (JSON per run and table.md) go to OUT_DIR (default
@@ -21,7 +24,7 @@
 #   SIGNALBOX_BEFORE=/path/to/old/signalbox scripts/bench-compare.sh   # adds that
 #       build's two columns, "before" beside "after" in the same run
 #
-# Needs go, node and npm; installs socket.io and peer from the npm registry
+# Needs go, node, npm and gcc; installs socket.io and peer from the npm registry
 # into a temporary directory (npm ci from each bench/*/package-lock.json) and
 # perf (apt package linux-perf) when it is missing.
 # Every connection stays on 127.0.0.0/8. Runs for about 15 minutes and uses
@@ -161,6 +164,17 @@ for c in "${columns[@]}"; do
 	fi
 done
 
+# The floor: the same relay load on a relay that only copies bytes.
+if has "$scenarios" relay && [[ ${FLOOR:-1} == 1 ]]; then
+	echo "== floor (bench/floor)"
+	case $duration in
+	*m) floor_secs=$((${duration%m} * 60)) ;;
+	*s) floor_secs=${duration%s} ;;
+	*) echo "DURATION must be whole seconds or minutes (30s, 1m) for the floor" >&2; exit 2 ;;
+	esac
+	bash "$root/scripts/bench-floor.sh" "$relay_pairs" "$relay_rate" "$floor_secs" | tee "$out/floor.txt"
+fi
+
 {
 	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); Go $(go version | awk '{print $3}'), Node $node_version, socket.io $sio_version, peer $peer_version."
 	echo
@@ -172,6 +186,10 @@ done
 	has "$want_columns" before-socketio && cols+=(-col "Signalbox before (socket.io)=$out/before-socketio")
 	has "$want_columns" before-native && cols+=(-col "Signalbox before (native)=$out/before-native")
 	"$tmp/sbload" table -targets "${cols[@]}"
+	if [[ -s $out/floor.txt ]]; then
+		echo
+		echo "The floor (bench/floor: one read and one write per message, no protocol), same load: $(cat "$out/floor.txt")"
+	fi
 } >"$out/table.md"
 echo "== table: $out/table.md"
 cat "$out/table.md"

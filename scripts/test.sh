@@ -41,6 +41,8 @@ done
 # window's binary: it must still drive both relays; the numbers come from
 # the full run (docs/benchmarks.md).
 suite "bench-turn (smoke)" env SIGNALBOX_BIN=build/bin/signalbox bash scripts/bench-turn.sh -flows 4 -duration 2s
+# The floor relay (bench/floor) must build warning-free and lose nothing.
+suite "bench-floor (smoke)" bash scripts/bench-floor.sh 10 5 2
 
 echo
 for f in "${failures[@]}"; do echo "failed suite: $f"; done
