@@ -100,31 +100,37 @@ run cluster-split -addr "127.0.0.1:$PA" -addr2 "127.0.0.1:$PB"
 RUN_A=$EA RUN_B=$EB run embedded-split -addr "127.0.0.1:$PEA" -addr2 "127.0.0.1:$PEB"
 run standalone-again -addr "127.0.0.1:$PS"
 fi
-# hop label sbload-args...: a -mixed run, as a row of the hop table.
+# hop label sbload-args...: a -mixed run, as a row of the hop table, with
+# each process's CPU per payload received (RUN_A, RUN_B as for run).
 hop() {
 	local label=$1; shift
+	local A=${RUN_A:-$A} B=${RUN_B:-$B} a0 b0 n0
+	a0=$(cpu "$A"); b0=$(cpu "$B"); n0=$(cpu "$NATS")
 	"$OUT/bin/sbload" -scenario relay -pairs "$PAIRS" -rate "$RATE" -duration "$DURATION" \
 		-label "$label" -json "$OUT/$label.json" -mixed "$@" >"$OUT/$label.txt"
-	python3 - "$OUT/$label.txt" "$label" <<'PY'
+	python3 - "$OUT/$label.txt" "$label" "$TICK" \
+		$(( $(cpu "$A") - a0 )) $(( $(cpu "$B") - b0 )) $(( $(cpu "$NATS") - n0 )) <<'PY'
 import re, sys
-txt = open(sys.argv[1]).read()
+txt = open(sys.argv[1]).read(); tick = float(sys.argv[3])
 V = r"([+\-]?[\d.]+ ms|–)"
 m = re.search(("hop: local pairs p50 V p99 V steal-free p99 V, split pairs p50 V p99 V steal-free p99 V; "
                "added by the hop p50 V p99 V steal-free p99 V").replace("V", V), txt)
 w = re.search(r"steal in (\d+) % of windows", txt)
-l = re.search(r"lost (\d+) out-of-order (\d+)", txt)
+l = re.search(r"received (\d+) lost (\d+) out-of-order (\d+)", txt)
+recv, lost, ooo = (int(l.group(1)), l.group(2), l.group(3)) if l else (0, "?", "?")
+cpu = ["%.1f" % (int(x) / tick / recv * 1e6) if recv else "-" for x in sys.argv[4:7]]
 cells = [c.strip() for c in m.groups()] if m else ["?"] * 9
-print("| %s | %s / %s | %s / %s | %s / %s | %s | **%s** | **%s** | %s | %s / %s |" % (sys.argv[2],
+print("| %s | %s / %s | %s / %s | %s / %s | %s | **%s** | **%s** | %s | %s / %s | %s / %s / %s |" % (sys.argv[2],
       cells[0], cells[3], cells[1], cells[4], cells[2], cells[5], cells[6], cells[7], cells[8],
-      (w.group(1) + " %") if w else "-", *(l.groups() if l else ("?", "?"))))
+      (w.group(1) + " %") if w else "-", lost, ooo, *cpu))
 PY
 }
 if [[ $TABLES == *hop* ]]; then
 echo
 echo "What the hop adds, read from one phase: half the pairs split over two servers, half whole on one"
-echo "| run | p50 local / split | p99 local / split | p99 steal-free local / split | added p50 | added p99 | added p99 steal-free | windows with steal | lost / out of order |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| run | p50 local / split | p99 local / split | p99 steal-free local / split | added p50 | added p99 | added p99 steal-free | windows with steal | lost / out of order | CPU µs/msg A / B / NATS |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 hop cluster-mixed -addr "127.0.0.1:$PA" -addr2 "127.0.0.1:$PB"
-hop embedded-mixed -addr "127.0.0.1:$PEA" -addr2 "127.0.0.1:$PEB"
+RUN_A=$EA RUN_B=$EB hop embedded-mixed -addr "127.0.0.1:$PEA" -addr2 "127.0.0.1:$PEB"
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
