@@ -52,7 +52,7 @@ func TestMixedRelayAcrossCluster(t *testing.T) {
 	if s.Hop == nil {
 		t.Fatal("a mixed run reported no hop sample")
 	}
-	local, split := s.Hop.Local.Count(), s.Hop.Split.Count()
+	local, split := s.Hop.Local.All.Count(), s.Hop.Split.All.Count()
 	if local != split || local+split != s.Relay.Count() {
 		t.Errorf("local %d + split %d payloads, want half each of %d", local, split, s.Relay.Count())
 	}

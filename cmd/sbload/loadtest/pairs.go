@@ -220,7 +220,7 @@ func (pe *peer) receive(w *Worker) Receiver {
 		}
 		s.Relay.Record(time.Duration(now - st.SentAt))
 		if s.Hop != nil {
-			s.Hop.of(pe.pair.split()).Record(time.Duration(now - st.SentAt))
+			s.Hop.of(pe.pair.split()).All.Record(time.Duration(now - st.SentAt))
 		}
 		if s.spans != nil {
 			s.spans.add(st.SentAt, now, pe.pair.split())

@@ -353,9 +353,10 @@ func (h *HopSample) String() string {
 		}
 		return ms(x.Quantile(q))
 	}
+	l, sp := h.Local, h.Split
 	return fmt.Sprintf("hop: local pairs p50 %s p99 %s steal-free p99 %s, split pairs p50 %s p99 %s steal-free p99 %s; added by the hop p50 %s p99 %s steal-free p99 %s",
-		p(h.Local, 50), p(h.Local, 99), p(h.LocalQuiet, 99), p(h.Split, 50), p(h.Split, 99), p(h.SplitQuiet, 99),
-		added(h.Split, h.Local, 50), added(h.Split, h.Local, 99), added(h.SplitQuiet, h.LocalQuiet, 99))
+		p(l.All, 50), p(l.All, 99), p(l.Quiet, 99), p(sp.All, 50), p(sp.All, 99), p(sp.Quiet, 99),
+		added(sp.All, l.All, 50), added(sp.All, l.All, 99), added(sp.Quiet, l.Quiet, 99))
 }
 
 // quietP99 is the steal-free p99, or "–" when too few payloads were

@@ -181,42 +181,39 @@ func (s *Sample) Merge(o *Sample) {
 }
 
 // HopSample is the relay latency of a Mixed run's pairs on one server
-// (Local) and of its pairs split over two (Split), all of it and over the
-// payloads that crossed no steal: the two halves of one phase, under the
-// same load, so their difference is what the hop between servers adds.
+// (Local) and of its pairs split over two (Split): the two halves of one
+// phase, under the same load, so their difference is what the hop between
+// servers adds.
 type HopSample struct {
-	Local      *Hist `json:"local"`
-	Split      *Hist `json:"split"`
-	LocalQuiet *Hist `json:"localQuiet"`
-	SplitQuiet *Hist `json:"splitQuiet"`
+	Local *HopHalf `json:"local"`
+	Split *HopHalf `json:"split"`
+}
+
+// HopHalf is one half of a HopSample: all its payloads' latencies, and
+// those of the payloads that crossed no steal.
+type HopHalf struct {
+	All   *Hist `json:"all"`
+	Quiet *Hist `json:"quiet"`
 }
 
 // NewHopSample returns an empty HopSample.
 func NewHopSample() *HopSample {
-	return &HopSample{Local: NewHist(), Split: NewHist(), LocalQuiet: NewHist(), SplitQuiet: NewHist()}
+	return &HopSample{Local: &HopHalf{NewHist(), NewHist()}, Split: &HopHalf{NewHist(), NewHist()}}
 }
 
-// of returns the histogram of local or split pairs.
-func (h *HopSample) of(split bool) *Hist {
+// of returns the half of local or split pairs.
+func (h *HopSample) of(split bool) *HopHalf {
 	if split {
 		return h.Split
 	}
 	return h.Local
 }
 
-// quietOf returns the steal-free histogram of local or split pairs.
-func (h *HopSample) quietOf(split bool) *Hist {
-	if split {
-		return h.SplitQuiet
-	}
-	return h.LocalQuiet
-}
-
 func (h *HopSample) merge(o *HopSample) {
-	h.Local.Merge(o.Local)
-	h.Split.Merge(o.Split)
-	h.LocalQuiet.Merge(o.LocalQuiet)
-	h.SplitQuiet.Merge(o.SplitQuiet)
+	for _, split := range []bool{false, true} {
+		h.of(split).All.Merge(o.of(split).All)
+		h.of(split).Quiet.Merge(o.of(split).Quiet)
+	}
 }
 
 // spanLog keeps each relayed payload's send and receive time (Unix
@@ -257,7 +254,7 @@ func (l *spanLog) quiet(tl *steal.Timeline, hop *HopSample) *Hist {
 			d := time.Duration(sp.received - sp.sent)
 			h.Record(d)
 			if hop != nil {
-				hop.quietOf(sp.split).Record(d)
+				hop.of(sp.split).Quiet.Record(d)
 			}
 		}
 		sh.spans = nil
