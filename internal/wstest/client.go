@@ -88,6 +88,17 @@ func (c *Client) Expect(typ string) Frame {
 	return f
 }
 
+// Await reads frames until one of type typ and returns it, skipping the
+// others (pongs, presence) on the way.
+func (c *Client) Await(typ string) Frame {
+	c.T.Helper()
+	for {
+		if f := c.Read(); f.Str("type") == typ {
+			return f
+		}
+	}
+}
+
 // Join joins room and returns the joined frame.
 func (c *Client) Join(room string) Frame {
 	c.T.Helper()

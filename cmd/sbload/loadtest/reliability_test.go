@@ -7,7 +7,6 @@ package loadtest
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"signalbox/internal/wstest"
 	"signalbox/signaling"
 )
 
@@ -59,67 +59,11 @@ func bystanders(t *testing.T, ts *testServer, d time.Duration) (check func()) {
 	}
 }
 
-// rawClient is a native-protocol client for abuse.
-type rawClient struct {
-	t  *testing.T
-	ws *websocket.Conn
-	id string
-}
-
-func dialRaw(t *testing.T, ts *testServer) *rawClient {
+// dialRaw connects a client of the native protocol (internal/wstest),
+// for the tests that misbehave on purpose.
+func dialRaw(t *testing.T, ts *testServer) *wstest.Client {
 	t.Helper()
-	ws, _, err := websocket.DefaultDialer.Dial("ws://"+ts.addr+"/ws", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	c := &rawClient{t: t, ws: ws}
-	w := c.expect("welcome")
-	c.id = w["peer"].(map[string]any)["id"].(string)
-	return c
-}
-
-func (c *rawClient) send(v any) {
-	c.t.Helper()
-	if err := c.ws.WriteJSON(v); err != nil {
-		c.t.Fatalf("send: %v", err)
-	}
-}
-
-// expect reads frames until one of type typ (others are skipped).
-func (c *rawClient) expect(typ string) map[string]any {
-	c.t.Helper()
-	c.ws.SetReadDeadline(time.Now().Add(waitFor))
-	for {
-		var f map[string]any
-		if err := c.ws.ReadJSON(&f); err != nil {
-			c.t.Fatalf("waiting for %q: %v", typ, err)
-		}
-		if f["type"] == typ {
-			return f
-		}
-	}
-}
-
-// expectClose reads until the server closes and returns the close code.
-func (c *rawClient) expectClose() int {
-	c.t.Helper()
-	c.ws.SetReadDeadline(time.Now().Add(waitFor))
-	for {
-		_, _, err := c.ws.ReadMessage()
-		var ce *websocket.CloseError
-		if errors.As(err, &ce) {
-			return ce.Code
-		}
-		if err != nil {
-			c.t.Fatalf("read: %v, want a close frame", err)
-		}
-	}
-}
-
-func (c *rawClient) join(room string) map[string]any {
-	c.send(map[string]string{"type": "join", "room": room})
-	return c.expect("joined")
+	return wstest.Dial(t, "ws://"+ts.addr+"/ws", waitFor)
 }
 
 // TestStalledReaderIsDropped: a peer that stops reading but keeps its TCP
@@ -131,9 +75,9 @@ func TestStalledReaderIsDropped(t *testing.T) {
 	ts := startServer(t, signaling.Config{OutboxSize: outbox, Rate: 1e6, Burst: 1e6, WriteTimeout: time.Second})
 	check := bystanders(t, ts, 2*time.Second)
 	flooder, stalled := dialRaw(t, ts), dialRaw(t, ts)
-	flooder.join("stall")
-	stalled.join("stall")
-	flooder.expect("peer-joined")
+	flooder.Join("stall")
+	stalled.Join("stall")
+	flooder.Await("peer-joined")
 	big := strings.Repeat("x", 32<<10) // fills the socket buffers quickly
 	deadline := time.Now().Add(waitFor)
 	for ts.hub.Stats().SlowDropped == 0 {
@@ -147,9 +91,9 @@ func TestStalledReaderIsDropped(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("stalled reader never dropped")
 		}
-		flooder.send(map[string]any{"type": "signal", "to": stalled.id, "data": big})
+		flooder.Send(map[string]any{"type": "signal", "to": stalled.ID, "data": big})
 	}
-	if left := flooder.expect("peer-left"); left["reason"] != string(signaling.ReasonDropped) {
+	if left := flooder.Await("peer-left"); left["reason"] != string(signaling.ReasonDropped) {
 		t.Errorf("peer-left = %v, want reason dropped", left)
 	}
 	check()
@@ -160,17 +104,17 @@ func TestStalledReaderIsDropped(t *testing.T) {
 func TestAbruptDisconnectMidFrame(t *testing.T) {
 	ts := startServer(t, signaling.Config{ResumeGrace: 50 * time.Millisecond})
 	a, b := dialRaw(t, ts), dialRaw(t, ts)
-	a.join("r")
-	b.join("r")
-	a.expect("peer-joined")
+	a.Join("r")
+	b.Join("r")
+	a.Await("peer-joined")
 	// A masked text frame announcing 1,000 bytes, of which 10 follow.
 	frame := append([]byte{0x81, 0x80 | 126, 0x03, 0xe8, 1, 2, 3, 4}, make([]byte, 10)...)
-	if _, err := b.ws.NetConn().Write(frame); err != nil {
+	if _, err := b.WS.NetConn().Write(frame); err != nil {
 		t.Fatal(err)
 	}
-	b.ws.NetConn().(*net.TCPConn).SetLinger(0) // close with a reset, as a crash would
-	b.ws.NetConn().Close()
-	if left := a.expect("peer-left"); left["reason"] != string(signaling.ReasonTimedOut) {
+	b.WS.NetConn().(*net.TCPConn).SetLinger(0) // close with a reset, as a crash would
+	b.WS.NetConn().Close()
+	if left := a.Await("peer-left"); left["reason"] != string(signaling.ReasonTimedOut) {
 		t.Errorf("peer-left = %v, want reason timed-out", left)
 	}
 	eventually(t, "the vanished peer is gone", func() bool { return ts.hub.Stats().Peers == 1 })
@@ -184,18 +128,18 @@ func TestHalfOpenConnectionTimesOut(t *testing.T) {
 	const pongTimeout = 300 * time.Millisecond
 	ts := startServer(t, signaling.Config{PingInterval: 100 * time.Millisecond, PongTimeout: pongTimeout, ResumeGrace: 50 * time.Millisecond})
 	a, gone := dialRaw(t, ts), dialRaw(t, ts)
-	a.join("r")
-	gone.join("r")
-	a.expect("peer-joined")
+	a.Join("r")
+	gone.Join("r")
+	a.Await("peer-joined")
 	start := time.Now() // gone never reads again: it answers no ping
-	if left := a.expect("peer-left"); left["reason"] != string(signaling.ReasonTimedOut) {
+	if left := a.Await("peer-left"); left["reason"] != string(signaling.ReasonTimedOut) {
 		t.Errorf("peer-left = %v, want reason timed-out", left)
 	}
 	if d := time.Since(start); d < pongTimeout {
 		t.Errorf("half-open peer removed after %v, before the pong timeout %v", d, pongTimeout)
 	}
-	a.send(map[string]string{"type": "ping"})
-	a.expect("pong")
+	a.Send(map[string]string{"type": "ping"})
+	a.Await("pong")
 }
 
 // TestSilentTCPConnectionIsClosed: a connection that never sends its
@@ -229,28 +173,28 @@ func TestFloodsAreRefused(t *testing.T) {
 	nested := strings.Repeat("[", 12000) + strings.Repeat("]", 12000)
 	tests := []struct {
 		name   string
-		frames func(c *rawClient)
+		frames func(c *wstest.Client)
 		code   string
 		close  int // 0: the connection stays open
 	}{
-		{"100x the rate limit", func(c *rawClient) {
+		{"100x the rate limit", func(c *wstest.Client) {
 			for range 100 * int(signaling.DefaultRate) {
-				c.send(map[string]string{"type": "ping"})
+				c.Send(map[string]string{"type": "ping"})
 			}
 		}, string(signaling.CodeRateLimited), 0},
-		{"oversize frame", func(c *rawClient) {
-			c.send(map[string]string{"type": "broadcast", "data": strings.Repeat("x", 64<<10)})
+		{"oversize frame", func(c *wstest.Client) {
+			c.Send(map[string]string{"type": "broadcast", "data": strings.Repeat("x", 64<<10)})
 		}, string(signaling.CodeTooLarge), websocket.CloseMessageTooBig},
-		{"deeply nested JSON", func(c *rawClient) {
-			c.ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"broadcast","data":`+nested+`}`))
+		{"deeply nested JSON", func(c *wstest.Client) {
+			c.WS.WriteMessage(websocket.TextMessage, []byte(`{"type":"broadcast","data":`+nested+`}`))
 		}, string(signaling.CodeBadJSON), 0},
-		{"invalid UTF-8", func(c *rawClient) {
-			c.ws.WriteMessage(websocket.TextMessage, []byte("{\"type\":\"join\",\"room\":\"\xff\xfe\"}"))
+		{"invalid UTF-8", func(c *wstest.Client) {
+			c.WS.WriteMessage(websocket.TextMessage, []byte("{\"type\":\"join\",\"room\":\"\xff\xfe\"}"))
 		}, string(signaling.CodeBadJSON), 0},
-		{"10,000 rooms by one peer", func(c *rawClient) {
+		{"10,000 rooms by one peer", func(c *wstest.Client) {
 			for i := range 10_000 {
-				c.send(map[string]string{"type": "join", "room": "flood-" + itoa(i)})
-				c.send(map[string]string{"type": "leave"})
+				c.Send(map[string]string{"type": "join", "room": "flood-" + itoa(i)})
+				c.Send(map[string]string{"type": "leave"})
 			}
 		}, string(signaling.CodeRateLimited), 0},
 	}
@@ -258,11 +202,11 @@ func TestFloodsAreRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := dialRaw(t, ts)
 			tt.frames(c)
-			if e := c.expect("error"); e["code"] != tt.code {
+			if e := c.Await("error"); e["code"] != tt.code {
 				t.Errorf("error = %v, want code %q", e, tt.code)
 			}
 			if tt.close != 0 {
-				if code := c.expectClose(); code != tt.close {
+				if code := c.ExpectClose(); code != tt.close {
 					t.Errorf("close code %d, want %d", code, tt.close)
 				}
 				return
@@ -281,14 +225,14 @@ func TestTooManyRooms(t *testing.T) {
 	const maxRooms = 5
 	ts := startServer(t, signaling.Config{MaxRooms: maxRooms})
 	for i := range maxRooms {
-		dialRaw(t, ts).join("room-" + itoa(i))
+		dialRaw(t, ts).Join("room-" + itoa(i))
 	}
 	c := dialRaw(t, ts)
-	c.send(map[string]string{"type": "join", "room": "one-too-many"})
-	if e := c.expect("error"); e["code"] != string(signaling.CodeTooManyRooms) {
+	c.Send(map[string]string{"type": "join", "room": "one-too-many"})
+	if e := c.Await("error"); e["code"] != string(signaling.CodeTooManyRooms) {
 		t.Errorf("error = %v, want too-many-rooms", e)
 	}
-	c.join("room-0")
+	c.Join("room-0")
 }
 
 // TestCrossSiteWebSocketRefused: a page on another site cannot open a
