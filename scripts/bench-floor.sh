@@ -13,7 +13,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 pairs=${1:-1000} rate=${2:-5} secs=${3:-30}
 tmp=$(mktemp -d)
 relay=
-cleanup() { [[ -n $relay ]] && kill "$relay" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { [[ -n $relay ]] && kill "$relay" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)"
 gcc -O2 -Wall -Wextra -Werror -o "$tmp/relay" "$root/bench/floor/relay.c"

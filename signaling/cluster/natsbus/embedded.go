@@ -71,13 +71,33 @@ func StartEmbedded(cfg EmbeddedConfig, log *slog.Logger) (*Embedded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded NATS: %w", err)
 	}
-	s.SetLoggerV2(slogLogger{log.With("component", "nats-server")}, false, false, false)
+	fatal := make(chan string, 1)
+	s.SetLoggerV2(slogLogger{log.With("component", "nats-server"), fatal}, false, false, false)
 	go s.Start()
-	if !s.ReadyForConnections(embeddedReady) {
+	if err := awaitReady(s, fatal); err != nil {
 		s.Shutdown()
-		return nil, fmt.Errorf("embedded NATS did not start within %v", embeddedReady)
+		return nil, err
 	}
 	return &Embedded{srv: s}, nil
+}
+
+// awaitReady waits until s takes connections. nats-server gives up on a
+// fatal error (a port taken, a store it cannot use) by logging it and
+// returning from Start, so the log's first fatal ends the wait with its
+// message instead of the full timeout.
+func awaitReady(s *server.Server, fatal <-chan string) error {
+	deadline := time.Now().Add(embeddedReady)
+	for !s.ReadyForConnections(50 * time.Millisecond) {
+		select {
+		case msg := <-fatal:
+			return fmt.Errorf("embedded NATS: %s", msg)
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("embedded NATS did not start within %v", embeddedReady)
+		}
+	}
+	return nil
 }
 
 // ClientURL is the URL Bus connects to.
@@ -114,11 +134,22 @@ func splitHostPort(hp string) (string, int, error) {
 }
 
 // slogLogger passes nats-server's log to slog: warnings and errors only.
-type slogLogger struct{ log *slog.Logger }
+// The first fatal message also goes to fatal, for StartEmbedded.
+type slogLogger struct {
+	log   *slog.Logger
+	fatal chan<- string
+}
 
 func (l slogLogger) Noticef(format string, v ...any) { l.log.Debug(fmt.Sprintf(format, v...)) }
 func (l slogLogger) Warnf(format string, v ...any)   { l.log.Warn(fmt.Sprintf(format, v...)) }
-func (l slogLogger) Fatalf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
-func (l slogLogger) Errorf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
-func (l slogLogger) Debugf(format string, v ...any)  { l.log.Debug(fmt.Sprintf(format, v...)) }
-func (l slogLogger) Tracef(format string, v ...any)  {}
+func (l slogLogger) Fatalf(format string, v ...any) {
+	msg := fmt.Sprintf(format, v...)
+	l.log.Error(msg)
+	select {
+	case l.fatal <- msg:
+	default: // one is enough
+	}
+}
+func (l slogLogger) Errorf(format string, v ...any) { l.log.Error(fmt.Sprintf(format, v...)) }
+func (l slogLogger) Debugf(format string, v ...any) { l.log.Debug(fmt.Sprintf(format, v...)) }
+func (l slogLogger) Tracef(format string, v ...any) {}
