@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,26 +29,20 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// freeAddr returns a loopback address no one listens on now.
-func freeAddr(t *testing.T) string {
+// startChild runs a headless signalbox joined to the NATS at natsURL and
+// waits until it shares rooms. The child picks its own port (a port found
+// free and handed over could be taken in between) and the test reads it
+// from the join address the child prints.
+func startChild(t *testing.T, natsURL string) (*exec.Cmd, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), "DISPLAY=", "WAYLAND_DISPLAY=",
+		childEnv+"=--headless --addr 127.0.0.1:0 --mdns=false --https=false --turn=false --log-level warn --cluster "+natsURL)
+	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// startChild runs a headless signalbox joined to the NATS at natsURL and
-// waits until it shares rooms.
-func startChild(t *testing.T, natsURL string) (*exec.Cmd, string) {
-	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), "DISPLAY=", "WAYLAND_DISPLAY=",
-		childEnv+"=--headless --addr "+addr+" --mdns=false --https=false --turn=false --log-level warn --cluster "+natsURL)
-	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +50,7 @@ func startChild(t *testing.T, natsURL string) (*exec.Cmd, string) {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
+	addr := joinAddr(t, out)
 	testwait.Until(t, "the child server shares rooms", 30*time.Second, func() bool {
 		resp, err := http.Get("http://" + addr + "/healthz")
 		if err != nil {
@@ -69,6 +64,23 @@ func startChild(t *testing.T, natsURL string) (*exec.Cmd, string) {
 		return json.NewDecoder(resp.Body).Decode(&h) == nil && h.Status == "ok" && h.Cluster.Ready
 	})
 	return cmd, addr
+}
+
+// joinAddr reads a child's output up to the join address it prints
+// ("Join from any device on this network: http://HOST:PORT/") and returns
+// HOST:PORT; the rest of the output is drained in the background.
+func joinAddr(t *testing.T, out io.Reader) string {
+	t.Helper()
+	const prefix = "Join from any device on this network: http://"
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
+			go func() { _, _ = io.Copy(io.Discard, out) }()
+			return strings.TrimSuffix(rest, "/")
+		}
+	}
+	t.Fatalf("the child ended before printing its join address (%v)", sc.Err())
+	return ""
 }
 
 type wsPeer struct {

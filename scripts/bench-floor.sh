@@ -18,11 +18,13 @@ trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)"
 gcc -O2 -Wall -Wextra -Werror -o "$tmp/relay" "$root/bench/floor/relay.c"
 gcc -O2 -Wall -Wextra -Werror -o "$tmp/gen" "$root/bench/floor/gen.c"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$tmp/relay" "$port" "$pairs" >"$tmp/relay.out" &
+"$tmp/relay" 0 "$pairs" >"$tmp/relay.out" &
 relay=$!
-for _ in $(seq 50); do # until it listens (a probe would take one of its accepts)
-	grep -q listening "$tmp/relay.out" && break
+port=
+for _ in $(seq 50); do # until it listens, on a port of its choosing
+	port=$(awk '/^listening/ {print $2}' "$tmp/relay.out")
+	[[ -n $port ]] && break
 	sleep 0.1
 done
+[[ -n $port ]] || { echo "bench-floor: the relay did not start" >&2; exit 1; }
 "$tmp/gen" "$port" "$pairs" "$rate" "$secs" 300 "$relay"

@@ -10,7 +10,7 @@
 // server on this machine. Written by hand in C because the point is to
 // have no runtime at all; it is a measuring tool, not part of Signalbox.
 //
-//	relay PORT PAIRS
+//	relay PORT PAIRS      (PORT 0 picks a free one; "listening PORT" says which)
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,7 +40,10 @@ int main(int argc, char **argv) {
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK); // loopback only
 	if (bind(ls, (struct sockaddr *)&a, sizeof a) || listen(ls, 4096))
 		die("listen");
-	printf("listening\n"); // the generator may connect now
+	socklen_t alen = sizeof a;
+	if (getsockname(ls, (struct sockaddr *)&a, &alen))
+		die("getsockname");
+	printf("listening %d\n", ntohs(a.sin_port)); // the generator may connect now
 	fflush(stdout);
 	int *fds = calloc(conns, sizeof *fds), maxfd = 0;
 	for (int i = 0; i < conns; i++) {
