@@ -67,20 +67,33 @@ func startChild(t *testing.T, natsURL string) (*exec.Cmd, string) {
 }
 
 // joinAddr reads a child's output up to the join address it prints
-// ("Join from any device on this network: http://HOST:PORT/") and returns
-// HOST:PORT; the rest of the output is drained in the background.
+// ("Join from any device on this network: http://HOST:PORT/"), for at most
+// 30 s, and returns HOST:PORT; the rest of the output is drained.
 func joinAddr(t *testing.T, out io.Reader) string {
 	t.Helper()
 	const prefix = "Join from any device on this network: http://"
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
-			go func() { _, _ = io.Copy(io.Discard, out) }()
-			return strings.TrimSuffix(rest, "/")
+	found := make(chan string, 1)
+	go func() {
+		defer close(found)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
+				found <- strings.TrimSuffix(rest, "/")
+				_, _ = io.Copy(io.Discard, out)
+				return
+			}
 		}
+	}()
+	select {
+	case addr, ok := <-found:
+		if !ok {
+			t.Fatal("the child ended before printing its join address")
+		}
+		return addr
+	case <-time.After(30 * time.Second):
+		t.Fatal("the child printed no join address within 30 s")
+		return ""
 	}
-	t.Fatalf("the child ended before printing its join address (%v)", sc.Err())
-	return ""
 }
 
 type wsPeer struct {
