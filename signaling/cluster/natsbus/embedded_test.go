@@ -53,7 +53,7 @@ func TestEmbeddedSaysWhyItCannotStart(t *testing.T) {
 // other. Their ports are found free, closed, then bound by nats-server, so
 // another process may take one in between: that start is tried again on
 // fresh ports, a bounded number of times.
-func startEmbeddedCluster(t *testing.T, n int) []*Embedded {
+func startEmbeddedCluster(t testing.TB, n int) []*Embedded {
 	var err error
 	for range 3 {
 		var embs []*Embedded
@@ -69,7 +69,7 @@ func startEmbeddedCluster(t *testing.T, n int) []*Embedded {
 	return nil
 }
 
-func tryEmbeddedCluster(t *testing.T, n int) ([]*Embedded, error) {
+func tryEmbeddedCluster(t testing.TB, n int) ([]*Embedded, error) {
 	// Every node lists every route, as the docs say to (its own is ignored).
 	addrs := freeAddrs(t, 2*n) // a client and a route address each
 	var routes []string
@@ -100,7 +100,7 @@ func tryEmbeddedCluster(t *testing.T, n int) ([]*Embedded, error) {
 
 // freeAddrs returns n loopback addresses that were free a moment ago, all
 // held at once so that no two are the same.
-func freeAddrs(t *testing.T, n int) []string {
+func freeAddrs(t testing.TB, n int) []string {
 	var addrs []string
 	for range n {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

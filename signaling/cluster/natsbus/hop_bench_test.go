@@ -124,11 +124,7 @@ func BenchmarkBusHop(b *testing.B) {
 	})
 	// Two servers in embedded mode: each bus on its own nats-server, the
 	// two joined by a route (the two-laptop setup).
-	var routes []string
-	var embs [2]*Embedded
-	for i := range embs {
-		embs[i] = startNATSRouted(b, i, &routes)
-	}
+	embs := startEmbeddedCluster(b, 2)
 	b.Run("routed-tcp", func(b *testing.B) {
 		busHop(b, Config{URL: embs[0].ClientURL(), ClusterID: "hop"}, Config{URL: embs[1].ClientURL(), ClusterID: "hop"})
 	})
@@ -136,24 +132,6 @@ func BenchmarkBusHop(b *testing.B) {
 		busHop(b, Config{URL: embs[0].ClientURL(), ClusterID: "hop", Embedded: embs[0]},
 			Config{URL: embs[1].ClientURL(), ClusterID: "hop", Embedded: embs[1]})
 	})
-}
-
-// startNATSRouted starts the i-th of two embedded nats-servers routed to
-// each other; routes collects their route URLs (the first has none yet:
-// the second connects to it).
-func startNATSRouted(b *testing.B, i int, routes *[]string) *Embedded {
-	cfg := EmbeddedConfig{Name: fmt.Sprintf("hop-%d", i), Listen: "127.0.0.1:0", ClusterListen: "127.0.0.1:0",
-		ClusterName: "hop", StoreDir: b.TempDir(), Routes: *routes}
-	if len(cfg.Routes) == 0 {
-		cfg.Routes = []string{"nats-route://127.0.0.1:1"} // none yet; required by StartEmbedded
-	}
-	e, err := StartEmbedded(cfg, quietLog())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(e.Shutdown)
-	*routes = append(*routes, e.RouteURL())
-	return e
 }
 
 func busHop(b *testing.B, fromCfg, toCfg Config) {
