@@ -170,8 +170,11 @@ async function settled(s, expectRoute) {
     );
     return r.c;
   } catch (err) {
-    // Which pairs the browser had, and which carried the bytes.
-    err.message += `\n[${s.name}] candidate pairs: ${JSON.stringify(await s.pairs().catch((e) => String(e)), null, 1)}`;
+    // Both ends' connections (states, signalling) and pairs, and which carried the bytes.
+    for (const who of [s, s.partner].filter(Boolean)) {
+      err.message += `\n[${who.name}] connections: ${JSON.stringify(await who.calls().catch((e) => String(e)))}`;
+      err.message += `\n[${who.name}] candidate pairs: ${JSON.stringify(await who.pairs().catch((e) => String(e)), null, 1)}`;
+    }
     throw err;
   }
 }

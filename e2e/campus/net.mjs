@@ -88,7 +88,7 @@ export const HOOK = `(() => {
     const local = pair && stats.get(pair.localCandidateId);
     const remote = pair && stats.get(pair.remoteCandidateId);
     return {
-      state: pc.connectionState, ice: pc.iceConnectionState, frames, bytes,
+      state: pc.connectionState, ice: pc.iceConnectionState, signaling: pc.signalingState, frames, bytes,
       local: local ? { type: local.candidateType, address: local.address ?? local.ip, relayProtocol: local.relayProtocol, related: local.relatedAddress } : null,
       remote: remote ? { type: remote.candidateType, address: remote.address ?? remote.ip } : null,
     };

@@ -10,7 +10,7 @@ import { STALL_MS, WATCH_MS } from './liveness';
 import type { LocalMedia } from './media';
 import { SeatBook } from './seat';
 import type { StatsEntry } from './stats';
-import { UPGRADE_AFTER_MS } from './upgrade';
+import { MAX_UPGRADES, RESTART_SETTLE_MS, UPGRADE_AFTER_MS } from './upgrade';
 import { FakeSocket } from './testing/fake-socket';
 
 /** FakePC records each RTCPeerConnection the call makes; it never negotiates. */
@@ -303,7 +303,7 @@ describe('Call on the relay while a direct path works', () => {
   ];
 
   it.each([
-    ['open network: restarts ICE once, logs it and counts it', 'succeeded', 1],
+    ['open network: restarts ICE, logs it and counts it; again when the restart does not take', 'succeeded', 1],
     ['AP isolation: the direct pair failed, so it never restarts', 'failed', 0],
   ])('%s', async (_, hostPair, want) => {
     const info = vi.spyOn(console, 'info').mockImplementation(() => {});
@@ -314,14 +314,19 @@ describe('Call on the relay while a direct path works', () => {
     pc.report = report(hostPair);
     await vi.advanceTimersByTimeAsync(UPGRADE_AFTER_MS - WATCH_MS);
     expect(pc.iceRestarts).toBe(0); // the browser gets its time to switch by itself
-    await vi.advanceTimersByTimeAsync(10 * UPGRADE_AFTER_MS);
-    expect(pc.iceRestarts).toBe(want); // the same pair in use: the restart is not repeated
-    expect(call.routeUpgrades).toBe(want);
+    await vi.advanceTimersByTimeAsync(2 * WATCH_MS);
+    expect(pc.iceRestarts).toBe(want);
+    await vi.advanceTimersByTimeAsync(RESTART_SETTLE_MS - 2 * WATCH_MS);
+    expect(pc.iceRestarts).toBe(want); // the restart gets its time
+    // The same pair still in use: the restart did not take, so once more, then the budget is spent.
+    await vi.advanceTimersByTimeAsync(10 * UPGRADE_AFTER_MS + 10 * RESTART_SETTLE_MS);
+    const all = want * MAX_UPGRADES;
+    expect(pc.iceRestarts).toBe(all);
+    expect(call.routeUpgrades).toBe(all);
     const logged = call.log.filter((e) => e.dir === 'local' && e.local.event === 'route-upgrade');
-    expect(logged.map((e) => e.dir === 'local' && e.local)).toEqual(
-      want ? [{ event: 'route-upgrade', peer: 'Ben', via: 'relay 10.42.0.1:49160 → host 10.42.0.13:6001', direct: 'host 10.42.0.11:5001 → host 10.42.0.13:6001' }] : [],
-    );
-    expect(info).toHaveBeenCalledTimes(want);
+    const upgrade = { event: 'route-upgrade', peer: 'Ben', via: 'relay 10.42.0.1:49160 → host 10.42.0.13:6001', direct: 'host 10.42.0.11:5001 → host 10.42.0.13:6001' };
+    expect(logged.map((e) => e.dir === 'local' && e.local)).toEqual(Array(all).fill(upgrade));
+    expect(info).toHaveBeenCalledTimes(all);
     if (want) expect(String(info.mock.calls[0]![0])).toMatch(/^signalbox: route upgrade with Ben: /);
   });
 

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { StatsEntry } from './stats';
-import { MAX_UPGRADES, MAX_UPGRADES_TOTAL, readRoute, RouteWatch, UPGRADE_AFTER_MS, type RouteReading, type RouteSample, type Signalled, type Upgrade } from './upgrade';
+import { MAX_UPGRADES, MAX_UPGRADES_TOTAL, readRoute, RESTART_SETTLE_MS, RouteWatch, UPGRADE_AFTER_MS, type RouteReading, type RouteSample, type Signalled, type Upgrade } from './upgrade';
 
 const local = (id: string, candidateType: string, address: string, port: number): StatsEntry => ({ id, type: 'local-candidate', candidateType, address, port, protocol: 'udp' });
 const remote = (id: string, candidateType: string, address: string, port: number): StatsEntry => ({ id, type: 'remote-candidate', candidateType, address, port, protocol: 'udp' });
@@ -120,6 +120,7 @@ function sample(s: Omit<Step, 'want'>): RouteSample {
 
 describe('RouteWatch', () => {
   const A = UPGRADE_AFTER_MS;
+  const S = RESTART_SETTLE_MS;
   it.each<[string, Step[]]>([
     ['stuck on the relay for UPGRADE_AFTER_MS, having answered: restart once', [
       { at: 0, want: null },
@@ -162,6 +163,17 @@ describe('RouteWatch', () => {
       { at: 2 * A + 800, pair: 'P2', offered: true, want: 'ask' },
       { at: 2 * A + 1600, pair: 'P3', want: null },
       { at: 20 * A, pair: 'P3', want: null },
+    ]],
+    ['a restart that does not take (no other pair in use for RESTART_SETTLE_MS): judged again, once more', [
+      { at: 0, want: null },
+      { at: A, want: 'restart' },
+      { at: A + 500, want: null }, // the restart's clock starts
+      { at: A + 500 + S - 1, want: null },
+      { at: A + 500 + S, want: null }, // it did not take: stuck again from now
+      { at: 2 * A + 500 + S - 1, want: null },
+      { at: 2 * A + 500 + S, want: 'restart' },
+      { at: 3 * A + 1000 + 2 * S, want: null }, // MAX_UPGRADES spent
+      { at: 30 * A + 30 * S, want: null },
     ]],
     ['roaming (ICE disconnected) gives a new budget', [
       { at: 0, want: null },

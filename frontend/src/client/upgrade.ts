@@ -37,6 +37,15 @@ import { selectedPair, type StatsEntry } from './stats';
 
 /** UPGRADE_AFTER_MS is how long a connected call must have gone through the relay, with a direct pair known to work, before it is moved (the browsers get their time to switch by themselves). */
 export const UPGRADE_AFTER_MS = 3000;
+/**
+ * RESTART_SETTLE_MS is how long an upgrade's ICE restart may take to put
+ * another pair in use (about a second on a LAN). One that has not by then
+ * did not take: its negotiation or its nomination got stuck while the
+ * old path kept the call going (seen once in the campus test: the partner's
+ * checks all succeeded and nobody nominated). The call is then judged
+ * again, within the budget.
+ */
+export const RESTART_SETTLE_MS = 6000;
 /** MAX_UPGRADES bounds the route upgrades of one connection between two losses of its path (roaming starts a new budget). */
 export const MAX_UPGRADES = 2;
 /** MAX_UPGRADES_TOTAL bounds the route upgrades of one connection over its whole life. */
@@ -168,8 +177,8 @@ export type Upgrade = 'restart' | 'ask' | null;
  * UPGRADE_AFTER_MS. Then it says 'restart' when this side answered last,
  * 'ask' (the partner to restart) when it offered. After an upgrade (its
  * own, or one the partner asked for) it waits until another pair is in use
- * before judging again, so a restart that never completes is not repeated;
- * at most MAX_UPGRADES between two losses of the path (ICE disconnected or
+ * before judging again, or RESTART_SETTLE_MS if none is (the restart did
+ * not take); at most MAX_UPGRADES between two losses of the path (ICE disconnected or
  * failed: the device roamed, and a new network may have opened a direct
  * path), and MAX_UPGRADES_TOTAL in all, counting requests either way.
  */
@@ -184,6 +193,8 @@ export class RouteWatch {
   #upgradedOn: string | null = null;
   /** #waiting: an upgrade was made and no sample has shown its outcome yet. */
   #waiting = false;
+  /** #waitingSince is when the first sample after the upgrade was taken. */
+  #waitingSince: number | null = null;
 
   constructor(private readonly afterMs = UPGRADE_AFTER_MS) {}
 
@@ -197,6 +208,7 @@ export class RouteWatch {
     this.#since = null;
     this.#upgradedOn = this.#pair;
     this.#waiting = true;
+    this.#waitingSince = null;
   }
 
   /** observe takes one sample at time now (ms) and says what to do now. */
@@ -215,7 +227,10 @@ export class RouteWatch {
       this.#since = null;
       return null;
     }
-    if (this.#waiting && s.route.pair !== this.#upgradedOn) this.#waiting = false;
+    if (this.#waiting) {
+      this.#waitingSince ??= now;
+      if (s.route.pair !== this.#upgradedOn || now - this.#waitingSince >= RESTART_SETTLE_MS) this.#waiting = false;
+    }
     const stuck = (s.ice === 'connected' || s.ice === 'completed') && !this.#waiting && s.route.relayed && s.route.direct !== null;
     if (!stuck) {
       this.#since = null;
